@@ -1,0 +1,392 @@
+#include "executor.h"
+
+#include <sstream>
+
+namespace isa {
+
+bool is_locked_op(Op op) {
+  switch (op) {
+    case Op::Xchg: case Op::Cmpxchg: case Op::AtomicOr: case Op::AtomicAndnot:
+    case Op::AtomicAdd: case Op::AtomicAddReturn: case Op::AtomicFetchOr:
+    case Op::AtomicFetchAndnot: case Op::AtomicFetchAdd:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool reads_memory(Op op) { return op == Op::Load || is_locked_op(op); }
+bool writes_memory(Op op) { return op == Op::Store || is_locked_op(op); }
+bool is_memory_op(Op op) { return reads_memory(op) || writes_memory(op); }
+
+bool needs_empty_store_buffer(Op op) {
+  // SDM vol. 3 8.2.2: locked instructions and MFENCE order all prior stores; SERIALIZE and IRET
+  // are serializing instructions (SDM 8.3).
+  return is_locked_op(op) || op == Op::Mfence || op == Op::Serialize || op == Op::Iret;
+}
+
+const char* op_name(Op op) {
+  switch (op) {
+    case Op::Set: return "set";
+    case Op::Lea: return "lea";
+    case Op::Jmp: return "jmp";
+    case Op::Jz: return "jz";
+    case Op::Jnz: return "jnz";
+    case Op::Call: return "call";
+    case Op::CallInd: return "call*";
+    case Op::Ret: return "ret";
+    case Op::Trace: return "trace";
+    case Op::Request: return "request";
+    case Op::Rdtsc: return "rdtsc";
+    case Op::Compute: return "compute";
+    case Op::Pause: return "pause";
+    case Op::Cli: return "cli";
+    case Op::Sti: return "sti";
+    case Op::Hlt: return "hlt";
+    case Op::Halt: return "halt";
+    case Op::Load: return "load";
+    case Op::Store: return "store";
+    case Op::Xchg: return "xchg";
+    case Op::Cmpxchg: return "cmpxchg";
+    case Op::AtomicOr: return "atomic_or";
+    case Op::AtomicAndnot: return "atomic_andnot";
+    case Op::AtomicAdd: return "atomic_add";
+    case Op::AtomicAddReturn: return "atomic_add_return";
+    case Op::AtomicFetchOr: return "atomic_fetch_or";
+    case Op::AtomicFetchAndnot: return "atomic_fetch_andnot";
+    case Op::AtomicFetchAdd: return "atomic_fetch_add";
+    case Op::Mfence: return "mfence";
+    case Op::Serialize: return "serialize";
+    case Op::Syscall: return "syscall";
+    case Op::Sysret: return "sysret";
+    case Op::Iret: return "iret";
+    case Op::Wrmsr: return "wrmsr";
+  }
+  return "?";
+}
+
+Word alu(AluOp op, Word a, Word b) {
+  switch (op) {
+    case AluOp::None: return a;
+    case AluOp::Not: return ~a;
+    case AluOp::Neg: return Word(0) - a;
+    case AluOp::LNot: return a == 0;
+    case AluOp::Add: return a + b;
+    case AluOp::Sub: return a - b;
+    case AluOp::Mul: return a * b;
+    case AluOp::And: return a & b;
+    case AluOp::Or: return a | b;
+    case AluOp::Xor: return a ^ b;
+    case AluOp::AndNot: return a & ~b;
+    case AluOp::Shl: return b >= 64 ? 0 : a << b;
+    case AluOp::Shr: return b >= 64 ? 0 : a >> b;
+    case AluOp::Eq: return a == b;
+    case AluOp::Ne: return a != b;
+    case AluOp::Ltu: return a < b;
+    case AluOp::Leu: return a <= b;
+    case AluOp::Gtu: return a > b;
+    case AluOp::Geu: return a >= b;
+    case AluOp::LAnd: return a && b;
+    case AluOp::LOr: return a || b;
+  }
+  return 0;
+}
+
+Word eval(const CpuState& cpu, const Operand& o) {
+  switch (o.kind) {
+    case Operand::Kind::None: return 0;
+    case Operand::Kind::Reg: return cpu.reg(o.reg);
+    case Operand::Kind::Imm: return o.imm;
+    case Operand::Kind::ThisCpu: return cpu.id;
+    case Operand::Kind::Request: return cpu.request;
+  }
+  return 0;
+}
+
+Word eval(const CpuState& cpu, const Expr& e) {
+  return alu(e.op, eval(cpu, e.a), eval(cpu, e.b));
+}
+
+void fault(const Image& img, const CpuState& cpu, const std::string& what) {
+  std::ostringstream os;
+  os << "cpu " << cpu.id;
+  if (!cpu.frames.empty()) os << " at " << img.where(cpu.top().func, cpu.top().pc);
+  os << ": " << what;
+  throw Fault(os.str());
+}
+
+const Instruction& current(const Image& img, const CpuState& cpu) {
+  const Frame& f = cpu.top();
+  const Function& fn = img.functions[f.func];
+  if (f.pc >= fn.code.size()) fault(img, cpu, "ran off the end of " + fn.name);
+  return fn.code[f.pc];
+}
+
+namespace {
+
+Addr address_of(const Image& img, const CpuState& cpu, const MemRef& m) {
+  Word a = m.base;
+  for (int i = 0; i < m.nidx; ++i) {
+    Word v = eval(cpu, m.index[i]);
+    if (m.var >= 0 && v >= m.dim[i]) {
+      std::ostringstream os;
+      os << "index " << v << " out of range for " << img.variables[m.var].name << " (dimension "
+         << i << " has " << m.dim[i] << " elements)";
+      fault(img, cpu, os.str());
+    }
+    a += v * m.stride[i];
+  }
+  a += static_cast<Word>(m.disp);
+  if (a == 0 || a >= img.memory_words) {
+    std::ostringstream os;
+    os << (a == 0 ? "NULL dereference" : "address out of range: ") << (a == 0 ? "" : std::to_string(a));
+    fault(img, cpu, os.str());
+  }
+  return static_cast<Addr>(a);
+}
+
+void push_frame(const Image& img, CpuState& cpu, std::uint32_t func, FrameKind kind,
+                std::uint8_t ret_dst, const std::vector<Word>& args) {
+  if (func >= img.functions.size()) fault(img, cpu, "call to a non-function address");
+  if (cpu.frames.size() >= kMaxFrames) fault(img, cpu, "call stack overflow (64 frames)");
+  const Function& fn = img.functions[func];
+  if (args.size() != fn.nparams) {
+    std::ostringstream os;
+    os << fn.name << " takes " << int(fn.nparams) << " arguments, got " << args.size();
+    fault(img, cpu, os.str());
+  }
+  Frame f;
+  f.func = func;
+  f.pc = 0;
+  f.reg_base = static_cast<std::uint32_t>(cpu.regs.size());
+  f.ret_dst = ret_dst;
+  f.kind = kind;
+  f.saved_mode = cpu.mode;
+  f.saved_if = cpu.interrupts_enabled;
+  cpu.regs.resize(cpu.regs.size() + fn.nregs, 0);
+  for (std::size_t i = 0; i < args.size(); ++i) cpu.regs[f.reg_base + i] = args[i];
+  cpu.frames.push_back(f);
+}
+
+void pop_frame(CpuState& cpu) {
+  cpu.regs.resize(cpu.top().reg_base);
+  cpu.frames.pop_back();
+}
+
+std::vector<Word> eval_args(const CpuState& cpu, const Instruction& in) {
+  std::vector<Word> v;
+  v.reserve(in.args.size());
+  for (const Operand& o : in.args) v.push_back(eval(cpu, o));
+  return v;
+}
+
+Word rmw(Op op, Word old, Word v) {
+  switch (op) {
+    case Op::AtomicOr: case Op::AtomicFetchOr: return old | v;
+    case Op::AtomicAndnot: case Op::AtomicFetchAndnot: return old & ~v;
+    case Op::AtomicAdd: case Op::AtomicAddReturn: case Op::AtomicFetchAdd: return old + v;
+    default: return v;  // xchg
+  }
+}
+
+}  // namespace
+
+void start(const Image& img, CpuState& cpu, std::uint32_t func, Mode mode,
+           const std::vector<Word>& args) {
+  cpu.frames.clear();
+  cpu.regs.clear();
+  cpu.mode = mode;
+  cpu.halted = false;
+  cpu.idle = false;
+  push_frame(img, cpu, func, FrameKind::Task, kNoReg, args);
+}
+
+Addr access_address(const Image& img, const CpuState& cpu) {
+  const Instruction& in = current(img, cpu);
+  return is_memory_op(in.op) ? address_of(img, cpu, in.mem) : 0;
+}
+
+StoreBufferEntry drain_one(CpuState& cpu, std::vector<Word>& memory) {
+  StoreBufferEntry e = cpu.store_buffer.front();
+  cpu.store_buffer.erase(cpu.store_buffer.begin());
+  memory[e.addr] = e.value;
+  return e;
+}
+
+void take_interrupt(const Image& img, CpuState& cpu, std::uint8_t vector) {
+  auto it = img.idt.find(vector);
+  if (it == img.idt.end()) fault(img, cpu, "no IDT entry for vector " + std::to_string(vector));
+  const bool from_user = cpu.mode == Mode::User;
+  push_frame(img, cpu, it->second, FrameKind::Interrupt, kNoReg, {from_user ? 1u : 0u});
+  cpu.top().vector = vector;
+  cpu.mode = Mode::Kernel;
+  cpu.interrupts_enabled = false;  // interrupt gate
+  cpu.idle = false;
+}
+
+Effect execute(const Image& img, CpuState& cpu, std::vector<Word>& memory, Word now) {
+  const Instruction& in = current(img, cpu);
+  Frame& f = cpu.top();
+  Effect e;
+  e.op = in.op;
+  e.func = f.func;
+  e.pc = f.pc;
+  std::uint32_t next = f.pc + 1;
+
+  if (needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty())
+    throw std::logic_error("executor: locked op or fence with a non-empty store buffer");
+  // Annotation arguments are read before the instruction writes its destinations.
+  for (const Annotation& n : in.notes) e.notes.push_back({n.kind, eval(cpu, n.arg0), eval(cpu, n.arg1)});
+
+  switch (in.op) {
+    case Op::Set:
+      cpu.reg(in.dst) = eval(cpu, in.src0);
+      break;
+    case Op::Lea:
+      cpu.reg(in.dst) = address_of(img, cpu, in.mem);
+      break;
+    case Op::Jmp:
+      next = in.target;
+      break;
+    case Op::Jz:
+      if (eval(cpu, in.src0) == 0) next = in.target;
+      break;
+    case Op::Jnz:
+      if (eval(cpu, in.src0) != 0) next = in.target;
+      break;
+    case Op::Call:
+    case Op::CallInd: {
+      std::uint32_t fn = in.target;
+      if (in.op == Op::CallInd) {
+        Word a = eval(cpu, in.src0);
+        if (a < kCodeBase || a - kCodeBase >= img.functions.size())
+          fault(img, cpu, "indirect call through a non-function value");
+        fn = static_cast<std::uint32_t>(a - kCodeBase);
+      }
+      f.pc = next;
+      push_frame(img, cpu, fn, FrameKind::Call, in.dst, eval_args(cpu, in));
+      return e;
+    }
+    case Op::Ret: {
+      if (f.kind == FrameKind::Interrupt) fault(img, cpu, "ret in an interrupt handler (use iret)");
+      if (f.kind == FrameKind::Syscall) fault(img, cpu, "ret in a syscall entry (use sysret)");
+      const Word v = eval(cpu, in.src0);
+      if (f.kind == FrameKind::Task) {
+        cpu.halted = true;
+        return e;
+      }
+      const std::uint8_t dst = f.ret_dst;
+      pop_frame(cpu);
+      if (dst != kNoReg) cpu.reg(dst) = v;
+      return e;
+    }
+    case Op::Trace:
+      e.trace_name = in.name;
+      e.trace_args = eval_args(cpu, in);
+      break;
+    case Op::Request:
+      cpu.request = (Word(cpu.id) << 32) | cpu.next_request++;
+      if (in.dst != kNoReg) cpu.reg(in.dst) = cpu.request;
+      break;
+    case Op::Rdtsc:
+      cpu.reg(in.dst) = now;
+      break;
+    case Op::Compute:
+      e.cycles = eval(cpu, in.src0);
+      break;
+    case Op::Pause:
+    case Op::Mfence:
+    case Op::Serialize:
+      break;
+    case Op::Cli:
+      cpu.interrupts_enabled = false;
+      break;
+    case Op::Sti:
+      cpu.interrupts_enabled = true;
+      break;
+    case Op::Hlt:
+      cpu.idle = true;
+      break;
+    case Op::Halt:
+      cpu.halted = true;
+      return e;
+    case Op::Load: {
+      e.accessed = true;
+      e.addr = address_of(img, cpu, in.mem);
+      if (const StoreBufferEntry* s = cpu.forward(e.addr)) {
+        e.read = s->value;
+        e.forwarded = true;
+      } else {
+        e.read = memory[e.addr];
+      }
+      cpu.reg(in.dst) = e.read;
+      break;
+    }
+    case Op::Store:
+      e.accessed = true;
+      e.addr = address_of(img, cpu, in.mem);
+      e.written = eval(cpu, in.src0);
+      cpu.store_buffer.push_back({e.addr, e.written});
+      break;
+    case Op::Cmpxchg: {
+      e.accessed = true;
+      e.addr = address_of(img, cpu, in.mem);
+      const Word expected = eval(cpu, in.src0);
+      const Word desired = eval(cpu, in.src1);
+      e.read = memory[e.addr];
+      e.success = e.read == expected;
+      if (e.success) {
+        memory[e.addr] = desired;
+        e.wrote = true;
+        e.written = desired;
+      }
+      if (in.dst != kNoReg) cpu.reg(in.dst) = e.success;
+      if (in.dst2 != kNoReg) cpu.reg(in.dst2) = e.read;  // try_cmpxchg writes back *old
+      break;
+    }
+    case Op::Xchg: case Op::AtomicOr: case Op::AtomicAndnot: case Op::AtomicAdd:
+    case Op::AtomicAddReturn: case Op::AtomicFetchOr: case Op::AtomicFetchAndnot:
+    case Op::AtomicFetchAdd: {
+      e.accessed = true;
+      e.addr = address_of(img, cpu, in.mem);
+      e.read = memory[e.addr];
+      e.written = rmw(in.op, e.read, eval(cpu, in.src0));
+      e.wrote = true;
+      memory[e.addr] = e.written;
+      if (in.dst != kNoReg) cpu.reg(in.dst) = in.op == Op::AtomicAddReturn ? e.written : e.read;
+      break;
+    }
+    case Op::Syscall: {
+      f.pc = next;
+      std::vector<Word> args = eval_args(cpu, in);
+      if (cpu.mode != Mode::User) fault(img, cpu, "syscall from kernel mode");
+      push_frame(img, cpu, in.target, FrameKind::Syscall, kNoReg, args);
+      cpu.mode = Mode::Kernel;
+      cpu.interrupts_enabled = false;  // IA32_FMASK clears IF on SYSCALL
+      e.mode_changed = true;
+      return e;
+    }
+    case Op::Sysret:
+    case Op::Iret: {
+      const FrameKind want = in.op == Op::Sysret ? FrameKind::Syscall : FrameKind::Interrupt;
+      if (f.kind != want)
+        fault(img, cpu, in.op == Op::Sysret ? "sysret outside a syscall entry"
+                                           : "iret outside an interrupt handler");
+      const Mode m = f.saved_mode;
+      const bool ie = f.saved_if;
+      pop_frame(cpu);
+      e.mode_changed = cpu.mode != m;
+      cpu.mode = m;
+      cpu.interrupts_enabled = ie;
+      return e;
+    }
+    case Op::Wrmsr:
+      e.msr = static_cast<std::uint32_t>(in.imm);
+      e.msr_value = eval(cpu, in.src0);
+      break;
+  }
+  cpu.top().pc = next;
+  return e;
+}
+
+}  // namespace isa
