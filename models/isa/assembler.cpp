@@ -127,10 +127,8 @@ struct VarDecl {
 };
 
 struct IdtDecl {
-  Word vector;
-  std::string func;
+  const Line* line;
   std::string file;
-  std::uint32_t line;
 };
 
 const std::set<std::string> kReserved = {"this_cpu", "current_request"};
@@ -155,13 +153,19 @@ class Assembler {
     for (std::size_t s = 0; s < sources_.size(); ++s) declare(s);
     layout();
     for (std::uint32_t i = 0; i < img_.functions.size(); ++i) assemble_function(i);
+    in_pass2_ = false;
     for (const IdtDecl& d : idt_) {
-      if (d.vector > 255) error(d.file, d.line, "vector out of range (0..255)");
-      auto f = img_.find_function(d.func);
-      if (!f) error(d.file, d.line, "unknown function '" + d.func + "' in .idt");
+      begin(d.file, *d.line, 1);
+      const Word vector = const_expr();
+      expect(",");
+      const std::string func = ident("a handler function");
+      expect_end();
+      if (vector > 255) fail("vector out of range (0..255)");
+      auto f = img_.find_function(func);
+      if (!f) fail("unknown function '" + func + "' in .idt");
       if (img_.functions[*f].nparams != 1)
-        error(d.file, d.line, "interrupt handler " + d.func + " must take one parameter (user_mode)");
-      img_.idt[static_cast<std::uint8_t>(d.vector)] = *f;
+        fail("interrupt handler " + func + " must take one parameter (user_mode)");
+      img_.idt[static_cast<std::uint8_t>(vector)] = *f;
     }
     return std::move(img_);
   }
@@ -282,11 +286,7 @@ class Assembler {
         expect_end();
         open = &cur;
       } else if (t0.text == ".idt") {
-        Word vec = const_expr();
-        expect(",");
-        std::string f = ident("a handler function");
-        expect_end();
-        idt_.push_back({vec, f, src.name, l.number});
+        idt_.push_back({&l, src.name});  // evaluated once every constant is known
       } else if (t0.text == ".endfunc") {
         fail(".endfunc without .func");
       } else {
@@ -609,8 +609,10 @@ class Assembler {
         fail("@" + k + " takes " + std::to_string(want) + " argument(s)");
       a.arg0 = args[0];
       if (want > 1) a.arg1 = args[1];
-      if (a.kind != Annotation::Kind::Callback && !is_memory_op(in.op))
-        fail("@" + k + " belongs on a memory access");
+      if (a.kind == Annotation::Kind::Post && !is_locked_op(in.op))
+        fail("@post belongs on a locked write (its token lands when the write does)");
+      if (a.kind == Annotation::Kind::Consume && !reads_memory(in.op))
+        fail("@consume belongs on a memory read");
       in.notes.push_back(a);
     }
   }

@@ -83,7 +83,8 @@ TEST(Assembler, Errors) {
   EXPECT_EQ(error_of(".func f()\n ret\n.endfunc\n.func f()\n ret\n.endfunc\n"),
             "k.s:4: duplicate function 'f' (first defined at k.s:1)");
   EXPECT_EQ(error_of(".var v\n.func f()\n store v, 1 @consume\n ret\n.endfunc\n"), "k.s:3: expected '(' at end of line");
-  EXPECT_EQ(error_of(".func f()\n ret @post(1, 2)\n.endfunc\n"), "k.s:2: @post belongs on a memory access");
+  EXPECT_EQ(error_of(".func f()\n ret @post(1, 2)\n.endfunc\n"), "k.s:2: @post belongs on a locked write (its token lands when the write does)");
+  EXPECT_EQ(error_of(".var v\n.func f()\n store v, 1 @consume(1)\n ret\n.endfunc\n"), "k.s:3: @consume belongs on a memory read");
   EXPECT_EQ(error_of(".func f()\n x = 0x1g\n ret\n.endfunc\n"), "k.s:2: bad number '0x1g'");
   EXPECT_EQ(error_of(".func f()\n x = 1 $ 2\n ret\n.endfunc\n"), "k.s:2: unexpected character '$'");
   EXPECT_EQ(error_of(".func h()\n iret\n.endfunc\n.idt 0xfc, h\n"),

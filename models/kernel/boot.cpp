@@ -1,0 +1,41 @@
+#include "boot.h"
+
+#include <stdexcept>
+
+#include "kernel_sources.h"
+
+namespace kernel {
+
+isa::Image build_kernel(const KernelConfig& cfg) {
+  if (cfg.ncpus == 0 || cfg.ncpus > kMaxCpus)
+    throw std::invalid_argument("CPU count must be between 1 and " + std::to_string(kMaxCpus));
+  std::vector<isa::Source> sources = protocol_sources(cfg.protocol);
+  sources.insert(sources.end(), cfg.extra.begin(), cfg.extra.end());
+  bool any_nohz = false;
+  for (bool b : cfg.nohz_full) any_nohz |= b;
+  const isa::Word all = cfg.ncpus == 64 ? ~isa::Word(0) : (isa::Word(1) << cfg.ncpus) - 1;
+  return isa::assemble(sources, {{"NR_CPUS", cfg.ncpus},
+                                 {"ALL_CPUS", all},
+                                 {"CONTEXT_TRACKING_ENABLED", any_nohz ? 1u : 0u},
+                                 {"TICK_DO_TIMER_CPU", cfg.tick_do_timer_cpu},
+                                 {"TICK_WORK_CYCLES", cfg.tick_work_cycles}});
+}
+
+std::vector<isa::Word> boot_memory(const isa::Image& img, const std::vector<bool>& nohz_full) {
+  std::vector<isa::Word> mem = img.initial_memory();
+  for (const auto& [name, value] : img.constants) {
+    bool active;
+    std::string var;
+    if (name.rfind("boot.active.", 0) == 0) active = true, var = name.substr(12);
+    else if (name.rfind("boot.inactive.", 0) == 0) active = false, var = name.substr(14);
+    else continue;
+    auto vi = img.find_variable(var);
+    if (!vi || !img.variables[*vi].percpu || !img.variables[*vi].dims.empty())
+      throw std::invalid_argument(name + ": " + var + " is not a scalar .percpu variable");
+    for (isa::Word cpu = 0; cpu < img.ncpus; ++cpu)
+      if ((cpu < nohz_full.size() && nohz_full[cpu]) == active) mem[img.address(var, {cpu})] = value;
+  }
+  return mem;
+}
+
+}  // namespace kernel

@@ -1,0 +1,31 @@
+// Assembles the kernel image for one configuration and lays out memory as it is at boot.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/isa/assembler.h"
+
+namespace kernel {
+
+struct KernelConfig {
+  std::string protocol = "v7";
+  std::uint32_t ncpus = 2;
+  std::vector<bool> nohz_full;              // per CPU
+  std::uint32_t tick_do_timer_cpu = 0;      // the housekeeping CPU that advances jiffies
+  std::uint64_t tick_work_cycles = 2000;    // update_process_times() and friends: calibration
+  std::vector<isa::Source> extra;           // the scenario's own programs (layer 2 and up)
+};
+
+constexpr std::uint32_t kMaxCpus = 64;  // cfd->cpumask is one register (see smp.s)
+
+// Kernel paths for the protocol, plus `extra`, with the constants the kernel paths expect
+// (NR_CPUS, ALL_CPUS, CONTEXT_TRACKING_ENABLED, TICK_DO_TIMER_CPU, TICK_WORK_CYCLES).
+isa::Image build_kernel(const KernelConfig& cfg);
+
+// Initial memory: variable initialisers, then every `.equ boot.active.VAR, V` on nohz_full
+// CPUs and `.equ boot.inactive.VAR, V` on the others (VAR a .percpu variable).
+std::vector<isa::Word> boot_memory(const isa::Image& img, const std::vector<bool>& nohz_full);
+
+}  // namespace kernel

@@ -1,0 +1,188 @@
+#include "deferral_ledger.h"
+
+#include <algorithm>
+
+namespace kernel {
+
+const char* decision_name(Decision d) {
+  switch (d) {
+    case Decision::None: return "none";
+    case Decision::Deferred: return "deferred";
+    case Decision::Ipi: return "ipi";
+    case Decision::Local: return "local";
+  }
+  return "?";
+}
+
+const char* outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::Once: return "once";
+    case Outcome::Double: return "double";
+    case Outcome::Lost: return "lost";
+    case Outcome::Pending: return "pending";
+    case Outcome::InFlight: return "in_flight";
+  }
+  return "?";
+}
+
+Outcome outcome(const Delivery& d) {
+  if (d.executions.size() >= 2) return Outcome::Double;
+  if (d.executions.size() == 1) return Outcome::Once;
+  if (d.tokens_live > 0) return Outcome::Pending;
+  if (d.decision == Decision::Ipi && d.tokens_held == 0 && d.tokens_dropped == 0)
+    return Outcome::InFlight;
+  return Outcome::Lost;
+}
+
+DeferralLedger::DeferralLedger(std::uint32_t ncpus, std::vector<bool> isolated)
+    : ncpus_(ncpus),
+      isolated_(std::move(isolated)),
+      mode_(ncpus, isa::Mode::User),
+      epoch_(ncpus, 0),
+      held_(ncpus) {
+  isolated_.resize(ncpus, false);
+}
+
+Delivery& DeferralLedger::delivery(std::uint64_t request, std::uint32_t target, std::uint64_t cycle) {
+  auto [it, fresh] = deliveries_.try_emplace({request, target});
+  Delivery& d = it->second;
+  if (fresh) {
+    d.request = request;
+    d.sender = static_cast<std::uint32_t>(request >> 32);
+    d.target = target;
+    auto rc = request_cycle_.find(request);
+    d.requested = rc == request_cycle_.end() ? cycle : rc->second;
+  }
+  return d;
+}
+
+void DeferralLedger::on_request(std::uint32_t cpu, std::uint64_t request, std::uint64_t cycle) {
+  request_cycle_[request] = cycle;
+}
+
+void DeferralLedger::on_trace(std::uint32_t cpu, std::uint64_t request, const std::string& name,
+                              const std::vector<isa::Word>& args, std::uint64_t cycle) {
+  if (request == 0 || args.empty() || args[0] >= ncpus_) return;
+  const auto target = static_cast<std::uint32_t>(args[0]);
+  Decision d;
+  if (name == "ct_work_deferred") d = Decision::Deferred;
+  else if (name == "csd_queue_cpu") d = Decision::Ipi;
+  else return;
+  Delivery& dl = delivery(request, target, cycle);
+  if (dl.decision == Decision::None) {
+    dl.decision = d;
+    dl.decided = cycle;
+  }
+}
+
+void DeferralLedger::drop_cleared(isa::Addr addr, isa::Word value) {
+  auto gone = [&](const Token& t) { return t.addr == addr && (t.bits & value) == 0; };
+  for (const Token& t : live_) {
+    if (!gone(t)) continue;
+    Delivery& d = deliveries_.at({t.request, t.target});
+    --d.tokens_live;
+    ++d.tokens_dropped;
+  }
+  live_.erase(std::remove_if(live_.begin(), live_.end(), gone), live_.end());
+}
+
+void DeferralLedger::on_write(isa::Addr addr, isa::Word old, isa::Word value) {
+  if (!live_.empty()) drop_cleared(addr, value);
+}
+
+void DeferralLedger::on_effect(std::uint32_t cpu, std::uint64_t request, const isa::Effect& e,
+                               std::uint64_t cycle) {
+  using K = isa::Annotation::Kind;
+  // Consumption reads the value before this instruction's own write; then the write may
+  // destroy tokens; then a post adds the new one.
+  for (const isa::Effect::Note& n : e.notes) {
+    if (n.kind != K::Consume) continue;
+    const isa::Word seen = e.read & n.a0;
+    auto taken = [&](const Token& t) { return t.addr == e.addr && (t.bits & seen) != 0; };
+    for (const Token& t : live_) {
+      if (!taken(t)) continue;
+      Delivery& d = deliveries_.at({t.request, t.target});
+      --d.tokens_live;
+      ++d.tokens_held;
+      if (t.in_kernel && epoch_[cpu] > t.epoch) d.late = true;
+      held_[cpu].push_back(t);
+    }
+    live_.erase(std::remove_if(live_.begin(), live_.end(), taken), live_.end());
+  }
+  if (e.wrote && !live_.empty()) drop_cleared(e.addr, e.written);
+  for (const isa::Effect::Note& n : e.notes) {
+    if (n.kind == K::Post && e.wrote && request != 0 && n.a0 < ncpus_) {
+      const auto target = static_cast<std::uint32_t>(n.a0);
+      Token t{request, target, n.a1, e.addr, epoch_[target], mode_[target] == isa::Mode::Kernel};
+      Delivery& d = delivery(request, target, cycle);
+      ++d.tokens_live;
+      live_.push_back(t);
+    } else if (n.kind == K::Callback) {
+      if (n.a1 != 0) {
+        Delivery& d = delivery(n.a1, cpu, cycle);
+        if (d.decision == Decision::None && d.sender == cpu) d.decision = Decision::Local;
+        d.executions.push_back({cycle, false});
+        continue;
+      }
+      auto mine = [&](const Token& t) { return (t.bits & n.a0) != 0; };
+      bool any = false;
+      for (const Token& t : held_[cpu]) {
+        if (!mine(t)) continue;
+        Delivery& d = deliveries_.at({t.request, t.target});
+        --d.tokens_held;
+        // Several tokens of one request (a retried post) are one deferred execution.
+        if (d.executions.empty() || d.executions.back().cycle != cycle || !d.executions.back().deferred)
+          d.executions.push_back({cycle, true});
+        any = true;
+      }
+      held_[cpu].erase(std::remove_if(held_[cpu].begin(), held_[cpu].end(), mine), held_[cpu].end());
+      if (!any) ++unattributed_;
+    }
+  }
+}
+
+void DeferralLedger::on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cycle) {
+  if (mode == mode_[cpu]) return;
+  if (mode == isa::Mode::Kernel) {
+    ++epoch_[cpu];
+  } else {
+    // Back to user: work posted during this kernel stay that nobody flushed now waits for the
+    // next entry (or is cleared and lost).
+    for (const Token& t : live_)
+      if (t.target == cpu && t.in_kernel && t.epoch == epoch_[cpu])
+        deliveries_.at({t.request, t.target}).deferred_to_kernel = true;
+  }
+  mode_[cpu] = mode;
+}
+
+std::vector<const Delivery*> DeferralLedger::deliveries() const {
+  std::vector<const Delivery*> out;
+  for (const auto& [key, d] : deliveries_)
+    if (isolated_[d.target]) out.push_back(&d);
+  return out;
+}
+
+LedgerSummary DeferralLedger::summary() const {
+  LedgerSummary s;
+  s.requests = request_cycle_.size();
+  s.unattributed = unattributed_;
+  for (const Delivery* d : deliveries()) {
+    ++s.deliveries;
+    if (d->decision == Decision::Deferred) ++s.deferred;
+    if (d->decision == Decision::Ipi) ++s.ipi;
+    for (const Execution& x : d->executions) ++(x.deferred ? s.flushed_on_entry : s.ipi_executions);
+    ++s.executions_per_delivery[d->executions.size()];
+    if (d->late) ++s.late;
+    if (d->deferred_to_kernel) ++s.deferred_to_kernel;
+    switch (outcome(*d)) {
+      case Outcome::Double: ++s.double_executions; break;
+      case Outcome::Lost: ++s.lost; break;
+      case Outcome::Pending: ++s.pending; break;
+      case Outcome::InFlight: ++s.in_flight; break;
+      case Outcome::Once: break;
+    }
+  }
+  return s;
+}
+
+}  // namespace kernel

@@ -1,0 +1,108 @@
+// The deferral ledger: follows every cross-CPU request (one text_poke_sync, say) to each target
+// CPU and counts how its callback ran there: deferred and flushed on kernel entry, by IPI, twice,
+// late, or never. It reads only the observer hooks of the kernel paths (@post, @consume,
+// @callback annotations and tracepoints), so it works unchanged for any protocol a scenario writes.
+//
+// A @post on a successful write puts a token for (request, target, bits) on the written word; a
+// @consume read takes the tokens whose bits it saw; a @callback(bits, 0) runs the deferred work
+// for every token this CPU holds; @callback(bits, request) is the IPI path. A write that clears a
+// token's bits before anyone consumed it destroys the token.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "models/isa/cpu_state.h"
+#include "models/isa/executor.h"
+
+namespace kernel {
+
+struct Execution {
+  std::uint64_t cycle;
+  bool deferred;  // ran from the deferred-work flush (else from an IPI or a local call)
+};
+
+enum class Decision : std::uint8_t { None, Deferred, Ipi, Local };
+const char* decision_name(Decision d);
+
+// One request as seen by one target CPU.
+struct Delivery {
+  std::uint64_t request = 0;
+  std::uint32_t sender = 0, target = 0;
+  std::uint64_t requested = 0;  // cycle of the request
+  Decision decision = Decision::None;
+  std::uint64_t decided = 0;
+  std::vector<Execution> executions;
+  std::uint32_t tokens_live = 0;     // posted, not consumed or destroyed yet
+  std::uint32_t tokens_held = 0;     // consumed, its callback not run yet
+  std::uint32_t tokens_dropped = 0;  // destroyed by a write before being consumed
+  bool deferred_to_kernel = false;   // posted while the target was in the kernel, after its flush point
+  bool late = false;                 // that work ran only at a later kernel entry
+};
+
+enum class Outcome : std::uint8_t { Once, Double, Lost, Pending, InFlight };
+const char* outcome_name(Outcome o);
+Outcome outcome(const Delivery& d);
+
+struct LedgerSummary {
+  std::uint64_t requests = 0;
+  std::uint64_t deliveries = 0;          // (request, target) pairs to isolated CPUs
+  std::uint64_t deferred = 0;            // sender chose deferral
+  std::uint64_t ipi = 0;                 // sender queued a CSD (an IPI, or one already pending)
+  std::uint64_t flushed_on_entry = 0;    // executions from the deferred-work flush
+  std::uint64_t ipi_executions = 0;
+  std::uint64_t double_executions = 0;   // deliveries whose callback ran more than once
+  std::uint64_t lost = 0;
+  std::uint64_t late = 0;
+  std::uint64_t deferred_to_kernel = 0;
+  std::uint64_t pending = 0;             // deferred, target not back in the kernel yet
+  std::uint64_t in_flight = 0;           // IPI not handled yet when the run ended
+  std::uint64_t unattributed = 0;        // deferred-path executions with no token held
+  std::map<std::uint64_t, std::uint64_t> executions_per_delivery;  // histogram
+};
+
+class DeferralLedger {
+ public:
+  DeferralLedger(std::uint32_t ncpus, std::vector<bool> isolated);
+
+  void on_request(std::uint32_t cpu, std::uint64_t request, std::uint64_t cycle);
+  // Tracepoints: csd_queue_cpu(cpu, callsite, func, csd) and ct_work_deferred(cpu, work) decide.
+  void on_trace(std::uint32_t cpu, std::uint64_t request, const std::string& name,
+                const std::vector<isa::Word>& args, std::uint64_t cycle);
+  // Annotations of an executed instruction, and token destruction by its write.
+  void on_effect(std::uint32_t cpu, std::uint64_t request, const isa::Effect& e, std::uint64_t cycle);
+  // A store-buffer drain (or any other write) of `value` over `old`.
+  void on_write(isa::Addr addr, isa::Word old, isa::Word value);
+  void on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cycle);
+
+  LedgerSummary summary() const;
+  // Deliveries to isolated CPUs, by (request, target).
+  std::vector<const Delivery*> deliveries() const;
+  bool isolated(std::uint32_t cpu) const { return isolated_.at(cpu); }
+
+ private:
+  struct Token {
+    std::uint64_t request;
+    std::uint32_t target;
+    isa::Word bits;
+    isa::Addr addr;
+    std::uint64_t epoch;       // target's kernel-entry count when posted
+    bool in_kernel;            // target was in kernel mode when posted
+  };
+  Delivery& delivery(std::uint64_t request, std::uint32_t target, std::uint64_t cycle);
+  void drop_cleared(isa::Addr addr, isa::Word value);
+
+  std::uint32_t ncpus_;
+  std::vector<bool> isolated_;
+  std::vector<isa::Mode> mode_;
+  std::vector<std::uint64_t> epoch_;
+  std::vector<Token> live_;
+  std::vector<std::vector<Token>> held_;  // per CPU
+  std::map<std::pair<std::uint64_t, std::uint32_t>, Delivery> deliveries_;
+  std::map<std::uint64_t, std::uint64_t> request_cycle_;
+  std::uint64_t unattributed_ = 0;
+};
+
+}  // namespace kernel

@@ -1,0 +1,29 @@
+#include "kernel_sources.h"
+
+#include <stdexcept>
+
+namespace kernel {
+
+const std::vector<std::string>& protocol_names() {
+  static const std::vector<std::string> names = {"ipi", "pz2021", "rfc1", "v7"};
+  return names;
+}
+
+std::vector<isa::Source> protocol_sources(const std::string& protocol) {
+  bool known = false;
+  for (const auto& n : protocol_names()) known |= n == protocol;
+  if (!known) throw std::invalid_argument("unknown protocol " + protocol);
+  const std::string own = "protocols/" + protocol + ".s";
+  std::vector<isa::Source> out;
+  for (const EmbeddedFile& f : embedded_files()) {
+    const std::string name = f.name;
+    if (name.rfind("protocols/", 0) == 0) {
+      if (name == own) out.push_back({"models/kernel/" + name, f.text, 1});
+    } else {
+      out.push_back({"models/kernel/" + name, f.text, 0});
+    }
+  }
+  return out;
+}
+
+}  // namespace kernel

@@ -1,0 +1,23 @@
+// The kernel paths, embedded at build time, and which of them make up each deferral protocol.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "models/isa/assembler.h"
+
+namespace kernel {
+
+struct EmbeddedFile {
+  const char* name;  // path below models/kernel/
+  const char* text;
+};
+
+const std::vector<EmbeddedFile>& embedded_files();
+// "ipi", "pz2021", "rfc1", "v7"
+const std::vector<std::string>& protocol_names();
+// Layer-0 kernel paths plus the protocol's override file at layer 1. Throws std::invalid_argument
+// for an unknown protocol.
+std::vector<isa::Source> protocol_sources(const std::string& protocol);
+
+}  // namespace kernel

@@ -1,0 +1,72 @@
+; Work deferral, Peter Zijlstra's RFC (Sept 2021), "context_tracking: Add an atomic sequence/state
+; count": ct->seq carries CT_SEQ_WORK, CT_SEQ_NMI and CT_SEQ_USER under a counter in units of
+; CT_SEQ, and the work bits sit in a separate ct->work. The sender sets the work, then tries to
+; flag it in ct->seq; the race of seed 003 lives between those two steps.
+; In this RFC context tracking runs on nohz_full CPUs only, so a housekeeping CPU's sequence
+; stays in the kernel state and senders always IPI it. Overrides ct_mainline.s.
+
+.equ CT_SEQ_WORK, 0x1
+.equ CT_SEQ_NMI, 0x2
+.equ CT_SEQ_USER, 0x4
+.equ CT_SEQ, 0x8
+.equ CT_WORK_SYNC, 0x1                         ; a bit of ct->work
+.equ SYNC_CORE_WORK_BITS, CT_WORK_SYNC
+.equ DEFER_SYNC_CORE, 1
+
+.percpu ct.seq
+.percpu ct.work
+.equ boot.active.ct.seq, CT_SEQ_USER + 2 * CT_SEQ
+.equ boot.inactive.ct.seq, 0
+
+; user exit: seq = atomic_add_return(CT_SEQ - CT_SEQ_USER, &ct->seq); run the work if flagged
+.func ct_user_exit()
+    active = load ct.active[this_cpu]
+    jz active, out
+    seq = atomic_add_return ct.seq[this_cpu], CT_SEQ - CT_SEQ_USER
+    jz seq & CT_SEQ_WORK, out
+    work = load ct.work[this_cpu] @consume(SYNC_CORE_WORK_BITS)    ; atomic_read(&ct->work)
+    call ct_work_flush(work)
+    atomic_andnot ct.work[this_cpu], work      ; clear the bits that ran
+    atomic_andnot ct.seq[this_cpu], CT_SEQ_WORK
+out:
+    ret 0
+.endfunc
+
+.func ct_work_flush(work)
+    jz work & CT_WORK_SYNC, out
+    call do_sync_core(0)
+out:
+    ret 0
+.endfunc
+
+; user enter: atomic_set(&ct->work, 0); atomic_add_return(CT_SEQ_USER, &ct->seq)
+.func ct_user_enter()
+    active = load ct.active[this_cpu]
+    jz active, out
+    store ct.work[this_cpu], 0
+    seq = atomic_add_return ct.seq[this_cpu], CT_SEQ_USER
+out:
+    ret 0
+.endfunc
+
+; ct_set_cpu_work(cpu, work): the sender of the RFC (and of the seed 003 diagram)
+.func ct_set_cpu_work(cpu, work)
+    seq = load ct.seq[cpu]                     ; seq = atomic_read(&ct->seq)
+    mode = seq & (CT_SEQ_USER | CT_SEQ_NMI)
+    jnz mode != CT_SEQ_USER, refused           ; if ((seq & (USER|NMI)) == USER)
+    atomic_or ct.work[cpu], work @post(cpu, work)    ; atomic_or(work, &ct->work)
+    new = seq | CT_SEQ_WORK
+    ok, seq = cmpxchg ct.seq[cpu], seq, new    ; ret = atomic_try_cmpxchg(&ct->seq, &seq, seq|CT_SEQ_WORK)
+    ret ok
+refused:
+    ret 0
+.endfunc
+
+.func do_sync_core_defer_cond(cpu, info)
+    deferred = call ct_set_cpu_work(cpu, CT_WORK_SYNC)
+    jz deferred, ipi
+    trace ct_work_deferred(cpu, CT_WORK_SYNC)
+    ret 0
+ipi:
+    ret 1
+.endfunc

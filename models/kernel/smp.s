@@ -1,0 +1,252 @@
+; Cross-CPU function calls: smp_call_function_many_cond, the call queue, the CALL_FUNCTION IPI
+; handlers and the x2APIC IPI senders. Follows kernel/smp.c and arch/x86/kernel/apic/x2apic_phys.c
+; of Linux v6.6 (the base the context-tracking work deferral series applies to).
+;
+; CPU-private bookkeeping that no other CPU reads (cfd->cpumask, cfd->cpumask_ipi, irq stats,
+; csd_lock_record) is kept in registers or omitted: it never changes what another CPU sees.
+; cfd->cpumask lives in one register, hence at most 64 CPUs.
+
+; include/linux/smp_types.h
+.equ CSD_FLAG_LOCK, 0x01
+.equ CSD_TYPE_SYNC, 0x10
+; struct __call_single_data, one word per field: node.llist.next, node.u_flags, func, info
+.equ CSD_NEXT, 0
+.equ CSD_FLAGS, 1
+.equ CSD_FUNC, 2
+.equ CSD_INFO, 3
+.equ CSD_WORDS, 4
+
+; arch/x86/include/asm/irq_vectors.h
+.equ LOCAL_TIMER_VECTOR, 0xec
+.equ IRQ_WORK_VECTOR, 0xf6
+.equ CALL_FUNCTION_SINGLE_VECTOR, 0xfb
+.equ CALL_FUNCTION_VECTOR, 0xfc
+.equ RESCHEDULE_VECTOR, 0xfd
+
+; x2APIC MSRs (APIC_BASE_MSR 0x800 + (reg >> 4)), arch/x86/include/asm/apicdef.h
+.equ MSR_X2APIC_EOI, 0x80b
+.equ MSR_X2APIC_ICR, 0x830
+.equ MSR_IA32_TSC_DEADLINE, 0x6e0
+.equ APIC_DM_FIXED, 0x0
+.equ APIC_DEST_PHYSICAL, 0x0
+.equ APIC_DEST_ALLBUT, 0xc0000
+
+; cfd_data.csd: each sender owns one csd per target CPU
+.percpu cfd.csd[NR_CPUS][CSD_WORDS]
+; call_single_queue: struct llist_head, ->first
+.percpu call_single_queue
+
+; include/linux/llist.h llist_add() -> llist_add_batch(new, new, head) (v6.6)
+.func llist_add(node, head)
+    first = load [head]                        ; first = READ_ONCE(head->first)
+again:
+    store [node + CSD_NEXT], first             ; new_last->next = first
+    ok, first = cmpxchg [head], first, node    ; try_cmpxchg(&head->first, &first, new_first)
+    jz ok, again
+    ret first == 0                             ; return !first: the queue was empty
+.endfunc
+
+; arch/x86/kernel/apic/x2apic_phys.c x2apic_send_IPI(cpu, vector) (v6.6)
+.func x2apic_send_IPI(cpu, vector)
+    mfence                                     ; weak_wrmsr_fence(): x2APIC MSR writes are not serializing
+    dest = cpu << 32                           ; __x2apic_send_IPI_dest(apicid, vector, APIC_DEST_PHYSICAL)
+    icr = dest | vector
+    wrmsr MSR_X2APIC_ICR, icr                  ; native_x2apic_icr_write()
+    ret 0
+.endfunc
+
+; arch/x86/kernel/apic/x2apic_phys.c __x2apic_send_IPI_mask(mask, vector, APIC_DEST_ALLINC)
+.func x2apic_send_IPI_mask(mask, vector)
+    mfence                                     ; weak_wrmsr_fence()
+    cpu = 0
+loop:
+    bit = 1 << cpu
+    jz mask & bit, next                        ; for_each_cpu(query_cpu, mask)
+    dest = cpu << 32
+    icr = dest | vector
+    wrmsr MSR_X2APIC_ICR, icr
+next:
+    cpu = cpu + 1
+    jnz cpu < NR_CPUS, loop
+    ret 0
+.endfunc
+
+; arch/x86/kernel/apic/x2apic_phys.c __x2apic_send_IPI_shorthand(vector, APIC_DEST_ALLBUT)
+.func x2apic_send_IPI_allbutself(vector)
+    mfence                                     ; weak_wrmsr_fence()
+    icr = vector | APIC_DEST_ALLBUT
+    wrmsr MSR_X2APIC_ICR, icr
+    ret 0
+.endfunc
+
+; kernel/smp.c send_call_function_single_ipi(cpu) (v6.6): call_function_single_prep_ipi() is
+; always true here (no polling idle), so the IPI goes out.
+.func send_call_function_single_ipi(cpu)
+    trace ipi_send_cpu(cpu, &smp_call_function_many_cond, &generic_smp_call_function_single_interrupt)
+    call x2apic_send_IPI(cpu, CALL_FUNCTION_SINGLE_VECTOR)
+    ret 0
+.endfunc
+
+; kernel/smp.c send_call_function_ipi_mask(mask) -> arch/x86/kernel/apic/ipi.c
+; native_send_call_func_ipi(): with IPI shorthands enabled, a mask of every online CPU but
+; this one is one ALLBUT broadcast; any other mask is one ICR write per CPU.
+.func send_call_function_ipi_mask(mask)
+    trace ipi_send_cpumask(mask, &smp_call_function_many_cond, &generic_smp_call_function_interrupt)
+    self = 1 << this_cpu
+    others = ALL_CPUS & ~self
+    jnz mask != others, sendmask
+    call x2apic_send_IPI_allbutself(CALL_FUNCTION_VECTOR)
+    ret 0
+sendmask:
+    call x2apic_send_IPI_mask(mask, CALL_FUNCTION_VECTOR)
+    ret 0
+.endfunc
+
+; kernel/smp.c smp_call_function_many_cond(cpu_online_mask, func, info, SCF_RUN_LOCAL | wait, cond_func) (v6.6)
+.func smp_call_function_many_cond(func, info, wait, cond_func)
+    run_local = 1                              ; SCF_RUN_LOCAL and this CPU is online
+    jz cond_func, local_decided
+    run_local = call *cond_func(this_cpu, info)
+local_decided:
+    self = 1 << this_cpu
+    mask = ALL_CPUS & ~self                    ; cpumask_and(cfd->cpumask, mask, online); clear self
+    ipimask = 0                                ; cpumask_clear(cfd->cpumask_ipi)
+    nr = 0
+    cpu = 0
+each_cpu:
+    bit = 1 << cpu
+    jz mask & bit, next_cpu                    ; for_each_cpu(cpu, cfd->cpumask)
+    jz cond_func, queue
+    want = call *cond_func(cpu, info)          ; if (cond_func && !cond_func(cpu, info))
+    jnz want, queue
+    mask = mask & ~bit                         ;     __cpumask_clear_cpu(cpu, cfd->cpumask); continue
+    jmp next_cpu
+queue:
+    csd = &cfd.csd[this_cpu][cpu][0]           ; csd = per_cpu_ptr(cfd->csd, cpu)
+lock_wait:                                     ; csd_lock() -> csd_lock_wait(): smp_cond_load_acquire(&csd->node.u_flags, !(VAL & CSD_FLAG_LOCK))
+    flags = load [csd + CSD_FLAGS]
+    jz flags & CSD_FLAG_LOCK, locked
+    pause
+    jmp lock_wait
+locked:
+    flags = flags | CSD_FLAG_LOCK              ; csd->node.u_flags |= CSD_FLAG_LOCK
+    jz wait, async                             ; if (wait) csd->node.u_flags |= CSD_TYPE_SYNC
+    flags = flags | CSD_TYPE_SYNC              ; (the two |= merge: smp_wmb() is a compiler barrier on x86)
+async:
+    store [csd + CSD_FLAGS], flags
+    store [csd + CSD_FUNC], func               ; csd->func = func
+    store [csd + CSD_INFO], info               ; csd->info = info
+    trace csd_queue_cpu(cpu, &smp_call_function_many_cond, func, csd)
+    head = &call_single_queue[cpu]
+    was_empty = call llist_add(csd, head)      ; IPI only when the queue goes empty -> non-empty
+    jz was_empty, next_cpu
+    ipimask = ipimask | bit                    ; __cpumask_set_cpu(cpu, cfd->cpumask_ipi)
+    nr = nr + 1
+    last = cpu
+next_cpu:
+    cpu = cpu + 1
+    jnz cpu < NR_CPUS, each_cpu
+    jz nr, sent
+    jnz nr != 1, many
+    call send_call_function_single_ipi(last)   ; if (nr_cpus == 1)
+    jmp sent
+many:
+    call send_call_function_ipi_mask(ipimask)  ; else if (nr_cpus > 1)
+sent:
+    jz run_local, wait_all
+    cli                                        ; local_irq_save(flags)
+    call *func(info)                           ; csd_do_func(func, info, NULL)
+    sti                                        ; local_irq_restore(flags): callers run with IRQs on
+wait_all:
+    jz wait, done
+    cpu = 0
+wait_cpu:
+    bit = 1 << cpu
+    jz mask & bit, wait_next                   ; for_each_cpu(cpu, cfd->cpumask)
+    csd = &cfd.csd[this_cpu][cpu][0]
+spin:                                          ; csd_lock_wait(csd)
+    flags = load [csd + CSD_FLAGS]
+    jz flags & CSD_FLAG_LOCK, wait_next
+    pause
+    jmp spin
+wait_next:
+    cpu = cpu + 1
+    jnz cpu < NR_CPUS, wait_cpu
+done:
+    ret 0
+.endfunc
+
+; kernel/smp.c __flush_smp_call_function_queue(true) (v6.6), for queues holding SYNC csds
+.func __flush_smp_call_function_queue()
+    head = &call_single_queue[this_cpu]
+    entry = xchg [head], 0                     ; llist_del_all(head)
+    prev = 0                                   ; llist_reverse_order(entry) (lib/llist.c)
+reverse:
+    jz entry, reversed
+    tmp = entry
+    entry = load [tmp + CSD_NEXT]
+    store [tmp + CSD_NEXT], prev
+    prev = tmp
+    jmp reverse
+reversed:
+    csd = prev
+each_csd:                                      ; llist_for_each_entry_safe(csd, csd_next, entry, node.llist)
+    jz csd, done
+    next = load [csd + CSD_NEXT]
+    flags = load [csd + CSD_FLAGS]             ; CSD_TYPE(csd) == CSD_TYPE_SYNC
+    func = load [csd + CSD_FUNC]
+    info = load [csd + CSD_INFO]
+    trace csd_function_entry(func, csd)
+    call *func(info)                           ; csd_do_func(func, info, csd)
+    trace csd_function_exit(func, csd)
+    store [csd + CSD_FLAGS], 0                 ; csd_unlock(): smp_store_release(&csd->node.u_flags, 0)
+    csd = next
+    jmp each_csd
+done:
+    ret 0
+.endfunc
+
+; kernel/smp.c generic_smp_call_function_single_interrupt() / generic_smp_call_function_interrupt()
+.func generic_smp_call_function_single_interrupt()
+    call __flush_smp_call_function_queue()
+    ret 0
+.endfunc
+.func generic_smp_call_function_interrupt()
+    call __flush_smp_call_function_queue()
+    ret 0
+.endfunc
+
+; arch/x86/kernel/smp.c DEFINE_IDTENTRY_SYSVEC(sysvec_call_function) (v6.6)
+.func sysvec_call_function(user)
+    state = call irqentry_enter(user)
+    wrmsr MSR_X2APIC_EOI, 0                    ; apic_eoi(): x2APIC EOI is an MSR write
+    trace call_function_entry(CALL_FUNCTION_VECTOR)
+    call generic_smp_call_function_interrupt()
+    trace call_function_exit(CALL_FUNCTION_VECTOR)
+    call irqentry_exit(user, state)
+    iret
+.endfunc
+.idt CALL_FUNCTION_VECTOR, sysvec_call_function
+
+; arch/x86/kernel/smp.c DEFINE_IDTENTRY_SYSVEC(sysvec_call_function_single) (v6.6)
+.func sysvec_call_function_single(user)
+    state = call irqentry_enter(user)
+    wrmsr MSR_X2APIC_EOI, 0
+    trace call_function_single_entry(CALL_FUNCTION_SINGLE_VECTOR)
+    call generic_smp_call_function_single_interrupt()
+    trace call_function_single_exit(CALL_FUNCTION_SINGLE_VECTOR)
+    call irqentry_exit(user, state)
+    iret
+.endfunc
+.idt CALL_FUNCTION_SINGLE_VECTOR, sysvec_call_function_single
+
+; arch/x86/kernel/smp.c DEFINE_IDTENTRY_SYSVEC_SIMPLE(sysvec_reschedule_ipi)
+.func sysvec_reschedule_ipi(user)
+    state = call irqentry_enter(user)
+    wrmsr MSR_X2APIC_EOI, 0
+    trace reschedule_entry(RESCHEDULE_VECTOR)
+    trace reschedule_exit(RESCHEDULE_VECTOR)
+    call irqentry_exit(user, state)
+    iret
+.endfunc
+.idt RESCHEDULE_VECTOR, sysvec_reschedule_ipi
