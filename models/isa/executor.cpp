@@ -286,6 +286,7 @@ Effect execute(const Image& img, CpuState& cpu, std::vector<Word>& memory, Word 
       break;
     case Op::Request:
       cpu.request = (Word(cpu.id) << 32) | cpu.next_request++;
+      e.written = cpu.request;
       if (in.dst != kNoReg) cpu.reg(in.dst) = cpu.request;
       break;
     case Op::Rdtsc:
@@ -331,10 +332,10 @@ Effect execute(const Image& img, CpuState& cpu, std::vector<Word>& memory, Word 
     case Op::Cmpxchg: {
       e.accessed = true;
       e.addr = address_of(img, cpu, in.mem);
-      const Word expected = eval(cpu, in.src0);
+      e.expected = eval(cpu, in.src0);
       const Word desired = eval(cpu, in.src1);
       e.read = memory[e.addr];
-      e.success = e.read == expected;
+      e.success = e.read == e.expected;
       if (e.success) {
         memory[e.addr] = desired;
         e.wrote = true;

@@ -28,7 +28,8 @@ struct Effect {
   bool success = false;             // cmpxchg result
   Addr addr = 0;
   Word read = 0;                    // value observed
-  Word written = 0;                 // value stored (store: into the buffer)
+  Word written = 0;                 // value stored (store: into the buffer); request: the new id
+  Word expected = 0;                // cmpxchg: the value it expected
   Word cycles = 0;                  // compute: busy cycles asked for
   std::uint32_t msr = 0;            // wrmsr
   Word msr_value = 0;

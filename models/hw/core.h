@@ -1,0 +1,73 @@
+// An x86 core (SystemC): runs a micro-op program with per-instruction cycle costs, a FIFO store
+// buffer draining through the interconnect, and interrupts taken only at instruction boundaries
+// while IF is set. Event-driven: it wakes for memory completions, the end of a `compute`,
+// interrupts, and nothing else.
+//
+// Between two memory accesses a core runs register-only instructions ahead of SystemC time, but
+// never past the next cycle at which an interrupt could reach it (its APIC's next event, or now
+// plus the smallest IPI latency), so no boundary is ever passed with an interrupt pending.
+#pragma once
+
+#include <systemc>
+
+#include <deque>
+#include <string>
+
+#include "interconnect.h"
+#include "lapic.h"
+#include "models/isa/executor.h"
+
+namespace hw {
+
+class Core : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Core);
+  static constexpr std::size_t kStoreBufferEntries = 56;  // Skylake: 56 store-buffer entries
+
+  Core(sc_core::sc_module_name name, std::uint32_t id, const isa::Image& img, const Clock& clock,
+       const Costs& costs, Interconnect& ic, LocalApic& apic, Observer* obs, std::uint64_t end_cycle,
+       std::uint64_t max_instructions);
+
+  // Starts `func` in user mode at cycle 0 (call before sc_start).
+  void start(std::uint32_t func);
+  const isa::CpuState& state() const { return cpu_; }
+  std::uint64_t instructions() const { return instructions_; }
+  const std::string& fault() const { return fault_; }
+
+ private:
+  enum class State { Running, Compute, WaitMem, WaitSb, WaitSbSpace, Idle, Stopped };
+
+  void on_wake();  // SC_METHOD
+  void run();      // from an instruction boundary at t_, until the core must wait
+  void complete(Interconnect::Kind kind, std::uint64_t cycle);
+  isa::Effect exec(std::uint64_t cycle, std::uint64_t issued);
+  void take_interrupt(int vector);
+  void schedule_drain(std::uint64_t from);
+  void hardware_register_write(const isa::Effect& e);
+  void wait_until(std::uint64_t cycle);
+  void stop(const std::string& why);
+  std::uint64_t local_cost(isa::Op op) const;
+
+  std::uint32_t id_;
+  const isa::Image& img_;
+  const Clock& clock_;
+  const Costs& costs_;
+  Interconnect& ic_;
+  LocalApic& apic_;
+  Observer* obs_;
+  std::uint64_t end_;
+  std::uint64_t max_instructions_;
+
+  isa::CpuState cpu_;
+  State state_ = State::Stopped;
+  std::uint64_t t_ = 0;            // local cycle: the current instruction boundary
+  std::uint64_t compute_end_ = 0;
+  isa::Addr pending_addr_ = 0;     // the access in flight
+  std::uint64_t pending_issued_ = 0;
+  std::deque<std::uint64_t> sb_issue_;  // issue cycle of each store-buffer entry
+  std::uint64_t instructions_ = 0;
+  std::string fault_;
+  sc_core::sc_event wake_;
+};
+
+}  // namespace hw

@@ -1,0 +1,64 @@
+#include "interconnect.h"
+
+namespace hw {
+
+Interconnect::Interconnect(sc_core::sc_module_name name, const Clock& clock, const Topology& topo,
+                           const Costs& costs, std::vector<isa::Word> memory, Observer* obs)
+    : sc_core::sc_module(name),
+      clock_(clock),
+      topo_(topo),
+      costs_(costs),
+      obs_(obs),
+      memory_(std::move(memory)),
+      cache_(topo, costs, memory_.size()),
+      done_(topo.cpus()),
+      apics_(topo.cpus(), nullptr),
+      lookahead_(costs.ipi_delivery + topo.min_latency()) {
+  SC_METHOD(process);
+  sensitive << ev_;
+  dont_initialize();
+}
+
+void Interconnect::attach(std::uint32_t cpu, Completion done, LocalApic* apic) {
+  done_.at(cpu) = std::move(done);
+  apics_.at(cpu) = apic;
+}
+
+void Interconnect::schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, std::uint64_t done) {
+  queue_.push({done, issued, cpu, seq_++, kind});
+  ev_.notify(clock_.delay_to(done));  // SystemC keeps the earliest pending notification
+}
+
+void Interconnect::process() {
+  const std::uint64_t now = clock_.now();
+  while (!queue_.empty() && queue_.top().done <= now) {
+    const Pending p = queue_.top();
+    queue_.pop();
+    done_[p.cpu](p.kind, now);  // may schedule more, always later than now
+  }
+  if (!queue_.empty()) ev_.notify(clock_.delay_to(queue_.top().done));
+}
+
+void Interconnect::send_ipi(std::uint32_t from, isa::Word icr, std::uint64_t cycle) {
+  const auto vector = static_cast<std::uint8_t>(icr & 0xff);
+  const unsigned shorthand = (icr >> 18) & 3;  // SDM 11.6.1: 00 none, 01 self, 10 all, 11 all but self
+  auto deliver = [&](std::uint32_t to) {
+    const std::uint64_t arrival = cycle + costs_.ipi_delivery + topo_.latency(from, to);
+    const std::uint64_t id = ++next_ipi_;
+    if (obs_) obs_->ipi_sent(id, from, to, vector, cycle, arrival);
+    apics_[to]->post_ipi(arrival, vector, id);
+  };
+  const std::uint32_t n = topo_.cpus();
+  switch (shorthand) {
+    case 0: {
+      const isa::Word dest = icr >> 32;  // x2APIC physical destination: APIC id == CPU number
+      if (dest < n) deliver(static_cast<std::uint32_t>(dest));
+      break;  // an IPI to a non-existent APIC id is dropped, as on hardware
+    }
+    case 1: deliver(from); break;
+    case 2: for (std::uint32_t c = 0; c < n; ++c) deliver(c); break;
+    case 3: for (std::uint32_t c = 0; c < n; ++c) if (c != from) deliver(c); break;
+  }
+}
+
+}  // namespace hw

@@ -1,0 +1,73 @@
+// The interconnect (SystemC): shared memory, cache-line ownership, and the one place where
+// memory accesses take effect, at their completion cycle, in a fixed order. IPIs travel through it
+// with the topology's path latency.
+//
+// Arbitration: accesses completing in the same cycle take effect in order of issue cycle, then
+// CPU number, then issue order on that CPU; never in the host's scheduling order.
+#pragma once
+
+#include <systemc>
+
+#include <cstdint>
+#include <functional>
+#include <queue>
+#include <vector>
+
+#include "cache.h"
+#include "lapic.h"
+
+namespace hw {
+
+class Interconnect : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(Interconnect);
+  enum class Kind : std::uint8_t { Access, Drain };
+  // The core's continuation when its access or drain takes effect at `cycle`.
+  using Completion = std::function<void(Kind, std::uint64_t cycle)>;
+
+  Interconnect(sc_core::sc_module_name name, const Clock& clock, const Topology& topo,
+               const Costs& costs, std::vector<isa::Word> memory, Observer* obs);
+
+  void attach(std::uint32_t cpu, Completion done, LocalApic* apic);
+  // An access by `cpu` issued at `issued` that takes effect at `done` (> now).
+  void schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, std::uint64_t done);
+  // x2APIC ICR write by `from` at `cycle` (destination in bits 32-63, shorthand in bits 18-19).
+  void send_ipi(std::uint32_t from, isa::Word icr, std::uint64_t cycle);
+  // Smallest delay between an ICR write and its arrival: a core may run this far ahead.
+  std::uint64_t ipi_lookahead() const { return lookahead_; }
+
+  std::vector<isa::Word>& memory() { return memory_; }
+  CacheModel& cache() { return cache_; }
+  std::uint64_t ipis_sent() const { return next_ipi_; }
+
+ private:
+  struct Pending {
+    std::uint64_t done, issued;
+    std::uint32_t cpu;
+    std::uint64_t seq;
+    Kind kind;
+    bool operator>(const Pending& o) const {
+      if (done != o.done) return done > o.done;
+      if (issued != o.issued) return issued > o.issued;
+      if (cpu != o.cpu) return cpu > o.cpu;
+      return seq > o.seq;
+    }
+  };
+  void process();  // SC_METHOD
+
+  const Clock& clock_;
+  const Topology& topo_;
+  const Costs& costs_;
+  Observer* obs_;
+  std::vector<isa::Word> memory_;
+  CacheModel cache_;
+  std::vector<Completion> done_;
+  std::vector<LocalApic*> apics_;
+  std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> queue_;
+  sc_core::sc_event ev_;
+  std::uint64_t seq_ = 0;
+  std::uint64_t next_ipi_ = 0;
+  std::uint64_t lookahead_;
+};
+
+}  // namespace hw

@@ -1,0 +1,75 @@
+// Local APIC (SystemC): IRR/ISR with vector priority classes, EOI, IPI reception and the LAPIC
+// timer in periodic and TSC-deadline modes. Intel SDM vol. 3, chapter 11 (APIC).
+#pragma once
+
+#include <systemc>
+
+#include <bitset>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "observer.h"
+
+namespace hw {
+
+class Clock;
+
+class LocalApic : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(LocalApic);
+  static constexpr std::uint8_t kTimerVector = 0xec;  // LOCAL_TIMER_VECTOR
+  static constexpr std::uint64_t kNever = ~std::uint64_t(0);
+
+  LocalApic(sc_core::sc_module_name name, std::uint32_t cpu, const Clock& clock, Observer* obs);
+
+  // Called when something became deliverable (the core wakes and looks at its next boundary).
+  void set_core_wake(sc_core::sc_event* wake) { core_wake_ = wake; }
+
+  // An IPI message reaching this APIC at `arrival` (>= now).
+  void post_ipi(std::uint64_t arrival, std::uint8_t vector, std::uint64_t id);
+  // LVT timer: periodic with `period` cycles from `first`, or a TSC deadline (0 disarms).
+  void set_periodic(std::uint64_t first, std::uint64_t period);
+  void set_tsc_deadline(std::uint64_t deadline);
+  // Earliest cycle at which this APIC will change state by itself (kNever if none).
+  std::uint64_t next_event() const;
+
+  // Highest-priority vector that may interrupt now (its class above the in-service class), or -1.
+  int deliverable() const;
+  // The core takes `vector`: IRR -> ISR. Returns the IPI ids it serves.
+  std::vector<std::uint64_t> accept(std::uint8_t vector);
+  void eoi();  // clears the highest in-service vector
+
+ private:
+  void update();  // SC_METHOD: arrivals and timer expiry due now
+  void arm();
+  static int highest(const std::bitset<256>& b);
+
+  std::uint32_t cpu_;
+  const Clock& clock_;
+  Observer* obs_;
+  sc_core::sc_event ev_;
+  sc_core::sc_event* core_wake_ = nullptr;
+  std::bitset<256> irr_, isr_;
+  std::multimap<std::uint64_t, std::pair<std::uint8_t, std::uint64_t>> arrivals_;  // cycle -> (vector, id)
+  std::map<std::uint8_t, std::vector<std::uint64_t>> pending_ids_;               // IRR vector -> IPI ids
+  std::uint64_t timer_next_ = kNever;
+  std::uint64_t timer_period_ = 0;  // 0: TSC-deadline or one-shot
+};
+
+// Cycle <-> SystemC time. One core cycle is `period_ps` picoseconds of SystemC time.
+class Clock {
+ public:
+  explicit Clock(std::uint64_t period_ps) : period_ps_(period_ps) {}
+  std::uint64_t now() const { return sc_core::sc_time_stamp().value() / period_ps_; }
+  sc_core::sc_time delay_to(std::uint64_t cycle) const {
+    const std::uint64_t n = now();
+    return sc_core::sc_time::from_value((cycle > n ? cycle - n : 0) * period_ps_);
+  }
+  sc_core::sc_time cycles(std::uint64_t c) const { return sc_core::sc_time::from_value(c * period_ps_); }
+
+ private:
+  std::uint64_t period_ps_;
+};
+
+}  // namespace hw

@@ -1,0 +1,71 @@
+#include "platform.h"
+
+#include <cmath>
+#include <systemc>
+
+#include "core.h"
+#include "interconnect.h"
+#include "lapic.h"
+
+namespace hw {
+
+struct Platform::Impl {
+  PlatformConfig cfg;
+  Clock clock;
+  std::unique_ptr<Interconnect> ic;
+  std::vector<std::unique_ptr<LocalApic>> apics;
+  std::vector<std::unique_ptr<Core>> cores;
+  std::string fault;
+
+  Impl(const isa::Image& img, PlatformConfig c, Observer* obs)
+      : cfg(std::move(c)),
+        clock(static_cast<std::uint64_t>(std::llround(std::max(1.0, 1e6 / cfg.clock_mhz)))) {
+    const std::uint32_t n = cfg.topology.cpus();
+    ic = std::make_unique<Interconnect>("interconnect", clock, cfg.topology, cfg.costs,
+                                        std::move(cfg.memory), obs);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::string id = std::to_string(i);
+      apics.push_back(std::make_unique<LocalApic>(("apic" + id).c_str(), i, clock, obs));
+      cores.push_back(std::make_unique<Core>(("cpu" + id).c_str(), i, img, clock, cfg.costs, *ic,
+                                             *apics.back(), obs, cfg.end_cycle, cfg.max_instructions));
+    }
+  }
+};
+
+Platform::Platform(const isa::Image& img, PlatformConfig cfg, Observer* obs)
+    : impl_(std::make_unique<Impl>(img, std::move(cfg), obs)) {}
+
+Platform::~Platform() = default;
+
+bool Platform::run() {
+  Impl& m = *impl_;
+  for (std::size_t i = 0; i < m.cores.size(); ++i) {
+    m.cores[i]->start(m.cfg.tasks.at(i));
+    const TimerSetup& t = i < m.cfg.timers.size() ? m.cfg.timers[i] : TimerSetup{};
+    if (t.first == 0) continue;
+    if (t.period) m.apics[i]->set_periodic(t.first, t.period);
+    else m.apics[i]->set_tsc_deadline(t.first);
+  }
+  sc_core::sc_start(m.clock.cycles(m.cfg.end_cycle + 1));
+  for (const auto& c : m.cores)
+    if (!c->fault().empty()) {
+      m.fault = c->fault();
+      return false;
+    }
+  return true;
+}
+
+const std::string& Platform::fault() const { return impl_->fault; }
+
+std::uint64_t Platform::instructions() const {
+  std::uint64_t n = 0;
+  for (const auto& c : impl_->cores) n += c->instructions();
+  return n;
+}
+
+std::uint64_t Platform::ipis() const { return impl_->ic->ipis_sent(); }
+const std::vector<isa::Word>& Platform::memory() const { return impl_->ic->memory(); }
+const isa::CpuState& Platform::cpu(std::uint32_t i) const { return impl_->cores.at(i)->state(); }
+std::uint64_t Platform::period_ps() const { return impl_->clock.cycles(1).value(); }
+
+}  // namespace hw

@@ -1,0 +1,53 @@
+// The simulated machine: cores, local APICs and the interconnect, elaborated as SystemC modules.
+// This header keeps SystemC out of its users. One Platform runs once per process (SystemC cannot
+// restart a simulation).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "costs.h"
+#include "models/isa/image.h"
+#include "models/isa/cpu_state.h"
+#include "observer.h"
+#include "topology.h"
+
+namespace hw {
+
+struct TimerSetup {
+  std::uint64_t first = 0;   // first expiry cycle; 0 = timer off
+  std::uint64_t period = 0;  // periodic mode; 0 = TSC-deadline (re-armed by the tick handler)
+};
+
+struct PlatformConfig {
+  double clock_mhz = 3000;
+  Topology topology = Topology::flat(1, 50);
+  Costs costs;
+  std::vector<std::uint32_t> tasks;   // per CPU: function index of its program
+  std::vector<isa::Word> memory;      // at boot
+  std::vector<TimerSetup> timers;     // per CPU: the LAPIC timer as the kernel left it at boot
+  std::uint64_t end_cycle = 0;
+  std::uint64_t max_instructions = ~std::uint64_t(0);
+};
+
+class Platform {
+ public:
+  Platform(const isa::Image& img, PlatformConfig cfg, Observer* obs);
+  ~Platform();
+  // Simulates cycles [0, end_cycle]. Returns false if a core faulted (see fault()).
+  bool run();
+  const std::string& fault() const;
+  std::uint64_t instructions() const;  // executed by all cores
+  std::uint64_t ipis() const;
+  const std::vector<isa::Word>& memory() const;
+  const isa::CpuState& cpu(std::uint32_t i) const;
+  std::uint64_t period_ps() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hw

@@ -1,0 +1,95 @@
+// Records a timed run: buffers what the hardware reports, then replays it in cycle order into
+// the deferral ledger, the per-CPU interference account, the timeline (VCD, Perfetto) and the
+// event log. No SystemC.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "models/hw/observer.h"
+#include "models/kernel/deferral_ledger.h"
+#include "sim/report/timeline.h"
+
+namespace run {
+
+// How much one CPU was disturbed while running user code.
+struct CpuInterference {
+  bool nohz_full = false;
+  std::uint64_t interrupts_in_user = 0;
+  std::uint64_t ipis_in_user = 0;     // every vector but the local timer
+  std::uint64_t cycles_lost = 0;      // from leaving user mode to returning (iret)
+  std::uint64_t worst_cycles = 0;
+  std::uint64_t worst_at = 0;
+  struct Cause { std::uint64_t count = 0, cycles = 0; };
+  std::map<std::string, Cause> by_cause;  // by the vector that started the disturbance
+};
+
+const char* vector_name(std::uint8_t vector);
+
+class Recorder : public hw::Observer {
+ public:
+  Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool> nohz_full, bool event_log);
+
+  void executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, const isa::Effect& e,
+                isa::Word request, isa::Mode mode_before, isa::Mode mode_after) override;
+  void drained(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, isa::Addr addr,
+               isa::Word old, isa::Word value) override;
+  void ipi_sent(std::uint64_t id, std::uint32_t from, std::uint32_t to, std::uint8_t vector,
+                std::uint64_t cycle, std::uint64_t arrival) override;
+  void ipi_delivered(std::uint64_t id, std::uint32_t to, std::uint64_t cycle) override;
+  void interrupt(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t vector, bool from_user,
+                 const std::uint64_t* ipi_ids, std::size_t n_ids) override;
+
+  // Orders and replays everything recorded; writes the event log to `log` if asked for.
+  void finish(std::uint64_t end_cycle, double clock_mhz, std::ostream* log);
+
+  const kernel::DeferralLedger& ledger() const { return ledger_; }
+  const std::vector<CpuInterference>& interference() const { return interference_; }
+  const report::Timeline& timeline() const { return timeline_; }
+  std::uint64_t events() const { return events_.size(); }
+
+ private:
+  struct Event {
+    enum class Type : std::uint8_t { Exec, Drain, IpiSent, IpiDelivered, Interrupt } type;
+    std::uint64_t cycle, issued;
+    std::uint32_t cpu;
+    std::uint64_t seq;
+    isa::Effect effect;                    // Exec
+    isa::Word request = 0;                 // Exec
+    isa::Mode before = isa::Mode::User, after = isa::Mode::User;
+    isa::Addr addr = 0;                    // Drain
+    isa::Word old = 0, value = 0;          // Drain
+    std::uint64_t ipi = 0, arrival = 0;    // IpiSent / IpiDelivered
+    std::uint32_t to = 0;
+    std::uint8_t vector = 0;               // IpiSent / Interrupt
+    bool from_user = false;                // Interrupt
+    std::vector<std::uint64_t> ids;        // Interrupt
+  };
+  Event& push(Event::Type t, std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued);
+  void replay(const Event& ev, std::ostream* log);
+  void replay_exec(const Event& ev, std::ostream* log);
+  void set_context(std::uint32_t cpu, std::uint64_t cycle, report::Context c, std::string why);
+  void line(std::ostream* log, const Event& ev, const std::string& what, const std::string& detail);
+  std::string where(const isa::Effect& e) const;
+
+  const isa::Image& img_;
+  std::uint32_t ncpus_;
+  bool event_log_;
+  std::vector<Event> events_;
+  std::uint64_t seq_ = 0;
+
+  kernel::DeferralLedger ledger_;
+  std::vector<CpuInterference> interference_;
+  report::Timeline timeline_;
+  // replay state
+  std::vector<std::vector<report::Context>> ctx_stack_;
+  std::vector<std::uint64_t> disturbed_since_;   // 0: not disturbed
+  std::vector<std::string> disturbance_cause_;
+  std::vector<std::string> last_ipi_callsite_;
+  std::map<std::uint64_t, std::size_t> ipi_index_;
+};
+
+}  // namespace run

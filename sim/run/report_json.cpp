@@ -1,0 +1,77 @@
+#include "report_json.h"
+
+namespace run {
+
+namespace {
+
+using J = nlohmann::ordered_json;
+
+std::string request_name(std::uint64_t r) {
+  return "R" + std::to_string(r >> 32) + "." + std::to_string(r & 0xffffffffu);
+}
+
+// Deliveries listed one by one: every anomaly, and the rest only for small runs.
+constexpr std::size_t kListedDeliveries = 64;
+
+J delivery_json(const kernel::Delivery& d) {
+  J ex = J::array();
+  for (const kernel::Execution& x : d.executions)
+    ex.push_back({{"cycle", x.cycle}, {"path", x.deferred ? "deferred" : "ipi"}});
+  return {{"request", request_name(d.request)}, {"sender", d.sender}, {"target", d.target},
+          {"requested", d.requested}, {"decision", kernel::decision_name(d.decision)},
+          {"outcome", kernel::outcome_name(kernel::outcome(d))}, {"late", d.late},
+          {"deferred_to_kernel", d.deferred_to_kernel}, {"executions", ex}};
+}
+
+}  // namespace
+
+J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorder& rec,
+               std::uint64_t instructions, std::uint64_t ipis) {
+  J r;
+  J nohz = J::array();
+  for (std::uint32_t c = 0; c < s.cpus; ++c)
+    if (s.nohz_full[c]) nohz.push_back(c);
+  r["scenario"] = {{"name", s.name}, {"protocol", s.protocol}, {"cpus", s.cpus},
+                   {"nohz_full", nohz}, {"seed", s.seed}};
+  r["run"] = {{"cycles", s.run_cycles}, {"clock_mhz", s.clock_mhz},
+              {"instructions", instructions}, {"ipis_sent", ipis}, {"events", rec.events()}};
+
+  J cpus = J::array();
+  J total = {{"interrupts_in_user", 0}, {"ipis_in_user", 0}, {"cycles_lost", 0}, {"worst_cycles", 0}};
+  for (std::uint32_t c = 0; c < s.cpus; ++c) {
+    const CpuInterference& ci = rec.interference()[c];
+    J causes = J::object();
+    for (const auto& [name, cause] : ci.by_cause) causes[name] = {{"count", cause.count}, {"cycles", cause.cycles}};
+    cpus.push_back({{"cpu", c}, {"nohz_full", ci.nohz_full}, {"interrupts_in_user", ci.interrupts_in_user},
+                    {"ipis_in_user", ci.ipis_in_user}, {"cycles_lost", ci.cycles_lost},
+                    {"worst_cycles", ci.worst_cycles}, {"worst_at", ci.worst_at}, {"by_cause", causes}});
+    if (!ci.nohz_full) continue;
+    total["interrupts_in_user"] = total["interrupts_in_user"].get<std::uint64_t>() + ci.interrupts_in_user;
+    total["ipis_in_user"] = total["ipis_in_user"].get<std::uint64_t>() + ci.ipis_in_user;
+    total["cycles_lost"] = total["cycles_lost"].get<std::uint64_t>() + ci.cycles_lost;
+    total["worst_cycles"] = std::max(total["worst_cycles"].get<std::uint64_t>(), ci.worst_cycles);
+  }
+  r["interference"] = {{"nohz_full_total", total}, {"cpus", cpus}};
+
+  const kernel::LedgerSummary l = rec.ledger().summary();
+  J hist = J::object();
+  for (const auto& [n, count] : l.executions_per_delivery) hist[std::to_string(n)] = count;
+  J listed = J::array();
+  const auto all = rec.ledger().deliveries();
+  for (const kernel::Delivery* d : all) {
+    const kernel::Outcome o = kernel::outcome(*d);
+    const bool anomaly = o == kernel::Outcome::Double || o == kernel::Outcome::Lost || d->late ||
+                         d->deferred_to_kernel;
+    if (anomaly || all.size() <= kListedDeliveries) listed.push_back(delivery_json(*d));
+  }
+  r["deferral"] = {{"requests", l.requests}, {"deliveries", l.deliveries}, {"deferred", l.deferred},
+                   {"ipi", l.ipi}, {"flushed_on_entry", l.flushed_on_entry},
+                   {"ipi_executions", l.ipi_executions}, {"double_executions", l.double_executions},
+                   {"lost", l.lost}, {"late", l.late}, {"deferred_to_kernel", l.deferred_to_kernel},
+                   {"pending", l.pending}, {"in_flight", l.in_flight}, {"unattributed", l.unattributed},
+                   {"executions_per_delivery", hist}, {"deliveries_listed", listed}};
+  (void)img;
+  return r;
+}
+
+}  // namespace run

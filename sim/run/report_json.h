@@ -1,0 +1,15 @@
+// report.json: per-CPU interference, deferral statistics and the run's figures (docs/report.md).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "models/isa/image.h"
+#include "sim/run/recorder.h"
+#include "sim/scenario/scenario.h"
+
+namespace run {
+
+nlohmann::ordered_json build_report(const scenario::Scenario& s, const isa::Image& img,
+                                    const Recorder& rec, std::uint64_t instructions, std::uint64_t ipis);
+
+}  // namespace run

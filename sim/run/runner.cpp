@@ -1,0 +1,131 @@
+#include "runner.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "models/hw/platform.h"
+#include "models/kernel/boot.h"
+#include "sim/report/timeline.h"
+#include "sim/run/recorder.h"
+#include "sim/run/report_json.h"
+
+namespace run {
+
+namespace {
+
+hw::Topology make_topology(const scenario::JsonDoc& doc, const scenario::Scenario& s) {
+  const scenario::TopologySpec& t = s.topology;
+  try {
+    if (t.preset == "sockets") return hw::Topology::sockets(s.cpus, t.cpus_per_socket, t.hop, t.cross);
+    if (t.preset == "graph") {
+      std::vector<hw::TopologyNode> nodes;
+      for (const auto& n : t.nodes) nodes.push_back({n});
+      std::vector<hw::TopologyLink> links;
+      for (const auto& l : t.links) links.push_back({l.a, l.b, l.cycles});
+      return hw::Topology(s.cpus, nodes, links);
+    }
+    return hw::Topology::flat(s.cpus, t.hop);
+  } catch (const std::invalid_argument& e) {
+    doc.fail("/platform/topology", e.what());
+  }
+}
+
+kernel::KernelConfig kernel_config(const scenario::Scenario& s) {
+  kernel::KernelConfig k;
+  k.protocol = s.protocol;
+  k.ncpus = s.cpus;
+  k.nohz_full = s.nohz_full;
+  k.tick_do_timer_cpu = s.tick_do_timer_cpu;
+  k.tick_work_cycles = s.tick_work_cycles;
+  k.extra = s.programs;
+  return k;
+}
+
+// Assembly errors in the scenario's programs are bad input; in the kernel they are our bug, but
+// they read the same way.
+isa::Image assemble(const scenario::JsonDoc& doc, const kernel::KernelConfig& k) {
+  try {
+    return kernel::build_kernel(k);
+  } catch (const isa::AsmError& e) {
+    throw scenario::InputError(e.what());
+  }
+}
+
+void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  if (!out) throw scenario::InputError(p.string() + ": cannot write");
+}
+
+}  // namespace
+
+Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, const Options& opts) {
+  const auto t0 = std::chrono::steady_clock::now();
+  kernel::KernelConfig kcfg = kernel_config(s);
+  const isa::Image probe = assemble(doc, kcfg);
+  auto has = [&](const std::string& f) { return probe.find_function(f).has_value(); };
+  std::string tasks;
+  for (std::uint32_t c = 0; c < s.cpus; ++c) tasks += scenario::generate_task(doc, s, c, has);
+  kcfg.extra.push_back({s.file + " (workload)", tasks, 3});
+  const isa::Image img = assemble(doc, kcfg);
+
+  hw::PlatformConfig pc;
+  pc.clock_mhz = s.clock_mhz;
+  pc.topology = make_topology(doc, s);
+  pc.costs = s.costs;
+  pc.memory = kernel::boot_memory(img, s.nohz_full);
+  pc.end_cycle = s.run_cycles;
+  pc.max_instructions = s.max_instructions;
+  const double cycles_per_second = s.clock_mhz * 1e6;
+  const std::uint64_t tick = s.hz ? static_cast<std::uint64_t>(std::llround(cycles_per_second / s.hz)) : 0;
+  const std::uint64_t residual =
+      s.hz && s.residual_tick_hz ? static_cast<std::uint64_t>(std::llround(cycles_per_second / s.residual_tick_hz)) : 0;
+  for (std::uint32_t c = 0; c < s.cpus; ++c) {
+    pc.tasks.push_back(*img.find_function(scenario::task_name(c)));
+    hw::TimerSetup t;
+    if (s.nohz_full[c]) {
+      // The tick is stopped; the residual tick runs from the TSC deadline the handler re-arms.
+      t.first = residual;
+      pc.memory[img.address("tick.period", {c})] = residual;
+    } else {
+      t.first = tick;  // periodic, aligned on every housekeeping CPU (skew_tick=0)
+      t.period = tick;
+    }
+    pc.timers.push_back(t);
+  }
+
+  Recorder rec(img, s.cpus, s.nohz_full, opts.event_log);
+  hw::Platform platform(img, std::move(pc), &rec);
+  if (!platform.run()) throw scenario::InputError(s.file + ": the simulation stopped: " + platform.fault());
+
+  Outcome out;
+  out.instructions = platform.instructions();
+  std::ostringstream log;
+  rec.finish(s.run_cycles, s.clock_mhz, opts.out_dir.empty() ? nullptr : &log);
+  out.report = build_report(s, img, rec, platform.instructions(), platform.ipis());
+  out.expectations = check(doc, s.expect, out.report);
+  nlohmann::ordered_json ex = nlohmann::ordered_json::array();
+  for (const ExpectResult& r : out.expectations)
+    ex.push_back({{"expect", r.text}, {"actual", r.actual}, {"ok", r.ok}});
+  out.report["expect"] = ex;
+
+  if (!opts.out_dir.empty()) {
+    const std::filesystem::path dir(opts.out_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw scenario::InputError(opts.out_dir + ": cannot create the output folder: " + ec.message());
+    write_file(dir / "report.json", out.report.dump(2) + "\n");
+    if (opts.event_log) write_file(dir / "events.log", log.str());
+    std::ostringstream vcd, trace;
+    report::write_vcd(rec.timeline(), vcd);
+    report::write_chrome_trace(rec.timeline(), trace);
+    write_file(dir / "context.vcd", vcd.str());
+    write_file(dir / "trace.json", trace.str());
+  }
+  out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+}  // namespace run

@@ -1,0 +1,30 @@
+// Runs one scenario in timed simulation and writes its outputs. One run per process: SystemC
+// cannot restart, so sweeps fork a worker per run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/run/expect.h"
+#include "sim/scenario/scenario.h"
+
+namespace run {
+
+struct Options {
+  std::string out_dir;        // report.json, events.log, context.vcd, trace.json; "" writes nothing
+  bool event_log = true;
+};
+
+struct Outcome {
+  nlohmann::ordered_json report;
+  std::vector<ExpectResult> expectations;
+  std::uint64_t instructions = 0;
+  double wall_seconds = 0;    // not part of the report: it would break byte-identical output
+};
+
+// Throws scenario::InputError for bad input, including a fault of the scenario's programs.
+Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, const Options& opts);
+
+}  // namespace run

@@ -1,0 +1,113 @@
+// A scenario: the machine, the kernel configuration, each CPU's workload, the scenario's own
+// programs, how long to run, and what the report must show. Loaded and fully validated from JSON
+// (schema: docs/scenario.md); every error names file, line and JSON path.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/hw/costs.h"
+#include "models/isa/assembler.h"
+#include "sim/scenario/json_doc.h"
+
+namespace scenario {
+
+struct TopologySpec {
+  std::string preset = "flat";   // "flat", "sockets" or "graph"
+  std::uint64_t hop = 50;        // flat, sockets
+  std::uint32_t cpus_per_socket = 0;  // sockets
+  std::uint64_t cross = 0;       // sockets
+  std::vector<std::string> nodes;                                   // graph
+  struct Link { std::string a, b; std::uint64_t cycles; };
+  std::vector<Link> links;                                          // graph
+};
+
+// One workload step of a CPU, run in order from cycle 0 in user mode.
+struct Step {
+  enum class Kind {
+    User,     // {"user": N}: compute N cycles in user mode
+    Until,    // {"until": T}: compute in user mode until cycle T (nothing if already past)
+    Syscall,  // {"syscall": NAME, "arg": V}: syscall entry_SYSCALL_64(&sys_NAME, V)
+    Repeat,   // {"repeat": K, "period": P?, "steps": [...]}: K times; iteration i starts at
+              // first + i*P when a period is given
+  };
+  Kind kind = Kind::User;
+  std::uint64_t cycles = 0;      // User: N; Until: T
+  std::string syscall;           // Syscall: NAME (without the sys_ prefix)
+  std::uint64_t arg = 0;         // Syscall
+  std::uint64_t count = 0;       // Repeat
+  std::uint64_t period = 0;      // Repeat, 0 = none
+  std::vector<Step> steps;       // Repeat
+  std::string pointer;           // JSON pointer of this step, for errors
+};
+
+struct CpuWorkload {
+  std::vector<Step> steps;
+  std::string task;              // {"task": FUNC}: a program's function replaces the steps
+  std::string pointer;           // JSON pointer of this CPU's entry (may be "" if defaulted)
+};
+
+// {"path": "deferral.double_executions", "op": "==", "value": 1}
+struct Expect {
+  std::string path;              // dotted path into report.json
+  std::string op;                // ==, !=, <, <=, >, >=
+  nlohmann::json value;
+  std::string pointer;
+  std::string text;              // "deferral.double_executions == 1", for messages
+};
+
+struct Scenario {
+  std::string file;              // as given on the command line
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+
+  std::uint32_t cpus = 0;
+  double clock_mhz = 3000;
+  TopologySpec topology;
+  hw::Costs costs;
+
+  std::string protocol = "v7";
+  std::vector<bool> nohz_full;   // size cpus
+  std::uint64_t hz = 1000;       // housekeeping tick; 0 = no tick
+  std::uint64_t residual_tick_hz = 1;  // nohz_full CPUs' remaining tick; 0 = none
+  std::uint32_t tick_do_timer_cpu = 0;
+  std::uint64_t tick_work_cycles = 2000;
+
+  std::vector<CpuWorkload> workload;  // size cpus
+  std::vector<isa::Source> programs;  // layer 2
+
+  std::uint64_t run_cycles = 0;
+  std::uint64_t max_instructions = 2'000'000'000;  // runaway guard
+
+  std::vector<Expect> expect;
+};
+
+// Validates everything that can be checked without assembling (types, ranges, unknown keys,
+// CPU numbers, timing). Throws InputError.
+Scenario load_scenario(const JsonDoc& doc);
+
+// The assembly of CPU `cpu`'s task function `__task_cpu<N>` (no params), generated from its steps.
+// `has_function(name)` says whether the kernel image defines a function; unknown syscalls or
+// tasks fail with the step's file:line:pointer through `doc`.
+std::string generate_task(const JsonDoc& doc, const Scenario& s, std::uint32_t cpu,
+                          const std::function<bool(const std::string&)>& has_function);
+std::string task_name(std::uint32_t cpu);
+
+// Limits of the schema (docs/scenario.md).
+constexpr std::uint64_t kMaxRunCycles = 10'000'000'000'000;  // run.cycles (and us/ms converted)
+constexpr int kMaxRepeatDepth = 4;                            // nested {"repeat": ...} levels
+constexpr std::uint64_t kMaxRepeatCount = 1'000'000'000;      // {"repeat": K}
+constexpr std::uint64_t kForever = 0x7fffffffffffffff;        // the `compute` that ends every task
+
+// Parses a Linux cpulist ("0", "1-3,5", "0-7:2/4" = the first 2 CPUs of every group of 4 in 0-7,
+// "N" = the last CPU, "" = none) into CPU numbers in the order listed; overlaps are kept (callers
+// reject duplicates). Throws std::invalid_argument with a one-line message on bad syntax or on a
+// CPU >= ncpus ("CPU 7 out of range: the platform has 4 CPUs (0-3)").
+std::vector<std::uint32_t> parse_cpulist(const std::string& text, std::uint32_t ncpus);
+
+}  // namespace scenario

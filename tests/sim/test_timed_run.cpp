@@ -1,0 +1,167 @@
+// Timed replays through the isolsim CLI: the CT_SEQ_WORK race and the protocols that fix it,
+// determinism, and bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out;  // stdout + stderr
+};
+
+Result isolsim(const std::string& args) {
+  const std::string cmd = std::string(ISOLSIM_BIN) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int st = pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("isolsim_test_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(d);
+  return d;
+}
+
+const std::string kRace = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/ct_seq_work_race.json";
+
+nlohmann::json run_race(const std::string& protocol, const fs::path& out, int expect_status) {
+  const std::string sets = protocol == "pz2021" ? "" : " --set kernel.protocol=" + protocol + " --set expect=[]";
+  Result r = isolsim("run " + kRace + " --out " + out.string() + sets);
+  EXPECT_EQ(r.status, expect_status) << r.out;
+  return nlohmann::json::parse(slurp(out / "report.json"));
+}
+
+std::size_t find_line(const std::string& log, const std::string& a, const std::string& b, std::size_t from = 0) {
+  std::istringstream in(log);
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(in, line)) {
+    if (n >= from && line.find(a) != std::string::npos && line.find(b) != std::string::npos) return n;
+    ++n;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+TEST(TimedRun, Pz2021RaceRunsTheCallbackTwiceForOneRequest) {
+  const fs::path out = fresh_dir("race");
+  nlohmann::json rep = run_race("pz2021", out, 0);
+  const auto& d = rep["deferral"];
+  EXPECT_EQ(d["double_executions"], 1);
+  EXPECT_EQ(d["lost"], 0);
+  // The double-executed delivery: cpu1's request to cpu2, once deferred, then by IPI.
+  bool found = false;
+  for (const auto& x : d["deliveries_listed"]) {
+    if (x["outcome"] != "double") continue;
+    found = true;
+    EXPECT_EQ(x["sender"], 1);
+    EXPECT_EQ(x["target"], 2);
+    ASSERT_EQ(x["executions"].size(), 2u);
+    EXPECT_EQ(x["executions"][0]["path"], "deferred");
+    EXPECT_EQ(x["executions"][1]["path"], "ipi");
+  }
+  EXPECT_TRUE(found);
+  // The event log tells the story in order.
+  const std::string log = slurp(out / "events.log");
+  const std::size_t or_ = find_line(log, "cpu1 ", "atomic_or            ct.work[2]");
+  const std::size_t failed = find_line(log, "cpu1 ", "cmpxchg FAILED       ct.seq[2]");
+  const std::size_t ipi = find_line(log, "cpu1 ", "ipi_send             -> cpu2", failed);
+  const std::size_t deferred = find_line(log, "cpu2 ", "runs deferred work", or_);
+  const std::size_t by_ipi = find_line(log, "cpu2 ", "runs for R1.1 (IPI path)");
+  ASSERT_NE(or_, std::string::npos) << log;
+  ASSERT_NE(failed, std::string::npos);
+  ASSERT_NE(ipi, std::string::npos);
+  ASSERT_NE(deferred, std::string::npos);
+  ASSERT_NE(by_ipi, std::string::npos);
+  EXPECT_LT(or_, failed);
+  EXPECT_LT(failed, ipi);
+  EXPECT_LT(ipi, by_ipi);
+  EXPECT_LT(deferred, by_ipi);
+  EXPECT_TRUE(fs::exists(out / "context.vcd"));
+  EXPECT_TRUE(nlohmann::json::parse(slurp(out / "trace.json")).contains("traceEvents"));
+  fs::remove_all(out);
+}
+
+class FixedProtocols : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FixedProtocols, EveryRequestRunsExactlyOnce) {
+  const fs::path out = fresh_dir("fixed_" + GetParam());
+  nlohmann::json rep = run_race(GetParam(), out, 0);
+  const auto& d = rep["deferral"];
+  EXPECT_EQ(d["requests"], 2);
+  EXPECT_EQ(d["deliveries"], 2);  // two senders, one nohz_full target
+  EXPECT_EQ(d["double_executions"], 0);
+  EXPECT_EQ(d["lost"], 0);
+  EXPECT_EQ(d["pending"], 0);
+  EXPECT_EQ(d["executions_per_delivery"], nlohmann::json({{"1", 2}}));
+  fs::remove_all(out);
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, FixedProtocols, ::testing::Values("rfc1", "v7"));
+
+TEST(TimedRun, IpiProtocolInterruptsTheIsolatedCpuInUserMode) {
+  const fs::path out = fresh_dir("ipi");
+  nlohmann::json rep = run_race("ipi", out, 0);
+  const auto& cpu2 = rep["interference"]["cpus"][2];
+  EXPECT_EQ(cpu2["nohz_full"], true);
+  EXPECT_GE(cpu2["ipis_in_user"].get<int>(), 1);
+  EXPECT_GT(cpu2["cycles_lost"].get<int>(), 0);
+  EXPECT_EQ(rep["deferral"]["deferred"], 0);
+  EXPECT_EQ(rep["deferral"]["ipi"], 2);
+  EXPECT_EQ(rep["deferral"]["double_executions"], 0);
+  fs::remove_all(out);
+}
+
+TEST(TimedRun, SameScenarioSameBytes) {
+  const fs::path a = fresh_dir("det_a"), b = fresh_dir("det_b");
+  run_race("pz2021", a, 0);
+  run_race("pz2021", b, 0);
+  for (const char* f : {"report.json", "events.log", "context.vcd", "trace.json"})
+    EXPECT_EQ(slurp(a / f), slurp(b / f)) << f;
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST(TimedRun, FailedExpectationExitsOne) {
+  const fs::path out = fresh_dir("fail");
+  Result r = isolsim("run " + kRace + " --out " + out.string() + " --set kernel.protocol=v7");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("expectation failed: deferral.double_executions == 1 (actual 0)"), std::string::npos) << r.out;
+  fs::remove_all(out);
+}
+
+TEST(TimedRun, BadInputIsOneLineAndExitTwo) {
+  const fs::path dir = fresh_dir("bad");
+  fs::create_directories(dir);
+  std::ofstream(dir / "bad.json") << "{\n  \"name\": \"x\",\n  \"platform\": {\"cpus\": 2,}\n}\n";
+  Result r = isolsim("run " + (dir / "bad.json").string() + " --out " + (dir / "o").string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  EXPECT_NE(r.out.find("bad.json:3:"), std::string::npos) << r.out;
+  Result unknown = isolsim("run " + kRace + " --set kernel.protocl=v7 --out " + (dir / "o").string());
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.out.find("unknown key \"protocl\""), std::string::npos) << unknown.out;
+  fs::remove_all(dir);
+}
