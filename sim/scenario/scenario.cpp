@@ -1,0 +1,643 @@
+// Loading and validating a scenario (schema: docs/scenario.md).
+#include "sim/scenario/scenario.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+#include "sim/scenario/json_reader.h"
+
+namespace scenario {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string jq(const std::string& s) { return json(s).dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+// "%g"-like but without exponents for the usual values: 3000, 2.5, 0.001.
+std::string num(double v) {
+  std::ostringstream o;
+  o.precision(15);
+  o << v;
+  return o.str();
+}
+
+bool is_identifier(const std::string& s) {
+  if (s.empty()) return false;
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  if (!alpha(s[0])) return false;
+  for (char c : s)
+    if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
+  return true;
+}
+
+bool is_digits(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+std::string platform_cpus(std::uint32_t ncpus) {
+  if (ncpus == 1) return "the platform has 1 CPU (0)";
+  return "the platform has " + std::to_string(ncpus) + " CPUs (0-" + std::to_string(ncpus - 1) + ")";
+}
+
+std::string cpu_out_of_range(std::uint64_t cpu, std::uint32_t ncpus) {
+  return "CPU " + std::to_string(cpu) + " out of range: " + platform_cpus(ncpus);
+}
+
+std::string trim(const std::string& s) {
+  std::size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+  return s.substr(b, e - b);
+}
+
+// "cpu3" -> 3 (no sign, no leading zeros); false if `name` does not name a CPU that way.
+bool cpu_vertex(const std::string& name, std::uint64_t& cpu) {
+  if (name.size() < 4 || name.compare(0, 3, "cpu") != 0) return false;
+  const std::string digits = name.substr(3);
+  if (!is_digits(digits) || (digits.size() > 1 && digits[0] == '0') || digits.size() > 18) return false;
+  cpu = std::stoull(digits);
+  return true;
+}
+
+// Named like a CPU vertex ("cpu" followed by digits), as hw::Topology forbids for nodes.
+bool looks_like_cpu(const std::string& name) {
+  return name.size() > 3 && name.compare(0, 3, "cpu") == 0 && is_digits(name.substr(3));
+}
+
+// Reads a whole file; false with errno-style message on failure.
+bool read_whole_file(const std::string& path, std::string& text, std::string& error) {
+  errno = 0;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    error = std::strerror(errno ? errno : ENOENT);
+    return false;
+  }
+  text.clear();
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  const bool bad = std::ferror(f);
+  const int e = errno;
+  std::fclose(f);
+  if (bad) {
+    error = std::strerror(e ? e : EIO);
+    return false;
+  }
+  return true;
+}
+
+std::string dirname_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return "";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Marks `keys` as known and rejects any other key of `r` at once, so a misspelt key is reported
+// before the "missing required key" it usually causes.
+void only_keys(const ObjectReader& r, const std::vector<std::string>& keys) {
+  for (const auto& k : keys) r.has(k);
+  r.finish();
+}
+
+const char* const kStepKinds[] = {"user", "until", "syscall", "kernel", "repeat"};
+const std::set<std::string> kStepKeys = {"user", "until", "syscall", "arg", "kernel", "repeat", "period", "steps"};
+const char* const kStepForms =
+    "a step is one of {\"user\": N}, {\"until\": T}, {\"syscall\": NAME, \"arg\": V}, {\"kernel\": N}, "
+    "{\"repeat\": K, \"period\": P, \"steps\": [...]}";
+
+class Loader {
+ public:
+  explicit Loader(const JsonDoc& doc) : doc_(doc) {}
+
+  Scenario load() {
+    s_.file = doc_.name();
+    ObjectReader root(doc_, "");
+    only_keys(root, {"name", "description", "seed", "platform", "kernel", "workload", "programs", "run", "expect"});
+    s_.name = root.get_string("name");
+    if (s_.name.empty()) root.fail("name", "must not be empty");
+    s_.description = root.get_string("description", "");
+    s_.seed = root.get_u64("seed", 1);
+    platform(root.object("platform"));
+    kernel(root.object("kernel"));
+    run(root.object("run"));
+    workload(root);
+    programs(root);
+    expect(root);
+    return std::move(s_);
+  }
+
+ private:
+  const JsonDoc& doc_;
+  Scenario s_;
+
+  // ------------------------------------------------------------------ platform
+
+  void platform(const ObjectReader& p) {
+    only_keys(p, {"cpus", "clock_mhz", "topology", "costs"});
+    s_.cpus = static_cast<std::uint32_t>(p.get_u64_in("cpus", 1, 64));
+    s_.clock_mhz = p.get_double("clock_mhz", 3000);
+    if (!(s_.clock_mhz > 0 && s_.clock_mhz <= 10000))
+      p.fail("clock_mhz", "must be greater than 0 and at most 10000, got " + num(s_.clock_mhz));
+    if (p.has("topology")) topology(p.object("topology"));
+    if (p.has("costs")) costs(p.object("costs"));
+  }
+
+  void topology(const ObjectReader& t) {
+    TopologySpec& spec = s_.topology;
+    spec.preset = t.get_enum("preset", {"flat", "sockets", "graph"}, "flat");
+    if (spec.preset == "flat") {
+      spec.hop = t.get_u64_in("hop", 1, kMaxRunCycles, 50);
+    } else if (spec.preset == "sockets") {
+      spec.cpus_per_socket = static_cast<std::uint32_t>(t.get_u64_in("cpus_per_socket", 1, s_.cpus));
+      spec.hop = t.get_u64_in("hop", 1, kMaxRunCycles, 50);
+      spec.cross = t.get_u64_in("cross", 1, kMaxRunCycles, 200);
+    } else {
+      graph(t);
+    }
+    t.finish();
+  }
+
+  void graph(const ObjectReader& t) {
+    TopologySpec& spec = s_.topology;
+    std::map<std::string, std::uint32_t> vertex;  // name -> vertex index (CPUs first)
+    for (std::uint32_t c = 0; c < s_.cpus; ++c) vertex["cpu" + std::to_string(c)] = c;
+    if (t.has("nodes")) {
+      const std::size_t n = t.array_size("nodes");
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::string ptr = t.pointer("nodes") + "/" + std::to_string(i);
+        std::string name = read_string(doc_, ptr);
+        if (name.empty()) doc_.fail(ptr, "node names must not be empty");
+        if (looks_like_cpu(name))
+          doc_.fail(ptr, "node " + jq(name) + " is named like a CPU: CPUs are the vertices cpu0..cpu" +
+                             std::to_string(s_.cpus - 1) + " and need no declaration");
+        if (vertex.count(name)) doc_.fail(ptr, "duplicate node " + jq(name));
+        vertex[name] = static_cast<std::uint32_t>(vertex.size());
+        spec.nodes.push_back(name);
+      }
+    }
+    const std::size_t n = t.array_size("links");
+    std::vector<std::uint32_t> parent(vertex.size());
+    for (std::uint32_t v = 0; v < parent.size(); ++v) parent[v] = v;
+    auto root_of = [&](std::uint32_t v) {
+      while (parent[v] != v) v = parent[v] = parent[parent[v]];
+      return v;
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string ptr = t.pointer("links") + "/" + std::to_string(i);
+      const json* l = doc_.find(ptr);
+      if (!l->is_array() || l->size() != 3)
+        doc_.fail(ptr, "expected a link [\"a\", \"b\", cycles], got " +
+                           (l->is_array() ? "an array of " + std::to_string(l->size()) + " elements" : describe_value(*l)));
+      TopologySpec::Link link;
+      std::uint32_t ends[2];
+      for (int e = 0; e < 2; ++e) {
+        const std::string eptr = ptr + "/" + std::to_string(e);
+        std::string name = read_string(doc_, eptr);
+        std::uint64_t cpu;
+        if (cpu_vertex(name, cpu) && cpu >= s_.cpus) doc_.fail(eptr, cpu_out_of_range(cpu, s_.cpus));
+        auto it = vertex.find(name);
+        if (it == vertex.end())
+          doc_.fail(eptr, "unknown node " + jq(name) + " (links join CPUs cpu0..cpu" + std::to_string(s_.cpus - 1) +
+                              (spec.nodes.empty() ? " and no node is declared)"
+                                                  : " and the declared nodes: " + join(spec.nodes) + ")"));
+        ends[e] = it->second;
+        (e == 0 ? link.a : link.b) = name;
+      }
+      link.cycles = read_u64(doc_, ptr + "/2");
+      if (link.cycles == 0) doc_.fail(ptr + "/2", "link latency must be at least 1 cycle");
+      parent[root_of(ends[0])] = root_of(ends[1]);
+      spec.links.push_back(link);
+    }
+    for (std::uint32_t c = 1; c < s_.cpus; ++c)
+      if (root_of(c) != root_of(0))
+        t.fail("links", "cpu" + std::to_string(c) + " cannot reach cpu0: every CPU must be connected");
+  }
+
+  void costs(const ObjectReader& c) {
+    struct Field { const char* name; std::uint64_t hw::Costs::*member; bool positive; };
+    static const Field kFields[] = {
+        {"alu", &hw::Costs::alu, false},
+        {"l1_hit", &hw::Costs::l1_hit, true},
+        {"llc_hit", &hw::Costs::llc_hit, false},
+        {"line_transfer", &hw::Costs::line_transfer, false},
+        {"store_issue", &hw::Costs::store_issue, false},
+        {"store_drain", &hw::Costs::store_drain, true},
+        {"locked", &hw::Costs::locked, true},
+        {"mfence", &hw::Costs::mfence, false},
+        {"serialize", &hw::Costs::serialize, false},
+        {"pause", &hw::Costs::pause, false},
+        {"rdtsc", &hw::Costs::rdtsc, false},
+        {"cli_sti", &hw::Costs::cli_sti, false},
+        {"wrmsr", &hw::Costs::wrmsr, false},
+        {"syscall", &hw::Costs::syscall, false},
+        {"sysret", &hw::Costs::sysret, false},
+        {"interrupt_entry", &hw::Costs::interrupt_entry, false},
+        {"iret", &hw::Costs::iret, false},
+        {"call", &hw::Costs::call, false},
+        {"ipi_delivery", &hw::Costs::ipi_delivery, true},
+    };
+    std::vector<std::string> names;
+    for (const Field& f : kFields) names.push_back(f.name);
+    only_keys(c, names);
+    for (const Field& f : kFields) {
+      std::uint64_t v = c.get_u64(f.name, s_.costs.*f.member);
+      if (f.positive && v == 0) c.fail(f.name, "must be at least 1 cycle");
+      if (v > kMaxRunCycles) c.fail(f.name, "must be at most " + std::to_string(kMaxRunCycles) + ", got " + std::to_string(v));
+      s_.costs.*f.member = v;
+    }
+  }
+
+  // ------------------------------------------------------------------ kernel
+
+  // A CPU set given as an array of CPU numbers or a cpulist string; rejects duplicates.
+  std::vector<std::uint32_t> cpu_set(const ObjectReader& r, const std::string& key) {
+    const std::string ptr = r.pointer(key);
+    const json& v = r.raw(key);
+    std::vector<std::uint32_t> cpus;
+    std::vector<std::string> where;  // pointer of each entry, for errors
+    if (v.is_string()) {
+      try {
+        cpus = parse_cpulist(v.get<std::string>(), s_.cpus);
+      } catch (const std::invalid_argument& e) {
+        doc_.fail(ptr, e.what());
+      }
+      where.assign(cpus.size(), ptr);
+    } else if (v.is_array()) {
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const std::string eptr = ptr + "/" + std::to_string(i);
+        std::uint64_t c = read_u64(doc_, eptr);
+        if (c >= s_.cpus) doc_.fail(eptr, cpu_out_of_range(c, s_.cpus));
+        cpus.push_back(static_cast<std::uint32_t>(c));
+        where.push_back(eptr);
+      }
+    } else {
+      doc_.fail(ptr, "expected an array of CPU numbers or a CPU list string like \"1-3,5\", got " + describe_value(v));
+    }
+    std::vector<bool> seen(s_.cpus, false);
+    for (std::size_t i = 0; i < cpus.size(); ++i) {
+      if (seen[cpus[i]]) doc_.fail(where[i], "CPU " + std::to_string(cpus[i]) + " is listed twice");
+      seen[cpus[i]] = true;
+    }
+    return cpus;
+  }
+
+  // Fails unless a tick at `hz` leaves room for its work: period >= 4 * tick_work_cycles.
+  void check_tick(const ObjectReader& k, const std::string& what, std::uint64_t hz, const std::string& hz_key) {
+    if (hz == 0) return;
+    const double period = s_.clock_mhz * 1e6 / static_cast<double>(hz);
+    if (period >= 4.0 * static_cast<double>(s_.tick_work_cycles)) return;
+    const std::string at = k.has("tick_work_cycles") ? "tick_work_cycles" : hz_key;
+    k.fail(at, what + " of " + std::to_string(static_cast<std::uint64_t>(period)) + " cycles (" + std::to_string(hz) +
+                   " Hz at " + num(s_.clock_mhz) + " MHz) cannot fit tick_work_cycles = " +
+                   std::to_string(s_.tick_work_cycles) + ": the period must be at least 4 times the tick's work");
+  }
+
+  void kernel(const ObjectReader& k) {
+    only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles"});
+    s_.protocol = k.get_enum("protocol", {"ipi", "pz2021", "rfc1", "v7"}, "v7");
+    s_.nohz_full.assign(s_.cpus, false);
+    if (k.has("nohz_full")) {
+      for (std::uint32_t c : cpu_set(k, "nohz_full")) s_.nohz_full[c] = true;
+      bool any_housekeeping = false;
+      for (bool b : s_.nohz_full) any_housekeeping |= !b;
+      if (!any_housekeeping)
+        k.fail("nohz_full", "every CPU is nohz_full: at least one housekeeping CPU is needed for the tick");
+    }
+    s_.hz = k.get_u64("hz", 1000);
+    if (s_.hz != 0 && s_.hz != 100 && s_.hz != 250 && s_.hz != 300 && s_.hz != 1000)
+      k.fail("hz", "must be one of 0, 100, 250, 300, 1000, got " + std::to_string(s_.hz));
+    s_.residual_tick_hz = k.get_u64_in("residual_tick_hz", 0, s_.hz ? s_.hz : 1000, 1);
+    std::uint32_t first_housekeeping = 0;
+    while (s_.nohz_full[first_housekeeping]) ++first_housekeeping;
+    s_.tick_do_timer_cpu = first_housekeeping;
+    if (k.has("tick_do_timer_cpu")) {
+      std::uint64_t c = k.get_u64("tick_do_timer_cpu");
+      if (c >= s_.cpus) k.fail("tick_do_timer_cpu", cpu_out_of_range(c, s_.cpus));
+      if (s_.nohz_full[c])
+        k.fail("tick_do_timer_cpu", "CPU " + std::to_string(c) + " is nohz_full: tick_do_timer_cpu must be a housekeeping CPU");
+      s_.tick_do_timer_cpu = static_cast<std::uint32_t>(c);
+    }
+    s_.tick_work_cycles = k.get_u64("tick_work_cycles", 2000);
+    check_tick(k, "tick period", s_.hz, "hz");
+    bool any_nohz = false;
+    for (bool b : s_.nohz_full) any_nohz |= b;
+    if (any_nohz) check_tick(k, "residual tick period", s_.residual_tick_hz, "residual_tick_hz");
+  }
+
+  // ------------------------------------------------------------------ run
+
+  std::uint64_t cycles_of(const ObjectReader& r, const std::string& key, double scale, const std::string& unit) {
+    const double v = r.get_double(key);
+    if (!(v > 0)) r.fail(key, "must be greater than 0, got " + num(v));
+    const double cycles = std::round(v * scale * s_.clock_mhz);
+    if (cycles > static_cast<double>(kMaxRunCycles))
+      r.fail(key, "runaway scenario: " + num(v) + " " + unit + " at " + num(s_.clock_mhz) + " MHz is " + num(cycles) +
+                      " cycles, more than the limit of " + std::to_string(kMaxRunCycles));
+    if (cycles < 1)
+      r.fail(key, num(v) + " " + unit + " at " + num(s_.clock_mhz) + " MHz is less than one cycle");
+    return static_cast<std::uint64_t>(cycles);
+  }
+
+  void run(const ObjectReader& r) {
+    only_keys(r, {"cycles", "us", "ms", "max_instructions"});
+    std::vector<std::string> given;
+    for (const std::string& k : doc_.keys_in_order(r.pointer()))
+      if (k == "cycles" || k == "us" || k == "ms") given.push_back(k);
+    if (given.empty()) r.fail_here("missing run length: give exactly one of \"cycles\", \"us\" or \"ms\"");
+    if (given.size() > 1)
+      r.fail(given[1], "give exactly one of \"cycles\", \"us\" or \"ms\" (" + jq(given[0]) + " is already given)");
+    if (given[0] == "cycles") {
+      s_.run_cycles = r.get_u64("cycles");
+      if (s_.run_cycles == 0) r.fail("cycles", "must be at least 1");
+      if (s_.run_cycles > kMaxRunCycles)
+        r.fail("cycles", "runaway scenario: " + std::to_string(s_.run_cycles) + " cycles is more than the limit of " +
+                             std::to_string(kMaxRunCycles));
+    } else if (given[0] == "us") {
+      s_.run_cycles = cycles_of(r, "us", 1.0, "us");
+    } else {
+      s_.run_cycles = cycles_of(r, "ms", 1000.0, "ms");
+    }
+    s_.max_instructions = r.get_u64("max_instructions", 2'000'000'000);
+    if (s_.max_instructions == 0) r.fail("max_instructions", "must be at least 1");
+  }
+
+  // ------------------------------------------------------------------ workload
+
+  Step step(const std::string& ptr, int depth) {
+    const json* v = doc_.find(ptr);
+    if (!v->is_object())
+      doc_.fail(ptr, "expected a step object like {\"user\": 1000}, got " + describe_value(*v));
+    std::vector<std::string> kinds;
+    const std::vector<std::string> keys = doc_.keys_in_order(ptr);
+    for (const std::string& k : keys)
+      for (const char* kind : kStepKinds)
+        if (k == kind) kinds.push_back(k);
+    if (kinds.size() > 1)
+      doc_.fail(ptr + "/" + kinds[1], "a step has exactly one kind: " + jq(kinds[0]) + " and " + jq(kinds[1]) +
+                                          " cannot be combined");
+    if (kinds.empty()) {
+      for (const std::string& k : keys)
+        if (!kStepKeys.count(k)) doc_.fail(ptr + "/" + pointer_escape(k), "unknown key " + jq(k) + " (" + kStepForms + ")");
+      doc_.fail(ptr, "a step needs one of \"user\", \"until\", \"syscall\", \"kernel\" or \"repeat\"");
+    }
+    ObjectReader r(doc_, ptr);
+    Step st;
+    st.pointer = ptr;
+    const std::string& kind = kinds[0];
+    if (kind == "user") {
+      st.kind = Step::Kind::User;
+      st.cycles = r.get_u64("user");
+    } else if (kind == "until") {
+      st.kind = Step::Kind::Until;
+      st.cycles = r.get_u64("until");
+      if (st.cycles >= s_.run_cycles)
+        r.fail("until", "step at cycle " + std::to_string(st.cycles) + " is after the end of the run (" +
+                            std::to_string(s_.run_cycles) + " cycles)");
+    } else if (kind == "syscall") {
+      st.kind = Step::Kind::Syscall;
+      st.syscall = r.get_string("syscall");
+      if (!is_identifier(st.syscall))
+        r.fail("syscall", "invalid system call name " + jq(st.syscall) +
+                              ": expected an identifier ([A-Za-z_][A-Za-z0-9_]*) naming a function sys_NAME");
+      st.arg = r.get_u64("arg", 0);
+    } else if (kind == "kernel") {
+      st.kind = Step::Kind::Syscall;
+      st.syscall = "compute";
+      st.arg = r.get_u64("kernel");
+    } else {
+      st.kind = Step::Kind::Repeat;
+      if (depth >= kMaxRepeatDepth)
+        r.fail("repeat", "repeat nested too deeply (at most " + std::to_string(kMaxRepeatDepth) + " levels)");
+      st.count = r.get_u64_in("repeat", 1, kMaxRepeatCount);
+      st.period = r.has("period") ? r.get_u64_in("period", 1, kMaxRunCycles) : 0;
+      const std::size_t n = r.array_size("steps");
+      if (n == 0) r.fail("steps", "a repeat needs at least one step");
+      for (std::size_t i = 0; i < n; ++i) st.steps.push_back(step(r.pointer("steps") + "/" + std::to_string(i), depth + 1));
+    }
+    r.finish();
+    return st;
+  }
+
+  CpuWorkload cpu_workload(const std::string& ptr) {
+    const json* v = doc_.find(ptr);
+    CpuWorkload w;
+    w.pointer = ptr;
+    if (v->is_object()) {
+      ObjectReader r(doc_, ptr);
+      only_keys(r, {"task"});
+      w.task = r.get_string("task");
+      if (!is_identifier(w.task))
+        r.fail("task", "invalid function name " + jq(w.task) + ": expected an identifier ([A-Za-z_][A-Za-z0-9_]*)");
+      return w;
+    }
+    if (!v->is_array())
+      doc_.fail(ptr, "expected an array of steps or {\"task\": FUNCTION}, got " + describe_value(*v));
+    std::uint64_t last_until = 0;
+    std::string last_ptr;
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      Step st = step(ptr + "/" + std::to_string(i), 0);
+      if (st.kind == Step::Kind::Until) {
+        if (!last_ptr.empty() && st.cycles < last_until)
+          doc_.fail(st.pointer + "/until", "step at cycle " + std::to_string(st.cycles) + " goes back in time: " +
+                                               last_ptr + " already waits until cycle " + std::to_string(last_until));
+        last_until = st.cycles;
+        last_ptr = st.pointer;
+      }
+      w.steps.push_back(std::move(st));
+    }
+    return w;
+  }
+
+  void workload(const ObjectReader& root) {
+    s_.workload.assign(s_.cpus, CpuWorkload{});
+    if (!root.has("workload")) return;
+    ObjectReader wr = root.object("workload");
+    std::vector<std::string> owner(s_.cpus);  // the key that gave each CPU its workload
+    bool have_default = false;
+    CpuWorkload def;
+    for (const std::string& key : doc_.keys_in_order(wr.pointer())) {
+      wr.has(key);
+      const std::string kptr = wr.pointer(key);
+      if (key == "default") {
+        def = cpu_workload(kptr);
+        have_default = true;
+        continue;
+      }
+      std::vector<std::uint32_t> cpus;
+      try {
+        cpus = parse_cpulist(key, s_.cpus);
+      } catch (const std::invalid_argument& e) {
+        doc_.fail(kptr, std::string(e.what()) + " (workload keys are \"default\" or CPU lists like \"0\", \"1-3\", \"4,6\")");
+      }
+      if (cpus.empty()) doc_.fail(kptr, "empty CPU list (workload keys are \"default\" or CPU lists like \"0\", \"1-3\", \"4,6\")");
+      std::vector<bool> seen(s_.cpus, false);
+      for (std::uint32_t c : cpus) {
+        if (seen[c]) doc_.fail(kptr, "CPU " + std::to_string(c) + " is listed twice");
+        seen[c] = true;
+        if (!owner[c].empty())
+          doc_.fail(kptr, "CPU " + std::to_string(c) + " already has a workload from " + jq(owner[c]));
+        owner[c] = key;
+      }
+      CpuWorkload w = cpu_workload(kptr);
+      for (std::uint32_t c : cpus) s_.workload[c] = w;
+    }
+    wr.finish();
+    if (have_default)
+      for (std::uint32_t c = 0; c < s_.cpus; ++c)
+        if (owner[c].empty()) s_.workload[c] = def;
+  }
+
+  // ------------------------------------------------------------------ programs, expect
+
+  void programs(const ObjectReader& root) {
+    if (!root.has("programs")) return;
+    const std::size_t n = root.array_size("programs");
+    const std::string dir = dirname_of(doc_.name());
+    for (std::size_t i = 0; i < n; ++i) {
+      ObjectReader p = root.element("programs", i);
+      only_keys(p, {"file", "inline"});
+      const bool has_file = p.has("file"), has_inline = p.has("inline");
+      if (has_file && has_inline) {
+        // report at whichever comes second
+        for (const std::string& k : doc_.keys_in_order(p.pointer()))
+          if (k == "file" || k == "inline") {
+            if (k == "file") p.fail("inline", "give either \"file\" or \"inline\", not both");
+            p.fail("file", "give either \"file\" or \"inline\", not both");
+          }
+      }
+      if (!has_file && !has_inline) p.fail_here("a program needs \"file\" (a path) or \"inline\" (assembly text)");
+      isa::Source src;
+      src.layer = 2;
+      if (has_file) {
+        const std::string path = p.get_string("file");
+        if (path.empty()) p.fail("file", "must not be empty");
+        src.name = path[0] == '/' || dir.empty() ? path : dir + "/" + path;
+        std::string err;
+        if (!read_whole_file(src.name, src.text, err))
+          p.fail("file", "cannot read program file " + jq(src.name) + ": " + err);
+      } else {
+        src.text = p.get_string("inline");
+        src.name = doc_.name() + "#" + p.pointer();
+      }
+      s_.programs.push_back(std::move(src));
+    }
+  }
+
+  void expect(const ObjectReader& root) {
+    if (!root.has("expect")) return;
+    const std::size_t n = root.array_size("expect");
+    for (std::size_t i = 0; i < n; ++i) {
+      ObjectReader e = root.element("expect", i);
+      only_keys(e, {"path", "op", "value"});
+      Expect x;
+      x.pointer = e.pointer();
+      x.path = e.get_string("path");
+      bool ok = !x.path.empty();
+      std::size_t start = 0;
+      while (ok && start <= x.path.size()) {
+        std::size_t dot = x.path.find('.', start);
+        if (dot == std::string::npos) dot = x.path.size();
+        const std::string part = x.path.substr(start, dot - start);
+        ok = is_identifier(part) || is_digits(part);
+        start = dot + 1;
+      }
+      if (!ok)
+        e.fail("path", "invalid path " + jq(x.path) +
+                           ": expected names and indices separated by dots, like \"deferral.double_executions\"");
+      x.op = e.get_enum("op", {"==", "!=", "<", "<=", ">", ">="}, "==");
+      x.value = e.raw("value");
+      if (!x.value.is_number() && !x.value.is_boolean() && !x.value.is_string())
+        e.fail("value", "expected a number, boolean or string, got " + describe_value(x.value));
+      if (x.op != "==" && x.op != "!=" && !x.value.is_number())
+        e.fail("value", "operator " + jq(x.op) + " needs a number, got " + describe_value(x.value));
+      x.text = x.path + " " + x.op + " " + x.value.dump(-1, ' ', false, json::error_handler_t::replace);
+      s_.expect.push_back(std::move(x));
+    }
+  }
+};
+
+[[noreturn]] void bad_cpulist(const std::string& text, const std::string& why) {
+  throw std::invalid_argument("invalid CPU list " + jq(text) + ": " + why);
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> parse_cpulist(const std::string& text, std::uint32_t ncpus) {
+  std::vector<std::uint32_t> out;
+  if (trim(text).empty()) return out;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t comma = text.find(',', start);
+    const std::string group = trim(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (group.empty()) bad_cpulist(text, "empty element between commas");
+    std::size_t pos = 0;
+    auto number = [&](const char* what) -> std::uint64_t {
+      if (pos < group.size() && group[pos] == 'N') {  // Linux: N is the last CPU
+        ++pos;
+        return ncpus == 0 ? 0 : ncpus - 1;
+      }
+      if (pos >= group.size() || group[pos] < '0' || group[pos] > '9')
+        bad_cpulist(text, std::string("expected ") + what + " in " + jq(group));
+      std::uint64_t v = 0;
+      while (pos < group.size() && group[pos] >= '0' && group[pos] <= '9') {
+        if (v < 1'000'000'000'000ULL) v = v * 10 + static_cast<std::uint64_t>(group[pos] - '0');
+        ++pos;
+      }
+      return v;
+    };
+    const std::uint64_t first = number("a CPU number");
+    std::uint64_t last = first, used = 1, size = 1;
+    if (pos < group.size() && group[pos] == '-') {
+      ++pos;
+      last = number("a CPU number after '-'");
+      if (last < first)
+        bad_cpulist(text, "range " + std::to_string(first) + "-" + std::to_string(last) + " goes backwards");
+      if (pos < group.size() && group[pos] == ':') {
+        ++pos;
+        used = number("the number of CPUs used per group after ':'");
+        if (pos >= group.size() || group[pos] != '/')
+          bad_cpulist(text, "expected '/' and a group size in " + jq(group));
+        ++pos;
+        size = number("a group size after '/'");
+        if (used == 0 || size == 0 || used > size)
+          bad_cpulist(text, "in " + jq(group) + " the group size and the CPUs used per group must be at least 1, "
+                                "with no more CPUs used than the group size");
+      }
+    }
+    if (pos != group.size())
+      bad_cpulist(text, "unexpected " + jq(group.substr(pos)) + " in " + jq(group) +
+                            " (elements are N, A-B or A-B:USED/GROUP)");
+    if (first >= ncpus) throw std::invalid_argument(cpu_out_of_range(first, ncpus));
+    if (last >= ncpus) throw std::invalid_argument(cpu_out_of_range(last, ncpus));
+    for (std::uint64_t c = first; c <= last; ++c)
+      if ((c - first) % size < used) out.push_back(static_cast<std::uint32_t>(c));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+Scenario load_scenario(const JsonDoc& doc) { return Loader(doc).load(); }
+
+}  // namespace scenario

@@ -1,0 +1,122 @@
+// Turns a CPU's workload steps into its task function, in isolsim's assembly (docs/scenario.md
+// "Generated task functions" shows the output for each kind of step).
+#include <sstream>
+#include <stdexcept>
+
+#include "sim/scenario/scenario.h"
+
+namespace scenario {
+
+namespace {
+
+std::string jq(const std::string& s) {
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Register and label names start with "__" so that no constant of the kernel or of the
+// scenario's programs (constants are global) can collide with them.
+class TaskWriter {
+ public:
+  TaskWriter(const JsonDoc& doc, const std::function<bool(const std::string&)>& has_function)
+      : doc_(doc), has_function_(has_function) {}
+
+  void steps(const std::vector<Step>& list, int depth) {
+    for (const Step& st : list) step(st, depth);
+  }
+
+  void line(const std::string& s) { out_ << "    " << s << "\n"; }
+  void label(const std::string& s) { out_ << s << ":\n"; }
+  void comment(const std::string& s) { out_ << "    ; " << s << "\n"; }
+  std::string text() const { return out_.str(); }
+
+ private:
+  const JsonDoc& doc_;
+  const std::function<bool(const std::string&)>& has_function_;
+  std::ostringstream out_;
+  unsigned labels_ = 0;
+
+  std::string fresh(const std::string& what) { return "__" + what + "_" + std::to_string(++labels_); }
+
+  // Busy in user mode until cycle `target` (a literal or a register); nothing if already past.
+  void wait_until(const std::string& target) {
+    const std::string skip = fresh("at");
+    line("__now = rdtsc");
+    line("jnz __now >= " + target + ", " + skip);
+    line("__wait = " + target + " - __now");
+    line("compute __wait");
+    label(skip);
+  }
+
+  void step(const Step& st, int depth) {
+    switch (st.kind) {
+      case Step::Kind::User:
+        comment(st.pointer + ": user " + std::to_string(st.cycles));
+        line("compute " + std::to_string(st.cycles));
+        break;
+      case Step::Kind::Until:
+        comment(st.pointer + ": until " + std::to_string(st.cycles));
+        wait_until(std::to_string(st.cycles));
+        break;
+      case Step::Kind::Syscall: {
+        if (!has_function_("sys_" + st.syscall)) {
+          const bool shorthand = !doc_.find(st.pointer + "/syscall") && doc_.find(st.pointer + "/kernel");
+          doc_.fail(st.pointer + (shorthand ? "/kernel" : "/syscall"),
+                    "unknown system call " + jq(st.syscall) + ": no function sys_" + st.syscall +
+                        " in the kernel or the scenario's programs");
+        }
+        comment(st.pointer + ": syscall " + st.syscall + "(" + std::to_string(st.arg) + ")");
+        line("syscall entry_SYSCALL_64(&sys_" + st.syscall + ", " + std::to_string(st.arg) + ")");
+        break;
+      }
+      case Step::Kind::Repeat: {
+        const std::string level = std::to_string(depth + 1);
+        const std::string count = "__count" + level, next = "__next" + level;
+        const std::string top = fresh("repeat");
+        comment(st.pointer + ": repeat " + std::to_string(st.count) +
+                (st.period ? " every " + std::to_string(st.period) + " cycles" : std::string()));
+        line(count + " = 0");
+        if (st.period) line(next + " = rdtsc");  // iteration i starts at first + i * period
+        label(top);
+        if (st.period) {
+          wait_until(next);
+          line(next + " = " + next + " + " + std::to_string(st.period));
+        }
+        steps(st.steps, depth + 1);
+        line(count + " = " + count + " + 1");
+        line("jnz " + count + " < " + std::to_string(st.count) + ", " + top);
+        break;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+std::string task_name(std::uint32_t cpu) { return "__task_cpu" + std::to_string(cpu); }
+
+std::string generate_task(const JsonDoc& doc, const Scenario& s, std::uint32_t cpu,
+                          const std::function<bool(const std::string&)>& has_function) {
+  if (cpu >= s.workload.size())
+    throw std::out_of_range("generate_task: CPU " + std::to_string(cpu) + " out of range (" +
+                            std::to_string(s.workload.size()) + " workloads)");
+  const CpuWorkload& w = s.workload[cpu];
+  TaskWriter t(doc, has_function);
+  std::ostringstream head;
+  head << "; CPU " << cpu << "'s workload, generated from " << s.file
+       << (w.pointer.empty() ? " (no workload: user mode until the run ends)" : "#" + w.pointer) << "\n";
+  head << ".func " << task_name(cpu) << "()\n";
+  if (!w.task.empty()) {
+    if (!has_function(w.task))
+      doc.fail(w.pointer + "/task", "unknown task function " + jq(w.task) +
+                                        ": no such function in the kernel or the scenario's programs");
+    t.line("call " + w.task + "()");
+  } else {
+    t.steps(w.steps, 0);
+  }
+  t.comment("the workload is over: user mode (interruptible) until the run ends");
+  t.line("compute 0x7fffffffffffffff");  // kForever
+  t.line("halt");
+  return head.str() + t.text() + ".endfunc\n";
+}
+
+}  // namespace scenario
