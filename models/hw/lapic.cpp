@@ -65,6 +65,7 @@ int LocalApic::highest(const std::bitset<256>& b) {
 }
 
 int LocalApic::deliverable() const {
+  if (irr_.none()) return -1;  // the common case, checked at every instruction boundary
   const int req = highest(irr_);
   if (req < 0) return -1;
   const int in_service = highest(isr_);

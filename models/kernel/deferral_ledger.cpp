@@ -39,7 +39,8 @@ DeferralLedger::DeferralLedger(std::uint32_t ncpus, std::vector<bool> isolated)
       isolated_(std::move(isolated)),
       mode_(ncpus, isa::Mode::User),
       epoch_(ncpus, 0),
-      held_(ncpus) {
+      held_(ncpus),
+      live_posted_in_kernel_(ncpus, 0) {
   isolated_.resize(ncpus, false);
 }
 
@@ -75,20 +76,27 @@ void DeferralLedger::on_trace(std::uint32_t cpu, std::uint64_t request, const st
   }
 }
 
+void DeferralLedger::forget(const Token& t) {
+  if (t.in_kernel) --live_posted_in_kernel_[t.target];
+}
+
 void DeferralLedger::drop_cleared(isa::Addr addr, isa::Word value) {
-  auto gone = [&](const Token& t) { return t.addr == addr && (t.bits & value) == 0; };
-  for (const Token& t : live_) {
+  auto at = live_.find(addr);
+  if (at == live_.end()) return;
+  auto gone = [&](const Token& t) { return (t.bits & value) == 0; };
+  for (const Token& t : at->second) {
     if (!gone(t)) continue;
     Delivery& d = deliveries_.at({t.request, t.target});
     --d.tokens_live;
     ++d.tokens_dropped;
+    forget(t);
   }
-  live_.erase(std::remove_if(live_.begin(), live_.end(), gone), live_.end());
+  auto& v = at->second;
+  v.erase(std::remove_if(v.begin(), v.end(), gone), v.end());
+  if (v.empty()) live_.erase(at);
 }
 
-void DeferralLedger::on_write(isa::Addr addr, isa::Word old, isa::Word value) {
-  if (!live_.empty()) drop_cleared(addr, value);
-}
+void DeferralLedger::on_write(isa::Addr addr, isa::Word old, isa::Word value) { drop_cleared(addr, value); }
 
 void DeferralLedger::on_effect(std::uint32_t cpu, std::uint64_t request, const isa::Effect& e,
                                std::uint64_t cycle) {
@@ -97,26 +105,32 @@ void DeferralLedger::on_effect(std::uint32_t cpu, std::uint64_t request, const i
   // destroy tokens; then a post adds the new one.
   for (const isa::Effect::Note& n : e.notes) {
     if (n.kind != K::Consume) continue;
+    auto at = live_.find(e.addr);
+    if (at == live_.end()) continue;
     const isa::Word seen = e.read & n.a0;
-    auto taken = [&](const Token& t) { return t.addr == e.addr && (t.bits & seen) != 0; };
-    for (const Token& t : live_) {
+    auto taken = [&](const Token& t) { return (t.bits & seen) != 0; };
+    for (const Token& t : at->second) {
       if (!taken(t)) continue;
       Delivery& d = deliveries_.at({t.request, t.target});
       --d.tokens_live;
       ++d.tokens_held;
       if (t.in_kernel && epoch_[cpu] > t.epoch) d.late = true;
+      forget(t);
       held_[cpu].push_back(t);
     }
-    live_.erase(std::remove_if(live_.begin(), live_.end(), taken), live_.end());
+    auto& v = at->second;
+    v.erase(std::remove_if(v.begin(), v.end(), taken), v.end());
+    if (v.empty()) live_.erase(at);
   }
-  if (e.wrote && !live_.empty()) drop_cleared(e.addr, e.written);
+  if (e.wrote) drop_cleared(e.addr, e.written);
   for (const isa::Effect::Note& n : e.notes) {
     if (n.kind == K::Post && e.wrote && request != 0 && n.a0 < ncpus_) {
       const auto target = static_cast<std::uint32_t>(n.a0);
       Token t{request, target, n.a1, e.addr, epoch_[target], mode_[target] == isa::Mode::Kernel};
       Delivery& d = delivery(request, target, cycle);
       ++d.tokens_live;
-      live_.push_back(t);
+      if (t.in_kernel) ++live_posted_in_kernel_[target];
+      live_[e.addr].push_back(t);
     } else if (n.kind == K::Callback) {
       if (n.a1 != 0) {
         Delivery& d = delivery(n.a1, cpu, cycle);
@@ -148,9 +162,11 @@ void DeferralLedger::on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cy
   } else {
     // Back to user: work posted during this kernel stay that nobody flushed now waits for the
     // next entry (or is cleared and lost).
-    for (const Token& t : live_)
-      if (t.target == cpu && t.in_kernel && t.epoch == epoch_[cpu])
-        deliveries_.at({t.request, t.target}).deferred_to_kernel = true;
+    if (live_posted_in_kernel_[cpu])
+      for (const auto& [addr, tokens] : live_)
+        for (const Token& t : tokens)
+          if (t.target == cpu && t.in_kernel && t.epoch == epoch_[cpu])
+            deliveries_.at({t.request, t.target}).deferred_to_kernel = true;
   }
   mode_[cpu] = mode;
 }

@@ -93,12 +93,14 @@ class DeferralLedger {
   };
   Delivery& delivery(std::uint64_t request, std::uint32_t target, std::uint64_t cycle);
   void drop_cleared(isa::Addr addr, isa::Word value);
+  void forget(const Token& t);
 
   std::uint32_t ncpus_;
   std::vector<bool> isolated_;
   std::vector<isa::Mode> mode_;
   std::vector<std::uint64_t> epoch_;
-  std::vector<Token> live_;
+  std::map<isa::Addr, std::vector<Token>> live_;   // by the word they sit on
+  std::vector<std::uint32_t> live_posted_in_kernel_;  // per target CPU
   std::vector<std::vector<Token>> held_;  // per CPU
   std::map<std::pair<std::uint64_t, std::uint32_t>, Delivery> deliveries_;
   std::map<std::uint64_t, std::uint64_t> request_cycle_;

@@ -50,10 +50,11 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
 }
 
 Recorder::Event& Recorder::push(Event::Type t, std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued) {
+  if (events_.size() == events_.capacity()) events_.reserve(events_.size() * 2 + 4096);
   events_.emplace_back();
   Event& e = events_.back();
   e.type = t;
-  e.cpu = cpu;
+  e.cpu = static_cast<std::uint16_t>(cpu);
   e.cycle = cycle;
   e.issued = issued;
   e.seq = seq_++;
@@ -62,34 +63,48 @@ Recorder::Event& Recorder::push(Event::Type t, std::uint32_t cpu, std::uint64_t 
 
 void Recorder::executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued,
                         const isa::Effect& e, isa::Word request, isa::Mode before, isa::Mode after) {
-  // Register-only work leaves no trace unless it changes mode or is observable.
-  const bool keep = e.accessed || !e.notes.empty() || before != after ||
-                    e.op == isa::Op::Trace || e.op == isa::Op::Request || e.op == isa::Op::Wrmsr ||
-                    e.op == isa::Op::Compute || e.op == isa::Op::Hlt || e.op == isa::Op::Serialize ||
-                    e.op == isa::Op::Mfence;
-  if (!keep) return;
+  using isa::Op;
+  // What the ledger, the interference account and the timeline need; the event log wants every
+  // access besides.
+  const bool needed = !e.notes.empty() || before != after || e.wrote || e.op == Op::Trace ||
+                      e.op == Op::Request || e.op == Op::Syscall || e.op == Op::Sysret ||
+                      e.op == Op::Iret || e.op == Op::Cmpxchg;
+  const bool logged = event_log_ && (e.accessed || e.op == Op::Wrmsr || e.op == Op::Compute ||
+                                     e.op == Op::Hlt);
+  if (!needed && !logged) return;
   Event& ev = push(Event::Type::Exec, cpu, cycle, issued);
-  ev.effect = e;
-  ev.request = request;
-  ev.before = before;
-  ev.after = after;
+  ev.op = e.op;
+  ev.func = e.func;
+  ev.pc = e.pc;
+  ev.addr = e.addr;
+  ev.read = e.read;
+  ev.written = e.written;
+  ev.aux = request;
+  ev.aux2 = e.op == Op::Cmpxchg ? e.expected : e.op == Op::Compute ? e.cycles : e.msr_value;
+  ev.small = e.op == Op::Trace ? e.trace_name : e.msr;
+  ev.flags = (e.forwarded ? kForwarded : 0) | (e.success ? kSuccess : 0) | (e.wrote ? kWrote : 0) |
+             (before == isa::Mode::User ? kUserBefore : 0) | (after == isa::Mode::User ? kUserAfter : 0);
+  if (!e.notes.empty() || !e.trace_args.empty()) {
+    ev.extra = static_cast<std::uint32_t>(extras_.size());
+    extras_.push_back({e.notes, e.trace_args});
+  }
 }
 
 void Recorder::drained(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, isa::Addr addr,
                        isa::Word old, isa::Word value) {
   Event& ev = push(Event::Type::Drain, cpu, cycle, issued);
   ev.addr = addr;
-  ev.old = old;
-  ev.value = value;
+  ev.aux = old;
+  ev.written = value;
 }
 
 void Recorder::ipi_sent(std::uint64_t id, std::uint32_t from, std::uint32_t to, std::uint8_t vector,
                         std::uint64_t cycle, std::uint64_t arrival) {
   Event& ev = push(Event::Type::IpiSent, from, cycle, cycle);
   ev.ipi = id;
-  ev.to = to;
-  ev.vector = vector;
-  ev.arrival = arrival;
+  ev.small = to;
+  ev.aux2 = vector;
+  ev.aux = arrival;
 }
 
 void Recorder::ipi_delivered(std::uint64_t id, std::uint32_t to, std::uint64_t cycle) {
@@ -100,9 +115,33 @@ void Recorder::ipi_delivered(std::uint64_t id, std::uint32_t to, std::uint64_t c
 void Recorder::interrupt(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t vector, bool from_user,
                          const std::uint64_t* ids, std::size_t n) {
   Event& ev = push(Event::Type::Interrupt, cpu, cycle, cycle);
-  ev.vector = vector;
-  ev.from_user = from_user;
-  ev.ids.assign(ids, ids + n);
+  ev.small = vector;
+  ev.flags = from_user ? kFromUser : 0;
+  if (n) {
+    ev.extra = static_cast<std::uint32_t>(extras_.size());
+    extras_.push_back({{}, std::vector<isa::Word>(ids, ids + n)});
+  }
+}
+
+isa::Effect Recorder::effect_of(const Event& ev) const {
+  isa::Effect e;
+  e.op = ev.op;
+  e.func = ev.func;
+  e.pc = ev.pc;
+  e.addr = ev.addr;
+  e.read = ev.read;
+  e.written = ev.written;
+  e.forwarded = ev.flags & kForwarded;
+  e.success = ev.flags & kSuccess;
+  e.wrote = ev.flags & kWrote;
+  e.expected = e.cycles = e.msr_value = ev.aux2;
+  e.msr = e.trace_name = ev.small;
+  e.accessed = isa::is_memory_op(ev.op);
+  if (ev.extra != kNone) {
+    e.notes = extras_[ev.extra].notes;
+    e.trace_args = extras_[ev.extra].args;
+  }
+  return e;
 }
 
 std::string Recorder::where(const isa::Effect& e) const { return img_.where(e.func, e.pc); }
@@ -154,52 +193,58 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
       replay_exec(ev, log);
       return;
     case Event::Type::Drain:
-      ledger_.on_write(ev.addr, ev.old, ev.value);
-      line(log, ev, "store drained", img_.describe(ev.addr) + ": " + hex(ev.old) + " -> " + hex(ev.value));
+      ledger_.on_write(ev.addr, ev.aux, ev.written);
+      line(log, ev, "store drained", img_.describe(ev.addr) + ": " + hex(ev.aux) + " -> " + hex(ev.written));
       return;
     case Event::Type::IpiSent: {
+      const std::uint32_t to = ev.small;
+      const auto vector = static_cast<std::uint8_t>(ev.aux2);
       ipi_index_[ev.ipi] = timeline_.ipis.size();
       report::IpiFlow f;
       f.id = ev.ipi;
       f.from = ev.cpu;
-      f.to = ev.to;
-      f.vector = ev.vector;
-      f.vector_name = vector_name(ev.vector);
+      f.to = to;
+      f.vector = vector;
+      f.vector_name = vector_name(vector);
       f.sent = ev.cycle;
-      f.delivered = ev.arrival;
+      f.delivered = ev.aux;
       f.handled = 0;
       f.callsite = last_ipi_callsite_[ev.cpu];
       timeline_.ipis.push_back(f);
-      line(log, ev, "ipi_send", "-> cpu" + std::to_string(ev.to) + " vector " + hex(ev.vector) + " " +
-                                    vector_name(ev.vector) + " (ipi " + std::to_string(ev.ipi) +
-                                    ", arrives at " + std::to_string(ev.arrival) + ")");
+      line(log, ev, "ipi_send", "-> cpu" + std::to_string(to) + " vector " + hex(vector) + " " +
+                                    vector_name(vector) + " (ipi " + std::to_string(ev.ipi) +
+                                    ", arrives at " + std::to_string(ev.aux) + ")");
       return;
     }
     case Event::Type::IpiDelivered:
       line(log, ev, "ipi_arrive", "ipi " + std::to_string(ev.ipi) + " sets IRR");
       return;
     case Event::Type::Interrupt: {
-      for (std::uint64_t id : ev.ids) {
+      const auto vector = static_cast<std::uint8_t>(ev.small);
+      const bool from_user = ev.flags & kFromUser;
+      static const std::vector<isa::Word> kNoIds;
+      const std::vector<isa::Word>& served = ev.extra == kNone ? kNoIds : extras_[ev.extra].args;
+      for (std::uint64_t id : served) {
         auto it = ipi_index_.find(id);
         if (it != ipi_index_.end()) timeline_.ipis[it->second].handled = ev.cycle;
       }
       std::string ids;
-      for (std::uint64_t id : ev.ids) ids += (ids.empty() ? " (ipi " : ", ipi ") + std::to_string(id);
+      for (std::uint64_t id : served) ids += (ids.empty() ? " (ipi " : ", ipi ") + std::to_string(id);
       if (!ids.empty()) ids += ")";
-      line(log, ev, "irq", std::string("vector ") + hex(ev.vector) + " " + vector_name(ev.vector) +
-                               (ev.from_user ? " from user" : " from kernel") + ids);
-      if (ev.from_user) {
+      line(log, ev, "irq", std::string("vector ") + hex(vector) + " " + vector_name(vector) +
+                               (from_user ? " from user" : " from kernel") + ids);
+      if (from_user) {
         ledger_.on_mode(ev.cpu, isa::Mode::Kernel, ev.cycle);
         CpuInterference& ci = interference_[ev.cpu];
         ++ci.interrupts_in_user;
-        if (ev.vector != 0xec) ++ci.ipis_in_user;
-        ++ci.by_cause[vector_name(ev.vector)].count;
+        if (vector != 0xec) ++ci.ipis_in_user;
+        ++ci.by_cause[vector_name(vector)].count;
         disturbed_since_[ev.cpu] = ev.cycle;
-        disturbance_cause_[ev.cpu] = vector_name(ev.vector);
+        disturbance_cause_[ev.cpu] = vector_name(vector);
       }
       ctx_stack_[ev.cpu].push_back(report::Context::Irq);
       timeline_.changes.push_back({ev.cycle, ev.cpu, report::Context::Irq,
-                                   std::string("irq ") + hex(ev.vector) + " " + vector_name(ev.vector)});
+                                   std::string("irq ") + hex(vector) + " " + vector_name(vector)});
       return;
     }
   }
@@ -207,12 +252,15 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
 
 void Recorder::replay_exec(const Event& ev, std::ostream* log) {
   using isa::Op;
-  const isa::Effect& e = ev.effect;
+  const isa::Effect e = effect_of(ev);
   const std::uint32_t cpu = ev.cpu;
+  const isa::Word request = ev.aux;
+  const isa::Mode before = ev.flags & kUserBefore ? isa::Mode::User : isa::Mode::Kernel;
+  const isa::Mode after = ev.flags & kUserAfter ? isa::Mode::User : isa::Mode::Kernel;
   if (e.op == Op::Request) ledger_.on_request(cpu, e.written, ev.cycle);
   if (e.op == Op::Trace) {
     const std::string& name = img_.strings[e.trace_name];
-    ledger_.on_trace(cpu, ev.request, name, e.trace_args, ev.cycle);
+    ledger_.on_trace(cpu, request, name, e.trace_args, ev.cycle);
     if ((name == "ipi_send_cpu" || name == "ipi_send_cpumask") && e.trace_args.size() >= 2 &&
         e.trace_args[1] >= isa::kCodeBase)
       last_ipi_callsite_[cpu] = img_.functions.at(e.trace_args[1] - isa::kCodeBase).name;
@@ -226,10 +274,10 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
     line(log, ev, "trace", name + "(" + args + ")");
     if (name == "ct_work_deferred")
       timeline_.markers.push_back({ev.cycle, cpu, "deferred to cpu" + std::to_string(e.trace_args.at(0)),
-                                   request_name(ev.request)});
+                                   request_name(request)});
   }
-  ledger_.on_effect(cpu, ev.request, e, ev.cycle);
-  if (ev.before != ev.after) ledger_.on_mode(cpu, ev.after, ev.cycle);
+  ledger_.on_effect(cpu, request, e, ev.cycle);
+  if (before != after) ledger_.on_mode(cpu, after, ev.cycle);
 
   // The event log and the timeline.
   std::string notes;
@@ -269,9 +317,9 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
     case Op::Iret: {
       if (ctx_stack_[cpu].size() > 1) ctx_stack_[cpu].pop_back();
       const report::Context back = ctx_stack_[cpu].back();
-      line(log, ev, "iret", ev.after == isa::Mode::User ? "-> user" : "-> kernel");
+      line(log, ev, "iret", after == isa::Mode::User ? "-> user" : "-> kernel");
       timeline_.changes.push_back({ev.cycle, cpu, back, "iret"});
-      if (ev.after == isa::Mode::User && disturbed_since_[cpu]) {
+      if (after == isa::Mode::User && disturbed_since_[cpu]) {
         CpuInterference& ci = interference_[cpu];
         const std::uint64_t lost = ev.cycle - disturbed_since_[cpu];
         ci.cycles_lost += lost;

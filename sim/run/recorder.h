@@ -52,22 +52,31 @@ class Recorder : public hw::Observer {
   std::uint64_t events() const { return events_.size(); }
 
  private:
+  // Compact: millions of these are kept until the run ends. Rare payloads (annotations,
+  // tracepoint arguments, the IPIs an interrupt serves) live in `extras_`.
   struct Event {
-    enum class Type : std::uint8_t { Exec, Drain, IpiSent, IpiDelivered, Interrupt } type;
-    std::uint64_t cycle, issued;
-    std::uint32_t cpu;
-    std::uint64_t seq;
-    isa::Effect effect;                    // Exec
-    isa::Word request = 0;                 // Exec
-    isa::Mode before = isa::Mode::User, after = isa::Mode::User;
-    isa::Addr addr = 0;                    // Drain
-    isa::Word old = 0, value = 0;          // Drain
-    std::uint64_t ipi = 0, arrival = 0;    // IpiSent / IpiDelivered
-    std::uint32_t to = 0;
-    std::uint8_t vector = 0;               // IpiSent / Interrupt
-    bool from_user = false;                // Interrupt
-    std::vector<std::uint64_t> ids;        // Interrupt
+    enum class Type : std::uint8_t { Exec, Drain, IpiSent, IpiDelivered, Interrupt };
+    std::uint64_t cycle, issued, seq;
+    isa::Word read = 0, written = 0;
+    isa::Word aux = 0;          // Exec: request before it ran; IpiSent: arrival; Drain: old value
+    isa::Word aux2 = 0;         // Exec: expected (cmpxchg), cycles (compute), msr value, new request
+    isa::Addr addr = 0;
+    std::uint32_t func = 0, pc = 0;
+    std::uint32_t small = 0;    // Exec: msr or trace name; Ipi*: target CPU; Interrupt: vector
+    std::uint32_t extra = kNone;
+    std::uint64_t ipi = 0;
+    std::uint16_t cpu = 0;
+    Type type = Type::Exec;
+    isa::Op op = isa::Op::Set;
+    std::uint8_t flags = 0;     // kForwarded, kSuccess, kWrote, kFromUser, kUserBefore, kUserAfter
   };
+  static constexpr std::uint32_t kNone = ~std::uint32_t(0);
+  enum Flag : std::uint8_t { kForwarded = 1, kSuccess = 2, kWrote = 4, kFromUser = 8, kUserBefore = 16, kUserAfter = 32 };
+  struct Extra {
+    std::vector<isa::Effect::Note> notes;
+    std::vector<isa::Word> args;  // tracepoint arguments, or the IPI ids an interrupt serves
+  };
+  isa::Effect effect_of(const Event& ev) const;
   Event& push(Event::Type t, std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued);
   void replay(const Event& ev, std::ostream* log);
   void replay_exec(const Event& ev, std::ostream* log);
@@ -79,6 +88,7 @@ class Recorder : public hw::Observer {
   std::uint32_t ncpus_;
   bool event_log_;
   std::vector<Event> events_;
+  std::vector<Extra> extras_;
   std::uint64_t seq_ = 0;
 
   kernel::DeferralLedger ledger_;
