@@ -26,17 +26,28 @@ void Interconnect::attach(std::uint32_t cpu, Completion done, LocalApic* apic) {
 
 void Interconnect::schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, std::uint64_t done) {
   queue_.push({done, issued, cpu, seq_++, kind});
-  ev_.notify(clock_.delay_to(done));  // SystemC keeps the earliest pending notification
+  // Every notification costs SystemC a timed-queue entry: only move the wake-up earlier.
+  if (!processing_ && done < armed_) {
+    armed_ = done;
+    ev_.notify(clock_.delay_to(done));
+  }
 }
 
 void Interconnect::process() {
   const std::uint64_t now = clock_.now();
+  if (obs_) obs_->settled(now);
+  processing_ = true;
   while (!queue_.empty() && queue_.top().done <= now) {
     const Pending p = queue_.top();
     queue_.pop();
     done_[p.cpu](p.kind, now);  // may schedule more, always later than now
   }
-  if (!queue_.empty()) ev_.notify(clock_.delay_to(queue_.top().done));
+  processing_ = false;
+  armed_ = kUnarmed;
+  if (!queue_.empty()) {
+    armed_ = queue_.top().done;
+    ev_.notify(clock_.delay_to(armed_));
+  }
 }
 
 void Interconnect::send_ipi(std::uint32_t from, isa::Word icr, std::uint64_t cycle) {

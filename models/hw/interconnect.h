@@ -65,6 +65,9 @@ class Interconnect : public sc_core::sc_module {
   std::vector<LocalApic*> apics_;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> queue_;
   sc_core::sc_event ev_;
+  static constexpr std::uint64_t kUnarmed = ~std::uint64_t(0);
+  std::uint64_t armed_ = kUnarmed;  // cycle ev_ is notified for
+  bool processing_ = false;         // process() re-arms when it returns
   std::uint64_t seq_ = 0;
   std::uint64_t next_ipi_ = 0;
   std::uint64_t lookahead_;

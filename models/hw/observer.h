@@ -25,6 +25,9 @@ class Observer {
                         std::uint64_t cycle, std::uint64_t arrival) = 0;
   // The IPI (or timer) set its IRR bit on the target APIC.
   virtual void ipi_delivered(std::uint64_t id, std::uint32_t to, std::uint64_t cycle) = 0;
+  // Nothing reported from now on has a cycle below `cycle` (the interconnect says so each time it
+  // runs: cores never run behind SystemC time).
+  virtual void settled(std::uint64_t cycle) {}
   // The core took `vector` at the instruction boundary `cycle`; `ipi_ids` the IPIs it serves.
   virtual void interrupt(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t vector, bool from_user,
                          const std::uint64_t* ipi_ids, std::size_t n_ids) = 0;

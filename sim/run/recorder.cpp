@@ -32,10 +32,10 @@ std::string request_name(isa::Word r) {
 
 }  // namespace
 
-Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool> nohz_full, bool event_log)
+Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool> nohz_full, std::ostream* log)
     : img_(img),
       ncpus_(ncpus),
-      event_log_(event_log),
+      log_(log),
       ledger_(ncpus, nohz_full),
       interference_(ncpus),
       ctx_stack_(ncpus, {report::Context::User}),
@@ -44,13 +44,13 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
       last_ipi_callsite_(ncpus) {
   for (std::uint32_t c = 0; c < ncpus; ++c) interference_[c].nohz_full = ledger_.isolated(c);
   timeline_.ncpus = ncpus;
+  for (std::uint32_t c = 0; c < ncpus; ++c) timeline_.changes.push_back({0, c, report::Context::User, "start"});
   for (std::uint32_t c = 0; c < ncpus; ++c)
     timeline_.cpu_labels.push_back("cpu" + std::to_string(c) +
                                    (interference_[c].nohz_full ? " (nohz_full)" : " (housekeeping)"));
 }
 
 Recorder::Event& Recorder::push(Event::Type t, std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued) {
-  if (events_.size() == events_.capacity()) events_.reserve(events_.size() * 2 + 4096);
   events_.emplace_back();
   Event& e = events_.back();
   e.type = t;
@@ -69,7 +69,7 @@ void Recorder::executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t is
   const bool needed = !e.notes.empty() || before != after || e.wrote || e.op == Op::Trace ||
                       e.op == Op::Request || e.op == Op::Syscall || e.op == Op::Sysret ||
                       e.op == Op::Iret || e.op == Op::Cmpxchg;
-  const bool logged = event_log_ && (e.accessed || e.op == Op::Wrmsr || e.op == Op::Compute ||
+  const bool logged = log_ && (e.accessed || e.op == Op::Wrmsr || e.op == Op::Compute ||
                                      e.op == Op::Hlt);
   if (!needed && !logged) return;
   Event& ev = push(Event::Type::Exec, cpu, cycle, issued);
@@ -84,10 +84,8 @@ void Recorder::executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t is
   ev.small = e.op == Op::Trace ? e.trace_name : e.msr;
   ev.flags = (e.forwarded ? kForwarded : 0) | (e.success ? kSuccess : 0) | (e.wrote ? kWrote : 0) |
              (before == isa::Mode::User ? kUserBefore : 0) | (after == isa::Mode::User ? kUserAfter : 0);
-  if (!e.notes.empty() || !e.trace_args.empty()) {
-    ev.extra = static_cast<std::uint32_t>(extras_.size());
-    extras_.push_back({e.notes, e.trace_args});
-  }
+  if (!e.notes.empty() || !e.trace_args.empty())
+    ev.extra = std::make_unique<Extra>(Extra{e.notes, e.trace_args});
 }
 
 void Recorder::drained(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, isa::Addr addr,
@@ -117,10 +115,7 @@ void Recorder::interrupt(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t ve
   Event& ev = push(Event::Type::Interrupt, cpu, cycle, cycle);
   ev.small = vector;
   ev.flags = from_user ? kFromUser : 0;
-  if (n) {
-    ev.extra = static_cast<std::uint32_t>(extras_.size());
-    extras_.push_back({{}, std::vector<isa::Word>(ids, ids + n)});
-  }
+  if (n) ev.extra = std::make_unique<Extra>(Extra{{}, std::vector<isa::Word>(ids, ids + n)});
 }
 
 isa::Effect Recorder::effect_of(const Event& ev) const {
@@ -137,9 +132,9 @@ isa::Effect Recorder::effect_of(const Event& ev) const {
   e.expected = e.cycles = e.msr_value = ev.aux2;
   e.msr = e.trace_name = ev.small;
   e.accessed = isa::is_memory_op(ev.op);
-  if (ev.extra != kNone) {
-    e.notes = extras_[ev.extra].notes;
-    e.trace_args = extras_[ev.extra].args;
+  if (ev.extra) {
+    e.notes = ev.extra->notes;
+    e.trace_args = ev.extra->args;
   }
   return e;
 }
@@ -158,7 +153,11 @@ void Recorder::set_context(std::uint32_t cpu, std::uint64_t cycle, report::Conte
   timeline_.changes.push_back({cycle, cpu, c, std::move(why)});
 }
 
-void Recorder::finish(std::uint64_t end_cycle, double clock_mhz, std::ostream* log) {
+void Recorder::settled(std::uint64_t cycle) {
+  if (events_.size() >= 8192) flush(cycle);
+}
+
+void Recorder::flush(std::uint64_t below) {
   // The documented order: cycle, then issue cycle (the interconnect's arbitration), then CPU,
   // then the order in which one CPU reported (its program order).
   std::stable_sort(events_.begin(), events_.end(), [](const Event& a, const Event& b) {
@@ -167,11 +166,15 @@ void Recorder::finish(std::uint64_t end_cycle, double clock_mhz, std::ostream* l
     if (a.cpu != b.cpu) return a.cpu < b.cpu;
     return a.seq < b.seq;
   });
+  std::size_t n = 0;
+  while (n < events_.size() && events_[n].cycle < below) replay(events_[n++], log_);
+  events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+void Recorder::finish(std::uint64_t end_cycle, double clock_mhz) {
+  flush(~std::uint64_t(0));
   timeline_.clock_mhz = clock_mhz;
   timeline_.end_cycle = end_cycle;
-  for (std::uint32_t c = 0; c < ncpus_; ++c) timeline_.changes.push_back({0, c, report::Context::User, "start"});
-  std::ostream* l = event_log_ ? log : nullptr;
-  for (const Event& ev : events_) replay(ev, l);
   // A disturbance still running at the end counts up to the end.
   for (std::uint32_t c = 0; c < ncpus_; ++c) {
     if (!disturbed_since_[c]) continue;
@@ -223,7 +226,7 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
       const auto vector = static_cast<std::uint8_t>(ev.small);
       const bool from_user = ev.flags & kFromUser;
       static const std::vector<isa::Word> kNoIds;
-      const std::vector<isa::Word>& served = ev.extra == kNone ? kNoIds : extras_[ev.extra].args;
+      const std::vector<isa::Word>& served = ev.extra ? ev.extra->args : kNoIds;
       for (std::uint64_t id : served) {
         auto it = ipi_index_.find(id);
         if (it != ipi_index_.end()) timeline_.ipis[it->second].handled = ev.cycle;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -31,7 +32,8 @@ const char* vector_name(std::uint8_t vector);
 
 class Recorder : public hw::Observer {
  public:
-  Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool> nohz_full, bool event_log);
+  // `log` receives the event log as the run goes (nullptr: no log).
+  Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool> nohz_full, std::ostream* log);
 
   void executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, const isa::Effect& e,
                 isa::Word request, isa::Mode mode_before, isa::Mode mode_after) override;
@@ -42,18 +44,23 @@ class Recorder : public hw::Observer {
   void ipi_delivered(std::uint64_t id, std::uint32_t to, std::uint64_t cycle) override;
   void interrupt(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t vector, bool from_user,
                  const std::uint64_t* ipi_ids, std::size_t n_ids) override;
+  void settled(std::uint64_t cycle) override;
 
-  // Orders and replays everything recorded; writes the event log to `log` if asked for.
-  void finish(std::uint64_t end_cycle, double clock_mhz, std::ostream* log);
+  // Replays what is still buffered and closes the accounts at `end_cycle`.
+  void finish(std::uint64_t end_cycle, double clock_mhz);
 
   const kernel::DeferralLedger& ledger() const { return ledger_; }
   const std::vector<CpuInterference>& interference() const { return interference_; }
   const report::Timeline& timeline() const { return timeline_; }
-  std::uint64_t events() const { return events_.size(); }
+  std::uint64_t events() const { return seq_; }
 
  private:
-  // Compact: millions of these are kept until the run ends. Rare payloads (annotations,
-  // tracepoint arguments, the IPIs an interrupt serves) live in `extras_`.
+  struct Extra {
+    std::vector<isa::Effect::Note> notes;
+    std::vector<isa::Word> args;  // tracepoint arguments, or the IPI ids an interrupt serves
+  };
+  // Compact: many are buffered between two replays. Rare payloads (annotations, tracepoint
+  // arguments, the IPIs an interrupt serves) hang off `extra`.
   struct Event {
     enum class Type : std::uint8_t { Exec, Drain, IpiSent, IpiDelivered, Interrupt };
     std::uint64_t cycle, issued, seq;
@@ -63,21 +70,17 @@ class Recorder : public hw::Observer {
     isa::Addr addr = 0;
     std::uint32_t func = 0, pc = 0;
     std::uint32_t small = 0;    // Exec: msr or trace name; Ipi*: target CPU; Interrupt: vector
-    std::uint32_t extra = kNone;
+    std::unique_ptr<Extra> extra;
     std::uint64_t ipi = 0;
     std::uint16_t cpu = 0;
     Type type = Type::Exec;
     isa::Op op = isa::Op::Set;
     std::uint8_t flags = 0;     // kForwarded, kSuccess, kWrote, kFromUser, kUserBefore, kUserAfter
   };
-  static constexpr std::uint32_t kNone = ~std::uint32_t(0);
   enum Flag : std::uint8_t { kForwarded = 1, kSuccess = 2, kWrote = 4, kFromUser = 8, kUserBefore = 16, kUserAfter = 32 };
-  struct Extra {
-    std::vector<isa::Effect::Note> notes;
-    std::vector<isa::Word> args;  // tracepoint arguments, or the IPI ids an interrupt serves
-  };
   isa::Effect effect_of(const Event& ev) const;
   Event& push(Event::Type t, std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued);
+  void flush(std::uint64_t below);  // replays, in order, every buffered event with a smaller cycle
   void replay(const Event& ev, std::ostream* log);
   void replay_exec(const Event& ev, std::ostream* log);
   void set_context(std::uint32_t cpu, std::uint64_t cycle, report::Context c, std::string why);
@@ -86,9 +89,8 @@ class Recorder : public hw::Observer {
 
   const isa::Image& img_;
   std::uint32_t ncpus_;
-  bool event_log_;
+  std::ostream* log_;
   std::vector<Event> events_;
-  std::vector<Extra> extras_;
   std::uint64_t seq_ = 0;
 
   kernel::DeferralLedger ledger_;

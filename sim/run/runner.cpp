@@ -96,14 +96,24 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
     pc.timers.push_back(t);
   }
 
-  Recorder rec(img, s.cpus, s.nohz_full, opts.event_log);
+  const std::filesystem::path dir(opts.out_dir);
+  std::ofstream log;
+  if (!opts.out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw scenario::InputError(opts.out_dir + ": cannot create the output folder: " + ec.message());
+    if (opts.event_log) {
+      log.open(dir / "events.log", std::ios::binary);
+      if (!log) throw scenario::InputError((dir / "events.log").string() + ": cannot write");
+    }
+  }
+  Recorder rec(img, s.cpus, s.nohz_full, log.is_open() ? &log : nullptr);
   hw::Platform platform(img, std::move(pc), &rec);
   if (!platform.run()) throw scenario::InputError(s.file + ": the simulation stopped: " + platform.fault());
 
   Outcome out;
   out.instructions = platform.instructions();
-  std::ostringstream log;
-  rec.finish(s.run_cycles, s.clock_mhz, opts.out_dir.empty() ? nullptr : &log);
+  rec.finish(s.run_cycles, s.clock_mhz);
   out.report = build_report(s, img, rec, platform.instructions(), platform.ipis());
   out.expectations = check(doc, s.expect, out.report);
   nlohmann::ordered_json ex = nlohmann::ordered_json::array();
@@ -112,12 +122,7 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
   out.report["expect"] = ex;
 
   if (!opts.out_dir.empty()) {
-    const std::filesystem::path dir(opts.out_dir);
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) throw scenario::InputError(opts.out_dir + ": cannot create the output folder: " + ec.message());
     write_file(dir / "report.json", out.report.dump(2) + "\n");
-    if (opts.event_log) write_file(dir / "events.log", log.str());
     std::ostringstream vcd, trace;
     report::write_vcd(rec.timeline(), vcd);
     report::write_chrome_trace(rec.timeline(), trace);
