@@ -9,8 +9,6 @@ namespace hw {
 CacheModel::CacheModel(const Topology& topo, const Costs& costs, std::size_t memory_words)
     : topo_(topo), costs_(costs), lines_(memory_words / isa::kWordsPerLine + 1) {}
 
-std::size_t CacheModel::line_of(isa::Addr a) { return a / isa::kWordsPerLine; }
-
 std::uint64_t CacheModel::read_latency(std::uint32_t cpu, isa::Addr addr) const {
   const Line& l = lines_[line_of(addr)];
   const std::uint64_t me = std::uint64_t(1) << cpu;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "costs.h"
+#include "models/isa/assembler.h"
 #include "models/isa/instruction.h"
 #include "topology.h"
 
@@ -19,6 +20,11 @@ class CacheModel {
   std::uint64_t read_latency(std::uint32_t cpu, isa::Addr addr) const;
   // Cycles to gain ownership for a write (store drain or locked operation), excluding the op itself.
   std::uint64_t write_latency(std::uint32_t cpu, isa::Addr addr) const;
+  // This CPU has the line (Modified, Exclusive or Shared): a read would hit its L1.
+  bool holds(std::uint32_t cpu, isa::Addr addr) const {
+    const Line& l = lines_[line_of(addr)];
+    return l.owner == static_cast<std::int32_t>(cpu) || (l.sharers >> cpu & 1);
+  }
   // State changes when the access completes.
   void did_read(std::uint32_t cpu, isa::Addr addr);
   void did_write(std::uint32_t cpu, isa::Addr addr);
@@ -28,7 +34,7 @@ class CacheModel {
     std::int32_t owner = -1;    // Modified/Exclusive holder
     std::uint64_t sharers = 0;  // Shared holders (bit per CPU)
   };
-  static std::size_t line_of(isa::Addr a);
+  static std::size_t line_of(isa::Addr a) { return a / isa::kWordsPerLine; }
   const Topology& topo_;
   const Costs& costs_;
   std::vector<Line> lines_;

@@ -114,7 +114,7 @@ void Core::schedule_drain(std::uint64_t from) {
   const isa::StoreBufferEntry& head = cpu_.store_buffer.front();
   const std::uint64_t ready = std::max(from, sb_issue_.front() + costs_.store_drain);
   const std::uint64_t done = std::max(ready + ic_.cache().write_latency(id_, head.addr), from + 1);
-  ic_.schedule(id_, Interconnect::Kind::Drain, sb_issue_.front(), done);
+  ic_.schedule(id_, Interconnect::Kind::Drain, sb_issue_.front(), done, head.addr, true);
 }
 
 void Core::complete(Interconnect::Kind kind, std::uint64_t cycle) {
@@ -206,6 +206,20 @@ void Core::run() {
     }
     const isa::Instruction& in = isa::current(img_, cpu_);
     const Op op = in.op;
+    if (isa::is_register_op(op) && in.notes.empty()) {  // nothing to observe: no Effect
+      if (++instructions_ > max_instructions_) {
+        exec(t_, t_);  // reports the runaway
+        return;
+      }
+      t_ += costs_.alu;
+      try {
+        isa::step_register_op(img_, cpu_, in);
+      } catch (const isa::Fault& f) {
+        stop(f.what());
+        return;
+      }
+      continue;
+    }
     if (isa::needs_empty_store_buffer(op) && !cpu_.store_buffer.empty()) {
       state_ = State::WaitSb;  // the drain that empties the buffer resumes us
       return;
@@ -218,13 +232,21 @@ void Core::run() {
         return;
       }
     }
+    if (op == Op::Load && !cpu_.forward(pending_addr_) &&
+        ic_.can_read_locally(id_, pending_addr_, t_ + costs_.l1_hit)) {
+      const std::uint64_t issued = t_;  // an L1 hit no other CPU can disturb: no need to queue
+      t_ += costs_.l1_hit;
+      exec(t_, issued);
+      if (state_ == State::Stopped) return;
+      continue;
+    }
     if (isa::is_locked_op(op) || (op == Op::Load && !cpu_.forward(pending_addr_))) {
       const std::uint64_t latency = isa::is_locked_op(op)
                                         ? costs_.locked + ic_.cache().write_latency(id_, pending_addr_)
                                         : ic_.cache().read_latency(id_, pending_addr_);
       state_ = State::WaitMem;
       pending_issued_ = t_;
-      ic_.schedule(id_, Interconnect::Kind::Access, t_, t_ + latency);
+      ic_.schedule(id_, Interconnect::Kind::Access, t_, t_ + latency, pending_addr_, op != Op::Load);
       return;
     }
     if (op == Op::Store && cpu_.store_buffer.size() >= kStoreBufferEntries) {

@@ -1,5 +1,7 @@
 #include "interconnect.h"
 
+#include <algorithm>
+
 namespace hw {
 
 Interconnect::Interconnect(sc_core::sc_module_name name, const Clock& clock, const Topology& topo,
@@ -13,7 +15,9 @@ Interconnect::Interconnect(sc_core::sc_module_name name, const Clock& clock, con
       cache_(topo, costs, memory_.size()),
       done_(topo.cpus()),
       apics_(topo.cpus(), nullptr),
-      lookahead_(costs.ipi_delivery + topo.min_latency()) {
+      lookahead_(costs.ipi_delivery + topo.min_latency()),
+      min_invalidation_(costs.line_transfer + std::max<std::uint64_t>(topo.min_latency(), 1)),
+      pending_writes_(memory_.size() / isa::kWordsPerLine + 1, 0) {
   SC_METHOD(process);
   sensitive << ev_;
   dont_initialize();
@@ -24,8 +28,10 @@ void Interconnect::attach(std::uint32_t cpu, Completion done, LocalApic* apic) {
   apics_.at(cpu) = apic;
 }
 
-void Interconnect::schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, std::uint64_t done) {
-  queue_.push({done, issued, cpu, seq_++, kind});
+void Interconnect::schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, std::uint64_t done,
+                            isa::Addr addr, bool writes) {
+  queue_.push({done, issued, cpu, seq_++, addr, kind, writes});
+  if (writes) ++pending_writes_[addr / isa::kWordsPerLine];
   // Every notification costs SystemC a timed-queue entry: only move the wake-up earlier.
   if (!processing_ && done < armed_) {
     armed_ = done;
@@ -40,6 +46,7 @@ void Interconnect::process() {
   while (!queue_.empty() && queue_.top().done <= now) {
     const Pending p = queue_.top();
     queue_.pop();
+    if (p.writes) --pending_writes_[p.addr / isa::kWordsPerLine];
     done_[p.cpu](p.kind, now);  // may schedule more, always later than now
   }
   processing_ = false;

@@ -29,8 +29,16 @@ class Interconnect : public sc_core::sc_module {
                const Costs& costs, std::vector<isa::Word> memory, Observer* obs);
 
   void attach(std::uint32_t cpu, Completion done, LocalApic* apic);
-  // An access by `cpu` issued at `issued` that takes effect at `done` (> now).
-  void schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, std::uint64_t done);
+  // An access by `cpu` to `addr`, issued at `issued`, that takes effect at `done` (> now).
+  void schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, std::uint64_t done, isa::Addr addr,
+                bool writes);
+  // A read of `addr` by `cpu` at `cycle` may be done on the spot, without queueing: the CPU holds
+  // the line, no write to it is queued, and no write not yet issued can land before `cycle`
+  // (it would first have to invalidate this CPU's copy).
+  bool can_read_locally(std::uint32_t cpu, isa::Addr addr, std::uint64_t cycle) const {
+    return cache_.holds(cpu, addr) && pending_writes_[addr / isa::kWordsPerLine] == 0 &&
+           cycle < clock_.now() + min_invalidation_;
+  }
   // x2APIC ICR write by `from` at `cycle` (destination in bits 32-63, shorthand in bits 18-19).
   void send_ipi(std::uint32_t from, isa::Word icr, std::uint64_t cycle);
   // Smallest delay between an ICR write and its arrival: a core may run this far ahead.
@@ -45,7 +53,9 @@ class Interconnect : public sc_core::sc_module {
     std::uint64_t done, issued;
     std::uint32_t cpu;
     std::uint64_t seq;
+    isa::Addr addr;
     Kind kind;
+    bool writes;
     bool operator>(const Pending& o) const {
       if (done != o.done) return done > o.done;
       if (issued != o.issued) return issued > o.issued;
@@ -71,6 +81,8 @@ class Interconnect : public sc_core::sc_module {
   std::uint64_t seq_ = 0;
   std::uint64_t next_ipi_ = 0;
   std::uint64_t lookahead_;
+  std::uint64_t min_invalidation_;
+  std::vector<std::uint32_t> pending_writes_;  // queued writes per cache line
 };
 
 }  // namespace hw

@@ -115,13 +115,6 @@ void fault(const Image& img, const CpuState& cpu, const std::string& what) {
   throw Fault(os.str());
 }
 
-const Instruction& current(const Image& img, const CpuState& cpu) {
-  const Frame& f = cpu.top();
-  const Function& fn = img.functions[f.func];
-  if (f.pc >= fn.code.size()) fault(img, cpu, "ran off the end of " + fn.name);
-  return fn.code[f.pc];
-}
-
 namespace {
 
 Addr address_of(const Image& img, const CpuState& cpu, const MemRef& m) {
@@ -190,6 +183,20 @@ Word rmw(Op op, Word old, Word v) {
 }
 
 }  // namespace
+
+void step_register_op(const Image& img, CpuState& cpu, const Instruction& in) {
+  Frame& f = cpu.top();
+  std::uint32_t next = f.pc + 1;
+  switch (in.op) {
+    case Op::Set: cpu.reg(in.dst) = eval(cpu, in.src0); break;
+    case Op::Lea: cpu.reg(in.dst) = address_of(img, cpu, in.mem); break;
+    case Op::Jmp: next = in.target; break;
+    case Op::Jz: if (eval(cpu, in.src0) == 0) next = in.target; break;
+    case Op::Jnz: if (eval(cpu, in.src0) != 0) next = in.target; break;
+    default: throw std::logic_error("step_register_op: not a register-only instruction");
+  }
+  f.pc = next;
+}
 
 void start(const Image& img, CpuState& cpu, std::uint32_t func, Mode mode,
            const std::vector<Word>& args) {

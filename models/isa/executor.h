@@ -42,22 +42,34 @@ struct Effect {
 
 constexpr std::uint32_t kMaxFrames = 64;
 
+// "cpu 2 at ct_set_cpu_work+3 (v7.s:42): <what>"
+[[noreturn]] void fault(const Image& img, const CpuState& cpu, const std::string& what);
+
 bool needs_empty_store_buffer(Op op);  // locked ops, MFENCE, SERIALIZE, IRET
 
 // Starts `func` as the CPU's program (a Task frame) in `mode`.
 void start(const Image& img, CpuState& cpu, std::uint32_t func, Mode mode,
            const std::vector<Word>& args = {});
-const Instruction& current(const Image& img, const CpuState& cpu);
+inline const Instruction& current(const Image& img, const CpuState& cpu) {
+  const Frame& f = cpu.frames.back();
+  const Function& fn = img.functions[f.func];
+  if (f.pc >= fn.code.size()) fault(img, cpu, "ran off the end of " + fn.name);
+  return fn.code[f.pc];
+}
 // The address the next instruction accesses, or 0 when it touches no memory.
 Addr access_address(const Image& img, const CpuState& cpu);
+// Instructions that only read and write registers or the pc: step_register_op() runs them
+// without building an Effect (the timed core's fast path; the result is the same as execute()).
+inline bool is_register_op(Op op) {
+  return op == Op::Set || op == Op::Lea || op == Op::Jmp || op == Op::Jz || op == Op::Jnz;
+}
+void step_register_op(const Image& img, CpuState& cpu, const Instruction& in);
 // Executes the next instruction. Locked ops and fences require an empty store buffer.
 Effect execute(const Image& img, CpuState& cpu, std::vector<Word>& memory, Word now);
 // Writes the oldest store-buffer entry to memory (x86-TSO: FIFO, one entry at a time).
 StoreBufferEntry drain_one(CpuState& cpu, std::vector<Word>& memory);
 // Enters the IDT handler for `vector` at an instruction boundary; arg0 is user_mode(regs).
 void take_interrupt(const Image& img, CpuState& cpu, std::uint8_t vector);
-// "cpu 2 at ct_set_cpu_work+3 (v7.s:42): <what>"
-[[noreturn]] void fault(const Image& img, const CpuState& cpu, const std::string& what);
 
 Word eval(const CpuState& cpu, const Operand& o);
 Word eval(const CpuState& cpu, const Expr& e);

@@ -40,25 +40,36 @@ DeferralLedger::DeferralLedger(std::uint32_t ncpus, std::vector<bool> isolated)
       mode_(ncpus, isa::Mode::User),
       epoch_(ncpus, 0),
       held_(ncpus),
+      requests_(ncpus),
       live_posted_in_kernel_(ncpus, 0) {
   isolated_.resize(ncpus, false);
 }
 
-Delivery& DeferralLedger::delivery(std::uint64_t request, std::uint32_t target, std::uint64_t cycle) {
-  auto [it, fresh] = deliveries_.try_emplace({request, target});
-  Delivery& d = it->second;
-  if (fresh) {
-    d.request = request;
-    d.sender = static_cast<std::uint32_t>(request >> 32);
-    d.target = target;
-    auto rc = request_cycle_.find(request);
-    d.requested = rc == request_cycle_.end() ? cycle : rc->second;
+Delivery* DeferralLedger::delivery(std::uint64_t request, std::uint32_t target) {
+  const std::uint64_t sender = request >> 32, n = request & 0xffffffffu;
+  if (sender >= ncpus_ || n == 0 || n > requests_[sender].size() || target >= ncpus_) return nullptr;
+  Request& r = requests_[sender][n - 1];
+  if (r.targets.empty()) {
+    r.targets.resize(ncpus_);
+    for (std::uint32_t t = 0; t < ncpus_; ++t) {
+      Delivery& d = r.targets[t];
+      d.request = request;
+      d.sender = static_cast<std::uint32_t>(sender);
+      d.target = t;
+      d.requested = r.cycle;
+    }
   }
-  return d;
+  Delivery& d = r.targets[target];
+  d.seen = true;
+  return &d;
 }
 
 void DeferralLedger::on_request(std::uint32_t cpu, std::uint64_t request, std::uint64_t cycle) {
-  request_cycle_[request] = cycle;
+  const std::uint64_t sender = request >> 32, n = request & 0xffffffffu;
+  if (sender >= ncpus_ || n == 0) return;
+  if (requests_[sender].size() < n) requests_[sender].resize(n);
+  requests_[sender][n - 1].cycle = cycle;
+  ++nrequests_;
 }
 
 void DeferralLedger::on_trace(std::uint32_t cpu, std::uint64_t request, const std::string& name,
@@ -69,10 +80,10 @@ void DeferralLedger::on_trace(std::uint32_t cpu, std::uint64_t request, const st
   if (name == "ct_work_deferred") d = Decision::Deferred;
   else if (name == "csd_queue_cpu") d = Decision::Ipi;
   else return;
-  Delivery& dl = delivery(request, target, cycle);
-  if (dl.decision == Decision::None) {
-    dl.decision = d;
-    dl.decided = cycle;
+  Delivery* dl = delivery(request, target);
+  if (dl && dl->decision == Decision::None) {
+    dl->decision = d;
+    dl->decided = cycle;
   }
 }
 
@@ -86,7 +97,7 @@ void DeferralLedger::drop_cleared(isa::Addr addr, isa::Word value) {
   auto gone = [&](const Token& t) { return (t.bits & value) == 0; };
   for (const Token& t : at->second) {
     if (!gone(t)) continue;
-    Delivery& d = deliveries_.at({t.request, t.target});
+    Delivery& d = of(t);
     --d.tokens_live;
     ++d.tokens_dropped;
     forget(t);
@@ -111,7 +122,7 @@ void DeferralLedger::on_effect(std::uint32_t cpu, std::uint64_t request, const i
     auto taken = [&](const Token& t) { return (t.bits & seen) != 0; };
     for (const Token& t : at->second) {
       if (!taken(t)) continue;
-      Delivery& d = deliveries_.at({t.request, t.target});
+      Delivery& d = of(t);
       --d.tokens_live;
       ++d.tokens_held;
       if (t.in_kernel && epoch_[cpu] > t.epoch) d.late = true;
@@ -127,22 +138,27 @@ void DeferralLedger::on_effect(std::uint32_t cpu, std::uint64_t request, const i
     if (n.kind == K::Post && e.wrote && request != 0 && n.a0 < ncpus_) {
       const auto target = static_cast<std::uint32_t>(n.a0);
       Token t{request, target, n.a1, e.addr, epoch_[target], mode_[target] == isa::Mode::Kernel};
-      Delivery& d = delivery(request, target, cycle);
-      ++d.tokens_live;
+      Delivery* d = delivery(request, target);
+      if (!d) continue;
+      ++d->tokens_live;
       if (t.in_kernel) ++live_posted_in_kernel_[target];
       live_[e.addr].push_back(t);
     } else if (n.kind == K::Callback) {
       if (n.a1 != 0) {
-        Delivery& d = delivery(n.a1, cpu, cycle);
-        if (d.decision == Decision::None && d.sender == cpu) d.decision = Decision::Local;
-        d.executions.push_back({cycle, false});
+        Delivery* d = delivery(n.a1, cpu);
+        if (!d) {
+          ++unattributed_;
+          continue;
+        }
+        if (d->decision == Decision::None && d->sender == cpu) d->decision = Decision::Local;
+        d->executions.push_back({cycle, false});
         continue;
       }
       auto mine = [&](const Token& t) { return (t.bits & n.a0) != 0; };
       bool any = false;
       for (const Token& t : held_[cpu]) {
         if (!mine(t)) continue;
-        Delivery& d = deliveries_.at({t.request, t.target});
+        Delivery& d = of(t);
         --d.tokens_held;
         // Several tokens of one request (a retried post) are one deferred execution.
         if (d.executions.empty() || d.executions.back().cycle != cycle || !d.executions.back().deferred)
@@ -166,21 +182,23 @@ void DeferralLedger::on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cy
       for (const auto& [addr, tokens] : live_)
         for (const Token& t : tokens)
           if (t.target == cpu && t.in_kernel && t.epoch == epoch_[cpu])
-            deliveries_.at({t.request, t.target}).deferred_to_kernel = true;
+            of(t).deferred_to_kernel = true;
   }
   mode_[cpu] = mode;
 }
 
 std::vector<const Delivery*> DeferralLedger::deliveries() const {
   std::vector<const Delivery*> out;
-  for (const auto& [key, d] : deliveries_)
-    if (isolated_[d.target]) out.push_back(&d);
+  for (const auto& per_sender : requests_)
+    for (const Request& r : per_sender)
+      for (const Delivery& d : r.targets)
+        if (d.seen && isolated_[d.target]) out.push_back(&d);
   return out;
 }
 
 LedgerSummary DeferralLedger::summary() const {
   LedgerSummary s;
-  s.requests = request_cycle_.size();
+  s.requests = nrequests_;
   s.unattributed = unattributed_;
   for (const Delivery* d : deliveries()) {
     ++s.deliveries;

@@ -40,6 +40,7 @@ struct Delivery {
   std::uint32_t tokens_dropped = 0;  // destroyed by a write before being consumed
   bool deferred_to_kernel = false;   // posted while the target was in the kernel, after its flush point
   bool late = false;                 // that work ran only at a later kernel entry
+  bool seen = false;                 // the ledger saw a decision, token or execution for it
 };
 
 enum class Outcome : std::uint8_t { Once, Double, Lost, Pending, InFlight };
@@ -91,7 +92,13 @@ class DeferralLedger {
     std::uint64_t epoch;       // target's kernel-entry count when posted
     bool in_kernel;            // target was in kernel mode when posted
   };
-  Delivery& delivery(std::uint64_t request, std::uint32_t target, std::uint64_t cycle);
+  // nullptr for an id that no `request` instruction made (a program passed something else).
+  Delivery* delivery(std::uint64_t request, std::uint32_t target);
+  Delivery& of(const Token& t) { return *delivery(t.request, t.target); }
+  struct Request {
+    std::uint64_t cycle = 0;
+    std::vector<Delivery> targets;  // by target CPU, allocated on first use
+  };
   void drop_cleared(isa::Addr addr, isa::Word value);
   void forget(const Token& t);
 
@@ -102,8 +109,8 @@ class DeferralLedger {
   std::map<isa::Addr, std::vector<Token>> live_;   // by the word they sit on
   std::vector<std::uint32_t> live_posted_in_kernel_;  // per target CPU
   std::vector<std::vector<Token>> held_;  // per CPU
-  std::map<std::pair<std::uint64_t, std::uint32_t>, Delivery> deliveries_;
-  std::map<std::uint64_t, std::uint64_t> request_cycle_;
+  std::vector<std::vector<Request>> requests_;  // [sender][n - 1] for request id (sender << 32 | n)
+  std::uint64_t nrequests_ = 0;
   std::uint64_t unattributed_ = 0;
 };
 

@@ -160,12 +160,14 @@ void Recorder::settled(std::uint64_t cycle) {
 void Recorder::flush(std::uint64_t below) {
   // The documented order: cycle, then issue cycle (the interconnect's arbitration), then CPU,
   // then the order in which one CPU reported (its program order).
-  std::stable_sort(events_.begin(), events_.end(), [](const Event& a, const Event& b) {
+  // seq is unique, so the key is a total order and std::sort gives the one result.
+  auto before = [](const Event& a, const Event& b) {
     if (a.cycle != b.cycle) return a.cycle < b.cycle;
     if (a.issued != b.issued) return a.issued < b.issued;
     if (a.cpu != b.cpu) return a.cpu < b.cpu;
     return a.seq < b.seq;
-  });
+  };
+  if (!std::is_sorted(events_.begin(), events_.end(), before)) std::sort(events_.begin(), events_.end(), before);
   std::size_t n = 0;
   while (n < events_.size() && events_[n].cycle < below) replay(events_[n++], log_);
   events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -197,7 +199,7 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
       return;
     case Event::Type::Drain:
       ledger_.on_write(ev.addr, ev.aux, ev.written);
-      line(log, ev, "store drained", img_.describe(ev.addr) + ": " + hex(ev.aux) + " -> " + hex(ev.written));
+      if (log) line(log, ev, "store drained", img_.describe(ev.addr) + ": " + hex(ev.aux) + " -> " + hex(ev.written));
       return;
     case Event::Type::IpiSent: {
       const std::uint32_t to = ev.small;
@@ -214,13 +216,13 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
       f.handled = 0;
       f.callsite = last_ipi_callsite_[ev.cpu];
       timeline_.ipis.push_back(f);
-      line(log, ev, "ipi_send", "-> cpu" + std::to_string(to) + " vector " + hex(vector) + " " +
+ if (log) line(log, ev, "ipi_send", "-> cpu" + std::to_string(to) + " vector " + hex(vector) + " " +
                                     vector_name(vector) + " (ipi " + std::to_string(ev.ipi) +
                                     ", arrives at " + std::to_string(ev.aux) + ")");
       return;
     }
     case Event::Type::IpiDelivered:
-      line(log, ev, "ipi_arrive", "ipi " + std::to_string(ev.ipi) + " sets IRR");
+      if (log) line(log, ev, "ipi_arrive", "ipi " + std::to_string(ev.ipi) + " sets IRR");
       return;
     case Event::Type::Interrupt: {
       const auto vector = static_cast<std::uint8_t>(ev.small);
@@ -231,11 +233,13 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
         auto it = ipi_index_.find(id);
         if (it != ipi_index_.end()) timeline_.ipis[it->second].handled = ev.cycle;
       }
-      std::string ids;
-      for (std::uint64_t id : served) ids += (ids.empty() ? " (ipi " : ", ipi ") + std::to_string(id);
-      if (!ids.empty()) ids += ")";
-      line(log, ev, "irq", std::string("vector ") + hex(vector) + " " + vector_name(vector) +
+      if (log) {
+        std::string ids;
+        for (std::uint64_t id : served) ids += (ids.empty() ? " (ipi " : ", ipi ") + std::to_string(id);
+        if (!ids.empty()) ids += ")";
+        line(log, ev, "irq", std::string("vector ") + hex(vector) + " " + vector_name(vector) +
                                (from_user ? " from user" : " from kernel") + ids);
+      }
       if (from_user) {
         ledger_.on_mode(ev.cpu, isa::Mode::Kernel, ev.cycle);
         CpuInterference& ci = interference_[ev.cpu];
@@ -258,8 +262,9 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
   const isa::Effect e = effect_of(ev);
   const std::uint32_t cpu = ev.cpu;
   const isa::Word request = ev.aux;
-  const isa::Mode before = ev.flags & kUserBefore ? isa::Mode::User : isa::Mode::Kernel;
   const isa::Mode after = ev.flags & kUserAfter ? isa::Mode::User : isa::Mode::Kernel;
+  const bool mode_changed = ((ev.flags & kUserBefore) != 0) != (after == isa::Mode::User);
+  // The ledger, the interference account and the timeline.
   if (e.op == Op::Request) ledger_.on_request(cpu, e.written, ev.cycle);
   if (e.op == Op::Trace) {
     const std::string& name = img_.strings[e.trace_name];
@@ -267,61 +272,26 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
     if ((name == "ipi_send_cpu" || name == "ipi_send_cpumask") && e.trace_args.size() >= 2 &&
         e.trace_args[1] >= isa::kCodeBase)
       last_ipi_callsite_[cpu] = img_.functions.at(e.trace_args[1] - isa::kCodeBase).name;
-    std::string args;
-    for (isa::Word a : e.trace_args) {
-      if (!args.empty()) args += ", ";
-      args += a >= isa::kCodeBase && a - isa::kCodeBase < img_.functions.size()
-                  ? img_.functions[a - isa::kCodeBase].name
-                  : hex(a);
-    }
-    line(log, ev, "trace", name + "(" + args + ")");
     if (name == "ct_work_deferred")
       timeline_.markers.push_back({ev.cycle, cpu, "deferred to cpu" + std::to_string(e.trace_args.at(0)),
                                    request_name(request)});
   }
   ledger_.on_effect(cpu, request, e, ev.cycle);
-  if (before != after) ledger_.on_mode(cpu, after, ev.cycle);
-
-  // The event log and the timeline.
-  std::string notes;
-  for (const isa::Effect::Note& n : e.notes) {
-    if (n.kind == isa::Annotation::Kind::Post) notes += " @post(cpu" + std::to_string(n.a0) + ", " + hex(n.a1) + ")";
-    if (n.kind == isa::Annotation::Kind::Consume) notes += " @consume(" + hex(n.a0) + ")";
-  }
-  const std::string at = "  [" + where(e) + "]";
+  if (mode_changed) ledger_.on_mode(cpu, after, ev.cycle);
   switch (e.op) {
-    case Op::Load:
-      line(log, ev, e.forwarded ? "load (forwarded)" : "load",
-           img_.describe(e.addr) + " = " + hex(e.read) + notes + at);
-      break;
-    case Op::Store:
-      line(log, ev, "store (buffered)", img_.describe(e.addr) + " <- " + hex(e.written) + at);
-      break;
     case Op::Cmpxchg:
-      line(log, ev, e.success ? "cmpxchg" : "cmpxchg FAILED",
-           img_.describe(e.addr) + ": saw " + hex(e.read) +
-               (e.success ? " -> " + hex(e.written) : ", expected " + hex(e.expected)) + notes + at);
       if (!e.success && !e.notes.empty())
         timeline_.markers.push_back({ev.cycle, cpu, "cmpxchg failed", img_.describe(e.addr)});
       break;
-    case Op::Xchg: case Op::AtomicOr: case Op::AtomicAndnot: case Op::AtomicAdd:
-    case Op::AtomicAddReturn: case Op::AtomicFetchOr: case Op::AtomicFetchAndnot: case Op::AtomicFetchAdd:
-      line(log, ev, isa::op_name(e.op), img_.describe(e.addr) + ": " + hex(e.read) + " -> " + hex(e.written) + notes + at);
-      break;
     case Op::Syscall:
-      line(log, ev, "syscall", "user -> kernel" + at);
-      ctx_stack_[cpu].back() = report::Context::Kernel;
-      timeline_.changes.push_back({ev.cycle, cpu, report::Context::Kernel, "syscall"});
+      set_context(cpu, ev.cycle, report::Context::Kernel, "syscall");
       break;
     case Op::Sysret:
-      line(log, ev, "sysret", "kernel -> user" + at);
       set_context(cpu, ev.cycle, report::Context::User, "sysret");
       break;
     case Op::Iret: {
       if (ctx_stack_[cpu].size() > 1) ctx_stack_[cpu].pop_back();
-      const report::Context back = ctx_stack_[cpu].back();
-      line(log, ev, "iret", after == isa::Mode::User ? "-> user" : "-> kernel");
-      timeline_.changes.push_back({ev.cycle, cpu, back, "iret"});
+      timeline_.changes.push_back({ev.cycle, cpu, ctx_stack_[cpu].back(), "iret"});
       if (after == isa::Mode::User && disturbed_since_[cpu]) {
         CpuInterference& ci = interference_[cpu];
         const std::uint64_t lost = ev.cycle - disturbed_since_[cpu];
@@ -332,16 +302,6 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
       }
       break;
     }
-    case Op::Wrmsr:
-      line(log, ev, "wrmsr", hex(e.msr) + " <- " + hex(e.msr_value) + at);
-      break;
-    case Op::Request:
-      line(log, ev, "request", request_name(e.written) + " begins" + at);
-      break;
-    case Op::Compute:
-      if (e.cycles < (isa::Word(1) << 62)) line(log, ev, "compute", std::to_string(e.cycles) + " cycles" + at);
-      else line(log, ev, "compute", "until the end of the run" + at);
-      break;
     default:
       break;
   }
@@ -349,12 +309,69 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
     if (n.kind != isa::Annotation::Kind::Callback) continue;
     const bool deferred = n.a1 == 0;
     const bool local = !deferred && (n.a1 >> 32) == cpu;  // the sender's own call, no IPI
-    const std::string fn = img_.functions.at(e.func).name;
-    const std::string path = deferred ? "deferred" : local ? "local call" : "IPI path";
-    line(log, ev, "callback", fn + (deferred ? " runs deferred work " + hex(n.a0)
-                                            : " runs for " + request_name(n.a1) + " (" + path + ")") + at);
-    timeline_.markers.push_back({ev.cycle, cpu, fn + " (" + path + ")",
+    timeline_.markers.push_back({ev.cycle, cpu,
+                                 img_.functions.at(e.func).name + (deferred ? " (deferred)" : local ? " (local call)" : " (IPI path)"),
                                  deferred ? "flush on kernel entry" : request_name(n.a1)});
+  }
+  if (log) log_exec(ev, e, after, *log);
+}
+
+void Recorder::log_exec(const Event& ev, const isa::Effect& e, isa::Mode after, std::ostream& log) {
+  using isa::Op;
+  std::ostream* l = &log;
+  std::string notes;
+  for (const isa::Effect::Note& n : e.notes) {
+    if (n.kind == isa::Annotation::Kind::Post) notes += " @post(cpu" + std::to_string(n.a0) + ", " + hex(n.a1) + ")";
+    if (n.kind == isa::Annotation::Kind::Consume) notes += " @consume(" + hex(n.a0) + ")";
+  }
+  const std::string at = "  [" + where(e) + "]";
+  switch (e.op) {
+    case Op::Trace: {
+      std::string args;
+      for (isa::Word a : e.trace_args) {
+        if (!args.empty()) args += ", ";
+        args += a >= isa::kCodeBase && a - isa::kCodeBase < img_.functions.size()
+                    ? img_.functions[a - isa::kCodeBase].name
+                    : hex(a);
+      }
+      line(l, ev, "trace", img_.strings[e.trace_name] + "(" + args + ")");
+      break;
+    }
+    case Op::Load:
+      line(l, ev, e.forwarded ? "load (forwarded)" : "load", img_.describe(e.addr) + " = " + hex(e.read) + notes + at);
+      break;
+    case Op::Store:
+      line(l, ev, "store (buffered)", img_.describe(e.addr) + " <- " + hex(e.written) + at);
+      break;
+    case Op::Cmpxchg:
+      line(l, ev, e.success ? "cmpxchg" : "cmpxchg FAILED",
+           img_.describe(e.addr) + ": saw " + hex(e.read) +
+               (e.success ? " -> " + hex(e.written) : ", expected " + hex(e.expected)) + notes + at);
+      break;
+    case Op::Xchg: case Op::AtomicOr: case Op::AtomicAndnot: case Op::AtomicAdd:
+    case Op::AtomicAddReturn: case Op::AtomicFetchOr: case Op::AtomicFetchAndnot: case Op::AtomicFetchAdd:
+      line(l, ev, isa::op_name(e.op), img_.describe(e.addr) + ": " + hex(e.read) + " -> " + hex(e.written) + notes + at);
+      break;
+    case Op::Syscall: line(l, ev, "syscall", "user -> kernel" + at); break;
+    case Op::Sysret: line(l, ev, "sysret", "kernel -> user" + at); break;
+    case Op::Iret: line(l, ev, "iret", after == isa::Mode::User ? "-> user" : "-> kernel"); break;
+    case Op::Wrmsr: line(l, ev, "wrmsr", hex(e.msr) + " <- " + hex(e.msr_value) + at); break;
+    case Op::Request: line(l, ev, "request", request_name(e.written) + " begins" + at); break;
+    case Op::Compute:
+      line(l, ev, "compute", (e.cycles < (isa::Word(1) << 62) ? std::to_string(e.cycles) + " cycles"
+                                                              : std::string("until the end of the run")) + at);
+      break;
+    default:
+      break;
+  }
+  for (const isa::Effect::Note& n : e.notes) {
+    if (n.kind != isa::Annotation::Kind::Callback) continue;
+    const bool deferred = n.a1 == 0;
+    const bool local = !deferred && (n.a1 >> 32) == ev.cpu;
+    const std::string path = deferred ? "deferred" : local ? "local call" : "IPI path";
+    line(l, ev, "callback", img_.functions.at(e.func).name +
+                                (deferred ? " runs deferred work " + hex(n.a0)
+                                          : " runs for " + request_name(n.a1) + " (" + path + ")") + at);
   }
 }
 
