@@ -39,6 +39,8 @@ Platform::~Platform() = default;
 
 bool Platform::run() {
   Impl& m = *impl_;
+  // A fault stops the simulation with sc_stop(); the fault itself is reported, not SystemC's note.
+  sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   for (std::size_t i = 0; i < m.cores.size(); ++i) {
     m.cores[i]->start(m.cfg.tasks.at(i));
     const TimerSetup& t = i < m.cfg.timers.size() ? m.cfg.timers[i] : TimerSetup{};

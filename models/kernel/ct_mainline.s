@@ -21,9 +21,6 @@
 .equ DEFER_SYNC_CORE, 0
 .equ CT_WORK_SYNC, 0x1
 .equ SYNC_CORE_WORK_BITS, CT_WORK_SYNC
-.func do_sync_core_defer_cond(cpu, info)
-    ret 1
-.endfunc
 
 ; include/linux/context_tracking_work.h without CONFIG_CONTEXT_TRACKING_WORK: never defers
 .func ct_set_cpu_work(cpu, work)

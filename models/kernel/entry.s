@@ -88,6 +88,17 @@ periodic:
     ret 0
 .endfunc
 
+; arch/x86/kernel/alternative.c do_sync_core_defer_cond() of the deferral series: IPI only if
+; ct_set_cpu_work() could not defer the work.
+.func do_sync_core_defer_cond(cpu, info)
+    deferred = call ct_set_cpu_work(cpu, CT_WORK_SYNC)
+    jz deferred, ipi
+    trace ct_work_deferred(cpu, CT_WORK_SYNC)  ; isolsim tracepoint: the deferral decision
+    ret 0
+ipi:
+    ret 1
+.endfunc
+
 ; arch/x86/kernel/alternative.c text_poke_sync() -> on_each_cpu_cond(do_sync_core_defer_cond,
 ; do_sync_core, NULL, 1) as the deferral series makes it; plain on_each_cpu() when the protocol
 ; does not defer (DEFER_SYNC_CORE = 0).

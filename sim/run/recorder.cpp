@@ -153,6 +153,15 @@ void Recorder::set_context(std::uint32_t cpu, std::uint64_t cycle, report::Conte
   timeline_.changes.push_back({cycle, cpu, c, std::move(why)});
 }
 
+void Recorder::end_disturbance(std::uint32_t cpu, std::uint64_t cycle) {
+  CpuInterference& ci = interference_[cpu];
+  const std::uint64_t lost = cycle - disturbed_since_[cpu];
+  ci.cycles_lost += lost;
+  ci.by_cause[disturbance_cause_[cpu]].cycles += lost;
+  if (lost > ci.worst_cycles) ci.worst_cycles = lost, ci.worst_at = disturbed_since_[cpu];
+  disturbed_since_[cpu] = 0;
+}
+
 void Recorder::settled(std::uint64_t cycle) {
   if (events_.size() >= 8192) flush(cycle);
 }
@@ -178,14 +187,8 @@ void Recorder::finish(std::uint64_t end_cycle, double clock_mhz) {
   timeline_.clock_mhz = clock_mhz;
   timeline_.end_cycle = end_cycle;
   // A disturbance still running at the end counts up to the end.
-  for (std::uint32_t c = 0; c < ncpus_; ++c) {
-    if (!disturbed_since_[c]) continue;
-    CpuInterference& ci = interference_[c];
-    const std::uint64_t lost = end_cycle - disturbed_since_[c];
-    ci.cycles_lost += lost;
-    ci.by_cause[disturbance_cause_[c]].cycles += lost;
-    if (lost > ci.worst_cycles) ci.worst_cycles = lost, ci.worst_at = disturbed_since_[c];
-  }
+  for (std::uint32_t c = 0; c < ncpus_; ++c)
+    if (disturbed_since_[c]) end_disturbance(c, end_cycle);
   std::stable_sort(timeline_.changes.begin(), timeline_.changes.end(),
                    [](const report::ContextChange& a, const report::ContextChange& b) {
                      return a.cycle != b.cycle ? a.cycle < b.cycle : a.cpu < b.cpu;
@@ -292,14 +295,7 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
     case Op::Iret: {
       if (ctx_stack_[cpu].size() > 1) ctx_stack_[cpu].pop_back();
       timeline_.changes.push_back({ev.cycle, cpu, ctx_stack_[cpu].back(), "iret"});
-      if (after == isa::Mode::User && disturbed_since_[cpu]) {
-        CpuInterference& ci = interference_[cpu];
-        const std::uint64_t lost = ev.cycle - disturbed_since_[cpu];
-        ci.cycles_lost += lost;
-        ci.by_cause[disturbance_cause_[cpu]].cycles += lost;
-        if (lost > ci.worst_cycles) ci.worst_cycles = lost, ci.worst_at = disturbed_since_[cpu];
-        disturbed_since_[cpu] = 0;
-      }
+      if (after == isa::Mode::User && disturbed_since_[cpu]) end_disturbance(cpu, ev.cycle);
       break;
     }
     default:

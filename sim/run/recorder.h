@@ -84,6 +84,7 @@ class Recorder : public hw::Observer {
   void replay(const Event& ev, std::ostream* log);
   void replay_exec(const Event& ev, std::ostream* log);
   void log_exec(const Event& ev, const isa::Effect& e, isa::Mode after, std::ostream& log);
+  void end_disturbance(std::uint32_t cpu, std::uint64_t cycle);  // back in user mode (or run over)
   void set_context(std::uint32_t cpu, std::uint64_t cycle, report::Context c, std::string why);
   void line(std::ostream* log, const Event& ev, const std::string& what, const std::string& detail);
   std::string where(const isa::Effect& e) const;

@@ -165,3 +165,26 @@ TEST(TimedRun, BadInputIsOneLineAndExitTwo) {
   EXPECT_NE(unknown.out.find("unknown key \"protocl\""), std::string::npos) << unknown.out;
   fs::remove_all(dir);
 }
+
+TEST(TimedRun, RunawayAndFaultingProgramsAreBadInput) {
+  const fs::path dir = fresh_dir("runaway");
+  fs::create_directories(dir);
+  std::ofstream(dir / "spin.json") << R"({
+  "name": "spin",
+  "platform": { "cpus": 2 },
+  "kernel": { "protocol": "v7", "nohz_full": [1] },
+  "programs": [ { "inline": ".func sys_spin(arg)\nloop:\n    jmp loop\n.endfunc\n.var a[2]\n.func sys_oob(i)\n    x = load a[i]\n    ret x\n.endfunc\n" } ],
+  "workload": { "0": [ { "syscall": "spin" } ] },
+  "run": { "cycles": 100000000, "max_instructions": 100000 }
+})";
+  Result r = isolsim("run " + (dir / "spin.json").string() + " --out " + (dir / "o").string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  EXPECT_NE(r.out.find("runaway scenario: more than 100000 instructions"), std::string::npos) << r.out;
+  Result oob = isolsim("run " + (dir / "spin.json").string() + " --out " + (dir / "o").string() +
+                       " --set workload.0.0.syscall=oob --set workload.0.0.arg=5");
+  EXPECT_EQ(oob.status, 2);
+  EXPECT_NE(oob.out.find("cpu 0 at sys_oob+0"), std::string::npos) << oob.out;
+  EXPECT_NE(oob.out.find("index 5 out of range for a"), std::string::npos) << oob.out;
+  fs::remove_all(dir);
+}

@@ -61,12 +61,3 @@ out:
 refused:
     ret 0
 .endfunc
-
-.func do_sync_core_defer_cond(cpu, info)
-    deferred = call ct_set_cpu_work(cpu, CT_WORK_SYNC)
-    jz deferred, ipi
-    trace ct_work_deferred(cpu, CT_WORK_SYNC)
-    ret 0
-ipi:
-    ret 1
-.endfunc

@@ -48,13 +48,3 @@ retry:
 refused:
     ret 0
 .endfunc
-
-; arch/x86/kernel/alternative.c do_sync_core_defer_cond(): IPI only if the work was not deferred
-.func do_sync_core_defer_cond(cpu, info)
-    deferred = call ct_set_cpu_work(cpu, CT_WORK_SYNC)
-    jz deferred, ipi
-    trace ct_work_deferred(cpu, CT_WORK_SYNC)  ; isolsim tracepoint: the deferral decision
-    ret 0
-ipi:
-    ret 1
-.endfunc
