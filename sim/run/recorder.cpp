@@ -85,7 +85,7 @@ void Recorder::executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t is
   ev.flags = (e.forwarded ? kForwarded : 0) | (e.success ? kSuccess : 0) | (e.wrote ? kWrote : 0) |
              (before == isa::Mode::User ? kUserBefore : 0) | (after == isa::Mode::User ? kUserAfter : 0);
   if (!e.notes.empty() || !e.trace_args.empty())
-    ev.extra = std::make_unique<Extra>(Extra{e.notes, e.trace_args});
+    ev.extra = keep(e.notes, e.trace_args.data(), e.trace_args.size());
 }
 
 void Recorder::drained(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, isa::Addr addr,
@@ -115,10 +115,29 @@ void Recorder::interrupt(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t ve
   Event& ev = push(Event::Type::Interrupt, cpu, cycle, cycle);
   ev.small = vector;
   ev.flags = from_user ? kFromUser : 0;
-  if (n) ev.extra = std::make_unique<Extra>(Extra{{}, std::vector<isa::Word>(ids, ids + n)});
+  if (n) ev.extra = keep({}, ids, n);
 }
 
-isa::Effect Recorder::effect_of(const Event& ev) const {
+std::uint32_t Recorder::keep(const std::vector<isa::Effect::Note>& notes, const isa::Word* args,
+                             std::size_t n) {
+  std::uint32_t i;
+  if (free_.empty()) {
+    i = static_cast<std::uint32_t>(pool_.size());
+    pool_.emplace_back();
+  } else {
+    i = free_.back();
+    free_.pop_back();
+  }
+  pool_[i].notes.assign(notes.begin(), notes.end());  // reuses the capacity of earlier payloads
+  pool_[i].args.assign(args, args + n);
+  return i;
+}
+
+void Recorder::release(std::uint32_t extra) {
+  if (extra != kNone) free_.push_back(extra);
+}
+
+isa::Effect Recorder::effect_of(const Event& ev) {
   isa::Effect e;
   e.op = ev.op;
   e.func = ev.func;
@@ -132,11 +151,17 @@ isa::Effect Recorder::effect_of(const Event& ev) const {
   e.expected = e.cycles = e.msr_value = ev.aux2;
   e.msr = e.trace_name = ev.small;
   e.accessed = isa::is_memory_op(ev.op);
-  if (ev.extra) {
-    e.notes = ev.extra->notes;
-    e.trace_args = ev.extra->args;
+  if (ev.extra != kNone) {
+    e.notes.swap(pool_[ev.extra].notes);
+    e.trace_args.swap(pool_[ev.extra].args);
   }
   return e;
+}
+
+void Recorder::give_back(const Event& ev, isa::Effect& e) {
+  if (ev.extra == kNone) return;
+  e.notes.swap(pool_[ev.extra].notes);
+  e.trace_args.swap(pool_[ev.extra].args);
 }
 
 std::string Recorder::where(const isa::Effect& e) const { return img_.where(e.func, e.pc); }
@@ -178,7 +203,10 @@ void Recorder::flush(std::uint64_t below) {
   };
   if (!std::is_sorted(events_.begin(), events_.end(), before)) std::sort(events_.begin(), events_.end(), before);
   std::size_t n = 0;
-  while (n < events_.size() && events_[n].cycle < below) replay(events_[n++], log_);
+  while (n < events_.size() && events_[n].cycle < below) {
+    replay(events_[n], log_);
+    release(events_[n++].extra);
+  }
   events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(n));
 }
 
@@ -207,6 +235,7 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
     case Event::Type::IpiSent: {
       const std::uint32_t to = ev.small;
       const auto vector = static_cast<std::uint8_t>(ev.aux2);
+      if (ipi_index_.size() <= ev.ipi) ipi_index_.resize(ev.ipi + 1, kNone);
       ipi_index_[ev.ipi] = timeline_.ipis.size();
       report::IpiFlow f;
       f.id = ev.ipi;
@@ -231,11 +260,9 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
       const auto vector = static_cast<std::uint8_t>(ev.small);
       const bool from_user = ev.flags & kFromUser;
       static const std::vector<isa::Word> kNoIds;
-      const std::vector<isa::Word>& served = ev.extra ? ev.extra->args : kNoIds;
-      for (std::uint64_t id : served) {
-        auto it = ipi_index_.find(id);
-        if (it != ipi_index_.end()) timeline_.ipis[it->second].handled = ev.cycle;
-      }
+      const std::vector<isa::Word>& served = ev.extra == kNone ? kNoIds : pool_[ev.extra].args;
+      for (std::uint64_t id : served)
+        if (id < ipi_index_.size() && ipi_index_[id] != kNone) timeline_.ipis[ipi_index_[id]].handled = ev.cycle;
       if (log) {
         std::string ids;
         for (std::uint64_t id : served) ids += (ids.empty() ? " (ipi " : ", ipi ") + std::to_string(id);
@@ -262,7 +289,7 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
 
 void Recorder::replay_exec(const Event& ev, std::ostream* log) {
   using isa::Op;
-  const isa::Effect e = effect_of(ev);
+  isa::Effect e = effect_of(ev);
   const std::uint32_t cpu = ev.cpu;
   const isa::Word request = ev.aux;
   const isa::Mode after = ev.flags & kUserAfter ? isa::Mode::User : isa::Mode::Kernel;
@@ -310,6 +337,7 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
                                  deferred ? "flush on kernel entry" : request_name(n.a1)});
   }
   if (log) log_exec(ev, e, after, *log);
+  give_back(ev, e);
 }
 
 void Recorder::log_exec(const Event& ev, const isa::Effect& e, isa::Mode after, std::ostream& log) {

@@ -59,8 +59,8 @@ class Recorder : public hw::Observer {
     std::vector<isa::Effect::Note> notes;
     std::vector<isa::Word> args;  // tracepoint arguments, or the IPI ids an interrupt serves
   };
-  // Compact: many are buffered between two replays. Rare payloads (annotations, tracepoint
-  // arguments, the IPIs an interrupt serves) hang off `extra`.
+  // Compact and trivially copyable: many are buffered between two replays. Rare payloads
+  // (annotations, tracepoint arguments, the IPIs an interrupt serves) sit in a reused pool.
   struct Event {
     enum class Type : std::uint8_t { Exec, Drain, IpiSent, IpiDelivered, Interrupt };
     std::uint64_t cycle, issued, seq;
@@ -70,15 +70,19 @@ class Recorder : public hw::Observer {
     isa::Addr addr = 0;
     std::uint32_t func = 0, pc = 0;
     std::uint32_t small = 0;    // Exec: msr or trace name; Ipi*: target CPU; Interrupt: vector
-    std::unique_ptr<Extra> extra;
+    std::uint32_t extra = kNone;  // index into pool_
     std::uint64_t ipi = 0;
     std::uint16_t cpu = 0;
     Type type = Type::Exec;
     isa::Op op = isa::Op::Set;
     std::uint8_t flags = 0;     // kForwarded, kSuccess, kWrote, kFromUser, kUserBefore, kUserAfter
   };
+  static constexpr std::uint32_t kNone = ~std::uint32_t(0);
   enum Flag : std::uint8_t { kForwarded = 1, kSuccess = 2, kWrote = 4, kFromUser = 8, kUserBefore = 16, kUserAfter = 32 };
-  isa::Effect effect_of(const Event& ev) const;
+  std::uint32_t keep(const std::vector<isa::Effect::Note>& notes, const isa::Word* args, std::size_t n);
+  void release(std::uint32_t extra);
+  isa::Effect effect_of(const Event& ev);  // borrows the event's payload vectors: give them back
+  void give_back(const Event& ev, isa::Effect& e);
   Event& push(Event::Type t, std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued);
   void flush(std::uint64_t below);  // replays, in order, every buffered event with a smaller cycle
   void replay(const Event& ev, std::ostream* log);
@@ -93,6 +97,8 @@ class Recorder : public hw::Observer {
   std::uint32_t ncpus_;
   std::ostream* log_;
   std::vector<Event> events_;
+  std::vector<Extra> pool_;
+  std::vector<std::uint32_t> free_;
   std::uint64_t seq_ = 0;
 
   kernel::DeferralLedger ledger_;
@@ -103,7 +109,7 @@ class Recorder : public hw::Observer {
   std::vector<std::uint64_t> disturbed_since_;   // 0: not disturbed
   std::vector<std::string> disturbance_cause_;
   std::vector<std::string> last_ipi_callsite_;
-  std::map<std::uint64_t, std::size_t> ipi_index_;
+  std::vector<std::size_t> ipi_index_;  // IPI id -> index in timeline_.ipis (ids count from 1)
 };
 
 }  // namespace run
