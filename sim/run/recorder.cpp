@@ -41,7 +41,12 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
       ctx_stack_(ncpus, {report::Context::User}),
       disturbed_since_(ncpus, 0),
       disturbance_cause_(ncpus),
-      last_ipi_callsite_(ncpus) {
+      last_ipi_callsite_(ncpus),
+      posted_(img.memory_words, false),
+      traced_(img.strings.size(), false) {
+  for (std::size_t i = 0; i < img.strings.size(); ++i)
+    traced_[i] = img.strings[i] == "ct_work_deferred" || img.strings[i] == "csd_queue_cpu" ||
+                 img.strings[i] == "ipi_send_cpu" || img.strings[i] == "ipi_send_cpumask";
   for (std::uint32_t c = 0; c < ncpus; ++c) interference_[c].nohz_full = ledger_.isolated(c);
   timeline_.ncpus = ncpus;
   for (std::uint32_t c = 0; c < ncpus; ++c) timeline_.changes.push_back({0, c, report::Context::User, "start"});
@@ -66,11 +71,15 @@ void Recorder::executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t is
   using isa::Op;
   // What the ledger, the interference account and the timeline need; the event log wants every
   // access besides.
-  const bool needed = !e.notes.empty() || before != after || e.wrote || e.op == Op::Trace ||
-                      e.op == Op::Request || e.op == Op::Syscall || e.op == Op::Sysret ||
-                      e.op == Op::Iret || e.op == Op::Cmpxchg;
+  // A write matters to the ledger only where work was posted: every write takes effect in the
+  // interconnect, in cycle order, so a write seen before the first post there cannot touch it.
+  for (const isa::Effect::Note& n : e.notes)
+    if (n.kind == isa::Annotation::Kind::Post) posted_[e.addr] = true;
+  const bool needed = !e.notes.empty() || before != after || (e.wrote && posted_[e.addr]) ||
+                      (e.op == Op::Trace && traced_[e.trace_name]) || e.op == Op::Request ||
+                      e.op == Op::Syscall || e.op == Op::Sysret || e.op == Op::Iret;
   const bool logged = log_ && (e.accessed || e.op == Op::Wrmsr || e.op == Op::Compute ||
-                                     e.op == Op::Hlt);
+                                     e.op == Op::Hlt || e.op == Op::Trace);
   if (!needed && !logged) return;
   Event& ev = push(Event::Type::Exec, cpu, cycle, issued);
   ev.op = e.op;
@@ -90,6 +99,7 @@ void Recorder::executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t is
 
 void Recorder::drained(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, isa::Addr addr,
                        isa::Word old, isa::Word value) {
+  if (!log_ && !posted_[addr]) return;  // see executed()
   Event& ev = push(Event::Type::Drain, cpu, cycle, issued);
   ev.addr = addr;
   ev.aux = old;

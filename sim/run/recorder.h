@@ -110,6 +110,8 @@ class Recorder : public hw::Observer {
   std::vector<std::string> disturbance_cause_;
   std::vector<std::string> last_ipi_callsite_;
   std::vector<std::size_t> ipi_index_;  // IPI id -> index in timeline_.ipis (ids count from 1)
+  std::vector<bool> posted_;            // words some @post has written (record time)
+  std::vector<bool> traced_;            // tracepoints the ledger or the timeline read
 };
 
 }  // namespace run

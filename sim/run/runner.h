@@ -15,6 +15,8 @@ namespace run {
 struct Options {
   std::string out_dir;        // report.json, events.log, context.vcd, trace.json; "" writes nothing
   bool event_log = true;
+  bool record = true;         // false: simulate only, no ledger or timeline (benchmarks); the
+                              // report then holds the run's figures and nothing observed
 };
 
 struct Outcome {
