@@ -26,7 +26,7 @@ J delivery_json(const kernel::Delivery& d) {
 }  // namespace
 
 J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorder& rec,
-               std::uint64_t instructions, std::uint64_t ipis) {
+               std::uint64_t instructions, std::uint64_t ipis, const std::vector<isa::Word>& final_memory) {
   J r;
   J nohz = J::array();
   for (std::uint32_t c = 0; c < s.cpus; ++c)
@@ -70,7 +70,21 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
                    {"lost", l.lost}, {"late", l.late}, {"deferred_to_kernel", l.deferred_to_kernel},
                    {"pending", l.pending}, {"in_flight", l.in_flight}, {"unattributed", l.unattributed},
                    {"executions_per_delivery", hist}, {"deliveries_listed", listed}};
-  (void)img;
+  // Final values of the scenario's own variables (litmus-style scenarios read their results here).
+  J memory = J::object();
+  for (const isa::Variable& v : img.variables) {
+    if (v.file.rfind("models/", 0) == 0) continue;
+    if (v.percpu || !v.dims.empty()) {
+      J values = J::array();
+      const isa::Word copies = v.percpu ? img.ncpus : 1;
+      for (isa::Word c = 0; c < copies; ++c)
+        for (isa::Word i = 0; i < v.size; ++i) values.push_back(final_memory[v.base + c * img.percpu_area + i]);
+      memory[v.name] = values;
+    } else {
+      memory[v.name] = final_memory[v.base];
+    }
+  }
+  r["memory"] = memory;
   return r;
 }
 

@@ -9,7 +9,9 @@
 
 namespace run {
 
+// `final_memory`: memory when the run ended (store buffers not drained).
 nlohmann::ordered_json build_report(const scenario::Scenario& s, const isa::Image& img,
-                                    const Recorder& rec, std::uint64_t instructions, std::uint64_t ipis);
+                                    const Recorder& rec, std::uint64_t instructions, std::uint64_t ipis,
+                                    const std::vector<isa::Word>& final_memory);
 
 }  // namespace run

@@ -114,7 +114,7 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
   Outcome out;
   out.instructions = platform.instructions();
   rec.finish(s.run_cycles, s.clock_mhz);
-  out.report = build_report(s, img, rec, platform.instructions(), platform.ipis());
+  out.report = build_report(s, img, rec, platform.instructions(), platform.ipis(), platform.memory());
   out.expectations = check(doc, s.expect, out.report);
   nlohmann::ordered_json ex = nlohmann::ordered_json::array();
   for (const ExpectResult& r : out.expectations)

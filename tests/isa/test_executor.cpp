@@ -332,3 +332,49 @@ TEST(StoreBuffer, MfenceForbidsBothZero) {
   EXPECT_EQ(out.size(), 3u);
   EXPECT_FALSE(out.count({0, 0}));
 }
+
+TEST(Executor, SystemAndObserverInstructions) {
+  Machine m(R"(
+.var v
+.func p()
+    r = request                 ; a fresh id: (cpu << 32) | n
+    s = request
+    t = rdtsc
+    trace my_point(r, 7)
+    cli
+    sti
+    wrmsr 0x830, 0xfc
+    store v, 1
+    serialize                   ; waits for the store buffer, like mfence
+    hlt
+    halt
+.endfunc
+)", {"p"});
+  CpuState& c = m.cpus[0];
+  Effect e1 = execute(m.img, c, m.mem, 0);
+  EXPECT_EQ(e1.written, (Word(0) << 32) | 1);
+  Effect e2 = execute(m.img, c, m.mem, 0);
+  EXPECT_EQ(e2.written, 2u);
+  EXPECT_EQ(c.request, 2u);
+  execute(m.img, c, m.mem, 1234);
+  EXPECT_EQ(c.reg(2), 1234u);
+  Effect tr = execute(m.img, c, m.mem, 0);
+  EXPECT_EQ(m.img.strings[tr.trace_name], "my_point");
+  EXPECT_EQ(tr.trace_args, (std::vector<Word>{1, 7}));
+  execute(m.img, c, m.mem, 0);
+  EXPECT_FALSE(c.interrupts_enabled);
+  execute(m.img, c, m.mem, 0);
+  EXPECT_TRUE(c.interrupts_enabled);
+  Effect w = execute(m.img, c, m.mem, 0);
+  EXPECT_EQ(w.msr, 0x830u);
+  EXPECT_EQ(w.msr_value, 0xfcu);
+  execute(m.img, c, m.mem, 0);  // store
+  EXPECT_TRUE(needs_empty_store_buffer(current(m.img, c).op));
+  EXPECT_THROW(execute(m.img, c, m.mem, 0), std::logic_error);
+  drain_one(c, m.mem);
+  execute(m.img, c, m.mem, 0);  // serialize
+  execute(m.img, c, m.mem, 0);  // hlt
+  EXPECT_TRUE(c.idle);
+  execute(m.img, c, m.mem, 0);
+  EXPECT_TRUE(c.halted);
+}

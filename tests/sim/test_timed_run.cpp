@@ -188,3 +188,21 @@ TEST(TimedRun, RunawayAndFaultingProgramsAreBadInput) {
   EXPECT_NE(oob.out.find("index 5 out of range for a"), std::string::npos) << oob.out;
   fs::remove_all(dir);
 }
+
+TEST(TimedRun, StoreBufferingBothZeroWithoutFenceOnly) {
+  const std::string sb = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/examples/store_buffering.json";
+  const fs::path a = fresh_dir("sb"), b = fresh_dir("sb_mfence");
+  Result plain = isolsim("run " + sb + " --out " + a.string());
+  EXPECT_EQ(plain.status, 0) << plain.out;
+  nlohmann::json r = nlohmann::json::parse(slurp(a / "report.json"));
+  EXPECT_EQ(r["memory"]["r0"], 0);
+  EXPECT_EQ(r["memory"]["r1"], 0);
+  EXPECT_EQ(r["memory"]["x"], 1);  // both stores did reach memory afterwards
+  Result fenced = isolsim("run " + sb + " --out " + b.string() +
+                          " --set workload.0.task=sb0_mfence --set workload.1.task=sb1_mfence --set expect=[]");
+  EXPECT_EQ(fenced.status, 0) << fenced.out;
+  nlohmann::json f = nlohmann::json::parse(slurp(b / "report.json"));
+  EXPECT_FALSE(f["memory"]["r0"] == 0 && f["memory"]["r1"] == 0) << f["memory"];
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
