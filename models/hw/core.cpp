@@ -113,12 +113,20 @@ void Core::hardware_register_write(const isa::Effect& e) {
 void Core::schedule_drain(std::uint64_t from) {
   const isa::StoreBufferEntry& head = cpu_.store_buffer.front();
   const std::uint64_t ready = std::max(from, sb_issue_.front() + costs_.store_drain);
-  const std::uint64_t done = std::max(ready + ic_.cache().write_latency(id_, head.addr), from + 1);
+  if (ready > clock_.now()) {  // the line's state is read when the drain starts, not before
+    ic_.schedule(id_, Interconnect::Kind::DrainStart, sb_issue_.front(), ready, head.addr, false);
+    return;
+  }
+  const std::uint64_t done = ready + ic_.cache().write_latency(id_, head.addr);
   ic_.schedule(id_, Interconnect::Kind::Drain, sb_issue_.front(), done, head.addr, true);
 }
 
 void Core::complete(Interconnect::Kind kind, std::uint64_t cycle) {
   if (state_ == State::Stopped) return;
+  if (kind == Interconnect::Kind::DrainStart) {
+    schedule_drain(cycle);
+    return;
+  }
   if (kind == Interconnect::Kind::Drain) {
     const isa::StoreBufferEntry head = cpu_.store_buffer.front();
     const isa::Word old = ic_.memory()[head.addr];
@@ -184,9 +192,17 @@ void Core::run() {
   const std::uint64_t lookahead = now + ic_.ipi_lookahead();
   for (;;) {
     // Instruction boundary at t_.
+    if (t_ > end_) return;  // the run is over: nothing past it is simulated
     if (t_ >= std::min(apic_.next_event(), lookahead)) {
       wait_until(t_);  // let the APIC (or time) catch up first
       return;
+    }
+    if (wrmsr_due_) {  // an MSR write takes effect at its completion cycle, after what is due before
+      wrmsr_due_ = false;
+      const isa::Effect e = exec(t_, t_ - costs_.wrmsr);
+      if (state_ == State::Stopped) return;
+      hardware_register_write(e);
+      continue;
     }
     if (cpu_.interrupts_enabled) {
       const int v = apic_.deliverable();
@@ -241,12 +257,22 @@ void Core::run() {
       continue;
     }
     if (isa::is_locked_op(op) || (op == Op::Load && !cpu_.forward(pending_addr_))) {
+      if (t_ > now) {  // the latency depends on the line's state at the issue cycle: get there first
+        wait_until(t_);
+        return;
+      }
       const std::uint64_t latency = isa::is_locked_op(op)
                                         ? costs_.locked + ic_.cache().write_latency(id_, pending_addr_)
                                         : ic_.cache().read_latency(id_, pending_addr_);
       state_ = State::WaitMem;
       pending_issued_ = t_;
       ic_.schedule(id_, Interconnect::Kind::Access, t_, t_ + latency, pending_addr_, op != Op::Load);
+      return;
+    }
+    if (op == Op::Wrmsr) {  // its effect (IPI, EOI, timer) happens once time reaches its completion
+      t_ += costs_.wrmsr;
+      wrmsr_due_ = true;
+      wait_until(t_);
       return;
     }
     if (op == Op::Store && cpu_.store_buffer.size() >= kStoreBufferEntries) {
@@ -275,8 +301,6 @@ void Core::run() {
     if (op == Op::Store) {
       sb_issue_.push_back(t_);
       if (was_empty) schedule_drain(t_);
-    } else if (op == Op::Wrmsr) {
-      hardware_register_write(e);
     }
   }
 }

@@ -64,6 +64,7 @@ class Core : public sc_core::sc_module {
   std::uint64_t compute_end_ = 0;
   isa::Addr pending_addr_ = 0;     // the access in flight
   std::uint64_t pending_issued_ = 0;
+  bool wrmsr_due_ = false;         // the MSR write at the current pc completes at t_
   std::deque<std::uint64_t> sb_issue_;  // issue cycle of each store-buffer entry
   std::uint64_t instructions_ = 0;
   std::string fault_;

@@ -21,7 +21,8 @@ namespace hw {
 class Interconnect : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Interconnect);
-  enum class Kind : std::uint8_t { Access, Drain };
+  // DrainStart: the oldest store-buffer entry is ready to leave; its ownership cost is decided then.
+  enum class Kind : std::uint8_t { Access, DrainStart, Drain };
   // The core's continuation when its access or drain takes effect at `cycle`.
   using Completion = std::function<void(Kind, std::uint64_t cycle)>;
 

@@ -338,7 +338,10 @@ class Assembler {
       v.file = d.file;
       v.line = d.line;
       v.size = 1;
-      for (Word x : d.dims) v.size *= x;
+      for (Word x : d.dims) {
+        if (x > (Word(1) << 31) / v.size) error(d.file, d.line, "variable " + d.name + " is too large");
+        v.size *= x;
+      }
       if (v.percpu) {
         v.base = static_cast<Addr>(percpu_off);  // relocated below
         percpu_off += v.size;

@@ -28,7 +28,7 @@ const char* outcome_name(Outcome o) {
 Outcome outcome(const Delivery& d) {
   if (d.executions.size() >= 2) return Outcome::Double;
   if (d.executions.size() == 1) return Outcome::Once;
-  if (d.tokens_live > 0) return Outcome::Pending;
+  if (d.tokens_live > 0 || d.tokens_held > 0) return Outcome::Pending;  // posted, or taken and about to run
   if (d.decision == Decision::Ipi && d.tokens_held == 0 && d.tokens_dropped == 0)
     return Outcome::InFlight;
   return Outcome::Lost;
@@ -39,9 +39,9 @@ DeferralLedger::DeferralLedger(std::uint32_t ncpus, std::vector<bool> isolated)
       isolated_(std::move(isolated)),
       mode_(ncpus, isa::Mode::User),
       epoch_(ncpus, 0),
+      live_posted_in_kernel_(ncpus, 0),
       held_(ncpus),
-      requests_(ncpus),
-      live_posted_in_kernel_(ncpus, 0) {
+      requests_(ncpus) {
   isolated_.resize(ncpus, false);
 }
 
@@ -125,7 +125,7 @@ void DeferralLedger::on_effect(std::uint32_t cpu, std::uint64_t request, const i
       Delivery& d = of(t);
       --d.tokens_live;
       ++d.tokens_held;
-      if (t.in_kernel && epoch_[cpu] > t.epoch) d.late = true;
+      if (t.in_kernel && epoch_[t.target] > t.epoch) d.late = true;
       forget(t);
       held_[cpu].push_back(t);
     }

@@ -58,7 +58,7 @@ struct LedgerSummary {
   std::uint64_t lost = 0;
   std::uint64_t late = 0;
   std::uint64_t deferred_to_kernel = 0;
-  std::uint64_t pending = 0;             // deferred, target not back in the kernel yet
+  std::uint64_t pending = 0;             // deferred, not run yet when the run ended
   std::uint64_t in_flight = 0;           // IPI not handled yet when the run ended
   std::uint64_t unattributed = 0;        // deferred-path executions with no token held
   std::map<std::uint64_t, std::uint64_t> executions_per_delivery;  // histogram

@@ -1,6 +1,6 @@
 ; Kernel entry and exit (syscalls and interrupts), the tick, text patching and the syscall bodies
 ; a workload can call. Follows kernel/entry/common.c and arch/x86 of Linux v6.6; the context-tracking
-; calls (ct_user_exit / ct_user_enter) and do_sync_core_defer_cond come from the protocol file.
+; calls (ct_user_exit / ct_user_enter) and ct_set_cpu_work come from the protocol file.
 ;
 ; Simulator-provided constants: NR_CPUS, ALL_CPUS, CONTEXT_TRACKING_ENABLED (the
 ; context_tracking_key static key: some CPU is nohz_full), TICK_DO_TIMER_CPU, TICK_WORK_CYCLES.
@@ -75,6 +75,7 @@ handle:
     jz period, periodic
     now = rdtsc                                ; hrtimer_forward() + lapic_next_deadline()
     next = now + period
+    mfence                                     ; lapic_next_deadline(): weak_wrmsr_fence()
     wrmsr MSR_IA32_TSC_DEADLINE, next
 periodic:
     ret 0
@@ -99,9 +100,10 @@ ipi:
     ret 1
 .endfunc
 
-; arch/x86/kernel/alternative.c text_poke_sync() -> on_each_cpu_cond(do_sync_core_defer_cond,
-; do_sync_core, NULL, 1) as the deferral series makes it; plain on_each_cpu() when the protocol
-; does not defer (DEFER_SYNC_CORE = 0).
+; arch/x86/kernel/alternative.c text_poke_sync() -> on_each_cpu(do_sync_core, NULL, 1) (v6.6);
+; with a deferring protocol, the series' text_poke_sync_deferrable() (RFC v1-v4) /
+; smp_text_poke_sync_each_cpu_deferrable() (v6-v7): on_each_cpu_cond(do_sync_core_defer_cond,
+; do_sync_core, NULL, 1). Their .noinstr-text exception (always IPI) is not modelled.
 .func text_poke_sync()
     req = request                              ; isolsim: a new request id for the ledger
     cond = 0

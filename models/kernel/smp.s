@@ -31,12 +31,15 @@
 .equ APIC_DEST_PHYSICAL, 0x0
 .equ APIC_DEST_ALLBUT, 0xc0000
 
+; Kernel base of the protocol: 1 when the local cond_func runs before the remote loop (v6.14+).
+.equ LOCAL_COND_FIRST, 0
+
 ; cfd_data.csd: each sender owns one csd per target CPU
 .percpu cfd.csd[NR_CPUS][CSD_WORDS]
 ; call_single_queue: struct llist_head, ->first
 .percpu call_single_queue
 
-; include/linux/llist.h llist_add() -> llist_add_batch(new, new, head) (v6.6)
+; include/linux/llist.h llist_add() -> lib/llist.c llist_add_batch(new, new, head) (v6.6)
 .func llist_add(node, head)
     first = load [head]                        ; first = READ_ONCE(head->first)
 again:
@@ -58,6 +61,7 @@ again:
 ; arch/x86/kernel/apic/x2apic_phys.c __x2apic_send_IPI_mask(mask, vector, APIC_DEST_ALLINC)
 .func x2apic_send_IPI_mask(mask, vector)
     mfence                                     ; weak_wrmsr_fence()
+    cli                                        ; local_irq_save(flags): no interrupt between two ICR writes
     cpu = 0
 loop:
     bit = 1 << cpu
@@ -68,6 +72,7 @@ loop:
 next:
     cpu = cpu + 1
     jnz cpu < NR_CPUS, loop
+    sti                                        ; local_irq_restore(flags): callers run with IRQs on
     ret 0
 .endfunc
 
@@ -91,7 +96,7 @@ next:
 ; native_send_call_func_ipi(): with IPI shorthands enabled, a mask of every online CPU but
 ; this one is one ALLBUT broadcast; any other mask is one ICR write per CPU.
 .func send_call_function_ipi_mask(mask)
-    trace ipi_send_cpumask(mask, &smp_call_function_many_cond, &generic_smp_call_function_interrupt)
+    trace ipi_send_cpumask(mask, &smp_call_function_many_cond, &generic_smp_call_function_single_interrupt)
     self = 1 << this_cpu
     others = ALL_CPUS & ~self
     jnz mask != others, sendmask
@@ -105,7 +110,8 @@ sendmask:
 ; kernel/smp.c smp_call_function_many_cond(cpu_online_mask, func, info, SCF_RUN_LOCAL | wait, cond_func) (v6.6)
 .func smp_call_function_many_cond(func, info, wait, cond_func)
     run_local = 1                              ; SCF_RUN_LOCAL and this CPU is online
-    jz cond_func, local_decided
+    jz LOCAL_COND_FIRST, local_decided         ; v6.6: the local cond_func runs after the IPIs;
+    jz cond_func, local_decided                ; since v6.14 (63a48181fbcd) before the remote loop
     run_local = call *cond_func(this_cpu, info)
 local_decided:
     self = 1 << this_cpu
@@ -129,11 +135,12 @@ lock_wait:                                     ; csd_lock() -> csd_lock_wait(): 
     pause
     jmp lock_wait
 locked:
-    flags = flags | CSD_FLAG_LOCK              ; csd->node.u_flags |= CSD_FLAG_LOCK
-    jz wait, async                             ; if (wait) csd->node.u_flags |= CSD_TYPE_SYNC
-    flags = flags | CSD_TYPE_SYNC              ; (the two |= merge: smp_wmb() is a compiler barrier on x86)
-async:
+    flags = flags | CSD_FLAG_LOCK              ; csd->node.u_flags |= CSD_FLAG_LOCK; smp_wmb()
     store [csd + CSD_FLAGS], flags
+    jz wait, async                             ; if (wait) csd->node.u_flags |= CSD_TYPE_SYNC
+    flags = flags | CSD_TYPE_SYNC
+    store [csd + CSD_FLAGS], flags
+async:
     store [csd + CSD_FUNC], func               ; csd->func = func
     store [csd + CSD_INFO], info               ; csd->info = info
     trace csd_queue_cpu(cpu, &smp_call_function_many_cond, func, csd)
@@ -153,6 +160,10 @@ next_cpu:
 many:
     call send_call_function_ipi_mask(ipimask)  ; else if (nr_cpus > 1)
 sent:
+    jnz LOCAL_COND_FIRST, local_cond_done      ; v6.6: if (run_local && (!cond_func || cond_func(this_cpu, info)))
+    jz cond_func, local_cond_done
+    run_local = call *cond_func(this_cpu, info)
+local_cond_done:
     jz run_local, wait_all
     cli                                        ; local_irq_save(flags)
     call *func(info)                           ; csd_do_func(func, info, NULL)

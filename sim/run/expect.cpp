@@ -14,7 +14,8 @@ const nlohmann::ordered_json* lookup(const nlohmann::ordered_json& report, const
       if (it == cur->end()) return nullptr;
       cur = &*it;
     } else if (cur->is_array()) {
-      if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos) return nullptr;
+      if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos)
+        return nullptr;
       const std::size_t i = std::stoul(part);
       if (i >= cur->size()) return nullptr;
       cur = &(*cur)[i];

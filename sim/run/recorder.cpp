@@ -221,7 +221,8 @@ void Recorder::flush(std::uint64_t below) {
 }
 
 void Recorder::finish(std::uint64_t end_cycle, double clock_mhz) {
-  flush(~std::uint64_t(0));
+  flush(end_cycle + 1);
+  events_.clear();  // a core's run-ahead past the end of the run is not part of it
   timeline_.clock_mhz = clock_mhz;
   timeline_.end_cycle = end_cycle;
   // A disturbance still running at the end counts up to the end.

@@ -157,8 +157,9 @@ class Loader {
     only_keys(p, {"cpus", "clock_mhz", "topology", "costs"});
     s_.cpus = static_cast<std::uint32_t>(p.get_u64_in("cpus", 1, 64));
     s_.clock_mhz = p.get_double("clock_mhz", 3000);
-    if (!(s_.clock_mhz > 0 && s_.clock_mhz <= 10000))
-      p.fail("clock_mhz", "must be greater than 0 and at most 10000, got " + num(s_.clock_mhz));
+    // At least 1 MHz: a whole run (up to 1e13 cycles) must fit SystemC's 64-bit picoseconds.
+    if (!(s_.clock_mhz >= 1 && s_.clock_mhz <= 10000))
+      p.fail("clock_mhz", "must be between 1 and 10000, got " + num(s_.clock_mhz));
     if (p.has("topology")) topology(p.object("topology"));
     if (p.has("costs")) costs(p.object("costs"));
   }

@@ -219,3 +219,19 @@ TEST(KernelPaths, Pz2021DoubleExecutionInterleaving) {
     }
   EXPECT_TRUE(found);
 }
+
+// Work a CPU has taken (consumed) but not run yet when the run ends is pending, not lost.
+TEST(KernelPaths, ConsumedButNotYetRunIsPending) {
+  Machine m("rfc1", {false, true});
+  m.start_task(0, "task_poke");
+  m.start_task(1, "task_getpid");
+  m.run(0);
+  m.run(1, [](const Effect& e) { return !e.notes.empty() && e.notes[0].kind == Annotation::Kind::Consume; });
+  auto s = m.ledger.summary();
+  EXPECT_EQ(s.pending, 1u);
+  EXPECT_EQ(s.lost, 0u);
+  m.run(1);
+  s = m.ledger.summary();
+  EXPECT_EQ(s.pending, 0u);
+  EXPECT_EQ(s.flushed_on_entry, 1u);
+}

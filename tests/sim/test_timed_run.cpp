@@ -206,3 +206,45 @@ TEST(TimedRun, StoreBufferingBothZeroWithoutFenceOnly) {
   fs::remove_all(a);
   fs::remove_all(b);
 }
+
+// Regressions: run-ahead of SystemC time must never show in results.
+namespace {
+const std::string kHere = std::string(ISOLSIM_SOURCE_DIR) + "/tests/sim/scenarios/";
+}  // namespace
+
+TEST(TimedRun, NothingAfterTheEndOfTheRunIsCounted) {
+  const fs::path out = fresh_dir("after_end");
+  Result r = isolsim("run " + kHere + "interrupt_after_end.json --out " + out.string());
+  EXPECT_EQ(r.status, 0) << r.out;
+  nlohmann::json rep = nlohmann::json::parse(slurp(out / "report.json"));
+  EXPECT_EQ(rep["interference"]["cpus"][1]["interrupts_in_user"], 0);
+  EXPECT_EQ(rep["interference"]["cpus"][1]["cycles_lost"], 0);
+  fs::remove_all(out);
+}
+
+TEST(TimedRun, LatencyFollowsTheLineStateAtTheIssueCycle) {
+  const fs::path a = fresh_dir("lat_a"), b = fresh_dir("lat_b");
+  isolsim("run " + kHere + "latency_at_issue.json --out " + a.string());
+  isolsim("run " + kHere + "latency_at_issue.json --out " + b.string() + " --set platform.costs.ipi_delivery=100");
+  auto second_load = [](const fs::path& d) {
+    const std::string log = slurp(d / "events.log");
+    const std::size_t first = find_line(log, "cpu0 ", "load ");
+    std::istringstream in(log);
+    std::string line;
+    for (std::size_t n = 0; std::getline(in, line); ++n)
+      if (n > first && line.find("cpu0 ") != std::string::npos && line.find("load ") != std::string::npos) return line;
+    return std::string();
+  };
+  EXPECT_FALSE(second_load(a).empty());
+  EXPECT_EQ(second_load(a), second_load(b));
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST(TimedRun, TimerDueBeforeADisarmingWrmsrCompletesStillFires) {
+  const fs::path out = fresh_dir("tsc");
+  isolsim("run " + kHere + "tsc_deadline_disarm.json --out " + out.string());
+  const std::string log = slurp(out / "events.log");
+  EXPECT_NE(find_line(log, "cpu1 ", "irq                  vector 0xec LOCAL_TIMER"), std::string::npos) << log;
+  fs::remove_all(out);
+}

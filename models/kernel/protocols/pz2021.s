@@ -25,8 +25,10 @@
     seq = atomic_add_return ct.seq[this_cpu], CT_SEQ - CT_SEQ_USER
     jz seq & CT_SEQ_WORK, out
     work = load ct.work[this_cpu] @consume(SYNC_CORE_WORK_BITS)    ; atomic_read(&ct->work)
+    jz work & CT_WORK_SYNC, flagged            ; if (work & CT_WORK_SYNC) { sync_core(); clear it }
     call ct_work_flush(work)
-    atomic_andnot ct.work[this_cpu], work      ; clear the bits that ran
+    atomic_andnot ct.work[this_cpu], CT_WORK_SYNC
+flagged:
     atomic_andnot ct.seq[this_cpu], CT_SEQ_WORK
 out:
     ret 0
@@ -51,6 +53,8 @@ out:
 
 ; ct_set_cpu_work(cpu, work): the sender of the RFC (and of the seed 003 diagram)
 .func ct_set_cpu_work(cpu, work)
+    active = load ct.active[cpu]               ; if (!context_tracking_enabled() || !ct->active) return false
+    jz active, refused
     seq = load ct.seq[cpu]                     ; seq = atomic_read(&ct->seq)
     mode = seq & (CT_SEQ_USER | CT_SEQ_NMI)
     jnz mode != CT_SEQ_USER, refused           ; if ((seq & (USER|NMI)) == USER)

@@ -8,6 +8,7 @@
 .equ CT_WORK_MASK, 0x4
 .equ SYNC_CORE_WORK_BITS, CT_WORK_SYNC << CT_WORK_START
 .equ DEFER_SYNC_CORE, 1
+.equ LOCAL_COND_FIRST, 1                       ; v7 is based on v6.18: local cond_func first
 .equ boot.active.ct.state, CT_STATE_USER + 2 * CT_RCU_WATCHING
 .equ boot.inactive.ct.state, CT_STATE_USER + CT_RCU_WATCHING
 
