@@ -29,7 +29,7 @@ Core::Core(sc_core::sc_module_name name, std::uint32_t id, const isa::Image& img
   sensitive << wake_;
   dont_initialize();
   apic_.set_core_wake(&wake_);
-  ic_.attach(id, [this](Interconnect::Kind k, std::uint64_t c) { complete(k, c); }, &apic_);
+  ic_.attach(id, this, &apic_);
 }
 
 void Core::start(std::uint32_t func) {
@@ -47,6 +47,16 @@ void Core::stop(const std::string& why) {
 
 void Core::wait_until(std::uint64_t cycle) {
   if (cycle <= end_) wake_.notify(clock_.delay_to(cycle));
+}
+
+void Core::resume_at(std::uint64_t cycle) {
+  if (cycle <= clock_.now()) {
+    wake_.notify(sc_core::SC_ZERO_TIME);  // after what is due now (the APIC) has run
+    return;
+  }
+  if (cycle > end_) return;
+  resume_at_ = cycle;
+  ic_.schedule(id_, Interconnect::Kind::Resume, cycle, cycle, 0, false);
 }
 
 std::uint64_t Core::local_cost(isa::Op op) const {
@@ -84,7 +94,11 @@ isa::Effect Core::exec(std::uint64_t cycle, std::uint64_t issued) {
     stop(f.what());
     return e;
   }
-  if (obs_) obs_->executed(id_, cycle, issued, e, request, before, cpu_.mode);
+  // Calls, returns, pause and IF changes carry nothing an observer records (unless annotated).
+  const bool quiet = e.notes.empty() && (e.op == isa::Op::Call || e.op == isa::Op::CallInd ||
+                                         e.op == isa::Op::Ret || e.op == isa::Op::Pause ||
+                                         e.op == isa::Op::Cli || e.op == isa::Op::Sti);
+  if (obs_ && !quiet) obs_->executed(id_, cycle, issued, e, request, before, cpu_.mode);
   return e;
 }
 
@@ -123,6 +137,10 @@ void Core::schedule_drain(std::uint64_t from) {
 
 void Core::complete(Interconnect::Kind kind, std::uint64_t cycle) {
   if (state_ == State::Stopped) return;
+  if (kind == Interconnect::Kind::Resume) {
+    if (state_ == State::Running && cycle == resume_at_) run();
+    return;
+  }
   if (kind == Interconnect::Kind::DrainStart) {
     schedule_drain(cycle);
     return;
@@ -194,7 +212,7 @@ void Core::run() {
     // Instruction boundary at t_.
     if (t_ > end_) return;  // the run is over: nothing past it is simulated
     if (t_ >= std::min(apic_.next_event(), lookahead)) {
-      wait_until(t_);  // let the APIC (or time) catch up first
+      resume_at(t_);  // let the APIC (or time) catch up first
       return;
     }
     if (wrmsr_due_) {  // an MSR write takes effect at its completion cycle, after what is due before
@@ -258,7 +276,7 @@ void Core::run() {
     }
     if (isa::is_locked_op(op) || (op == Op::Load && !cpu_.forward(pending_addr_))) {
       if (t_ > now) {  // the latency depends on the line's state at the issue cycle: get there first
-        wait_until(t_);
+        resume_at(t_);
         return;
       }
       const std::uint64_t latency = isa::is_locked_op(op)
@@ -272,7 +290,7 @@ void Core::run() {
     if (op == Op::Wrmsr) {  // its effect (IPI, EOI, timer) happens once time reaches its completion
       t_ += costs_.wrmsr;
       wrmsr_due_ = true;
-      wait_until(t_);
+      resume_at(t_);
       return;
     }
     if (op == Op::Store && cpu_.store_buffer.size() >= kStoreBufferEntries) {

@@ -19,7 +19,7 @@
 
 namespace hw {
 
-class Core : public sc_core::sc_module {
+class Core : public sc_core::sc_module, private Interconnect::Client {
  public:
   SC_HAS_PROCESS(Core);
   static constexpr std::size_t kStoreBufferEntries = 56;  // Skylake: 56 store-buffer entries
@@ -39,12 +39,13 @@ class Core : public sc_core::sc_module {
 
   void on_wake();  // SC_METHOD
   void run();      // from an instruction boundary at t_, until the core must wait
-  void complete(Interconnect::Kind kind, std::uint64_t cycle);
+  void complete(Interconnect::Kind kind, std::uint64_t cycle) override;
   isa::Effect exec(std::uint64_t cycle, std::uint64_t issued);
   void take_interrupt(int vector);
   void schedule_drain(std::uint64_t from);
   void hardware_register_write(const isa::Effect& e);
-  void wait_until(std::uint64_t cycle);
+  void wait_until(std::uint64_t cycle);  // on the core's own event: interrupts can cut it short
+  void resume_at(std::uint64_t cycle);   // through the interconnect's queue
   void stop(const std::string& why);
   std::uint64_t local_cost(isa::Op op) const;
 
@@ -65,6 +66,7 @@ class Core : public sc_core::sc_module {
   isa::Addr pending_addr_ = 0;     // the access in flight
   std::uint64_t pending_issued_ = 0;
   bool wrmsr_due_ = false;         // the MSR write at the current pc completes at t_
+  std::uint64_t resume_at_ = 0;    // the Resume that counts (earlier ones are stale)
   std::deque<std::uint64_t> sb_issue_;  // issue cycle of each store-buffer entry
   std::uint64_t instructions_ = 0;
   std::string fault_;

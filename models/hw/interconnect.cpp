@@ -13,7 +13,7 @@ Interconnect::Interconnect(sc_core::sc_module_name name, const Clock& clock, con
       obs_(obs),
       memory_(std::move(memory)),
       cache_(topo, costs, memory_.size()),
-      done_(topo.cpus()),
+      done_(topo.cpus(), nullptr),
       apics_(topo.cpus(), nullptr),
       lookahead_(costs.ipi_delivery + topo.min_latency()),
       min_invalidation_(costs.line_transfer + std::max<std::uint64_t>(topo.min_latency(), 1)),
@@ -23,14 +23,15 @@ Interconnect::Interconnect(sc_core::sc_module_name name, const Clock& clock, con
   dont_initialize();
 }
 
-void Interconnect::attach(std::uint32_t cpu, Completion done, LocalApic* apic) {
-  done_.at(cpu) = std::move(done);
+void Interconnect::attach(std::uint32_t cpu, Client* core, LocalApic* apic) {
+  done_.at(cpu) = core;
   apics_.at(cpu) = apic;
 }
 
 void Interconnect::schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, std::uint64_t done,
                             isa::Addr addr, bool writes) {
-  queue_.push({done, issued, cpu, seq_++, addr, kind, writes});
+  queue_.push({done, issued, (std::uint64_t(cpu) << 40) | (seq_++ & ((std::uint64_t(1) << 40) - 1)), addr,
+               kind, writes});
   if (writes) ++pending_writes_[addr / isa::kWordsPerLine];
   // Every notification costs SystemC a timed-queue entry: only move the wake-up earlier.
   if (!processing_ && done < armed_) {
@@ -47,7 +48,7 @@ void Interconnect::process() {
     const Pending p = queue_.top();
     queue_.pop();
     if (p.writes) --pending_writes_[p.addr / isa::kWordsPerLine];
-    done_[p.cpu](p.kind, now);  // may schedule more, always later than now
+    done_[p.cpu()]->complete(p.kind, now);  // may schedule more, always later than now
   }
   processing_ = false;
   armed_ = kUnarmed;

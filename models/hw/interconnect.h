@@ -9,7 +9,6 @@
 #include <systemc>
 
 #include <cstdint>
-#include <functional>
 #include <queue>
 #include <vector>
 
@@ -22,14 +21,20 @@ class Interconnect : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Interconnect);
   // DrainStart: the oldest store-buffer entry is ready to leave; its ownership cost is decided then.
-  enum class Kind : std::uint8_t { Access, DrainStart, Drain };
-  // The core's continuation when its access or drain takes effect at `cycle`.
-  using Completion = std::function<void(Kind, std::uint64_t cycle)>;
+  // Resume: a core that ran ahead continues once time reaches its cycle (no memory effect). The
+  // interconnect's one event serves these too, which spares SystemC a timed notification each.
+  enum class Kind : std::uint8_t { Access, DrainStart, Drain, Resume };
+  // What a core does when its access or drain takes effect (a plain virtual call: this is hot).
+  class Client {
+   public:
+    virtual ~Client() = default;
+    virtual void complete(Kind kind, std::uint64_t cycle) = 0;
+  };
 
   Interconnect(sc_core::sc_module_name name, const Clock& clock, const Topology& topo,
                const Costs& costs, std::vector<isa::Word> memory, Observer* obs);
 
-  void attach(std::uint32_t cpu, Completion done, LocalApic* apic);
+  void attach(std::uint32_t cpu, Client* core, LocalApic* apic);
   // An access by `cpu` to `addr`, issued at `issued`, that takes effect at `done` (> now).
   void schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, std::uint64_t done, isa::Addr addr,
                 bool writes);
@@ -50,18 +55,17 @@ class Interconnect : public sc_core::sc_module {
   std::uint64_t ipis_sent() const { return next_ipi_; }
 
  private:
-  struct Pending {
+  struct Pending {  // 32 bytes: the queue is hot
     std::uint64_t done, issued;
-    std::uint32_t cpu;
-    std::uint64_t seq;
+    std::uint64_t order;  // cpu << 40 | issue sequence: the tie-breaks after the issue cycle
     isa::Addr addr;
     Kind kind;
     bool writes;
+    std::uint32_t cpu() const { return static_cast<std::uint32_t>(order >> 40); }
     bool operator>(const Pending& o) const {
       if (done != o.done) return done > o.done;
       if (issued != o.issued) return issued > o.issued;
-      if (cpu != o.cpu) return cpu > o.cpu;
-      return seq > o.seq;
+      return order > o.order;
     }
   };
   void process();  // SC_METHOD
@@ -72,7 +76,7 @@ class Interconnect : public sc_core::sc_module {
   Observer* obs_;
   std::vector<isa::Word> memory_;
   CacheModel cache_;
-  std::vector<Completion> done_;
+  std::vector<Client*> done_;
   std::vector<LocalApic*> apics_;
   std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> queue_;
   sc_core::sc_event ev_;
