@@ -30,6 +30,12 @@ std::string request_name(isa::Word r) {
   return "R" + std::to_string(r >> 32) + "." + std::to_string(r & 0xffffffffu);
 }
 
+// How a @callback ran: from the deferred-work flush, as the sender's own local call, or by IPI.
+const char* callback_path(const isa::Effect::Note& n, std::uint32_t cpu) {
+  if (n.a1 == 0) return "deferred";
+  return (n.a1 >> 32) == cpu ? "local call" : "IPI path";
+}
+
 }  // namespace
 
 Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool> nohz_full, std::ostream* log)
@@ -341,11 +347,9 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
   }
   for (const isa::Effect::Note& n : e.notes) {
     if (n.kind != isa::Annotation::Kind::Callback) continue;
-    const bool deferred = n.a1 == 0;
-    const bool local = !deferred && (n.a1 >> 32) == cpu;  // the sender's own call, no IPI
     timeline_.markers.push_back({ev.cycle, cpu,
-                                 img_.functions.at(e.func).name + (deferred ? " (deferred)" : local ? " (local call)" : " (IPI path)"),
-                                 deferred ? "flush on kernel entry" : request_name(n.a1)});
+                                 img_.functions.at(e.func).name + " (" + callback_path(n, cpu) + ")",
+                                 n.a1 == 0 ? "flush on kernel entry" : request_name(n.a1)});
   }
   if (log) log_exec(ev, e, after, *log);
   give_back(ev, e);
@@ -401,12 +405,9 @@ void Recorder::log_exec(const Event& ev, const isa::Effect& e, isa::Mode after, 
   }
   for (const isa::Effect::Note& n : e.notes) {
     if (n.kind != isa::Annotation::Kind::Callback) continue;
-    const bool deferred = n.a1 == 0;
-    const bool local = !deferred && (n.a1 >> 32) == ev.cpu;
-    const std::string path = deferred ? "deferred" : local ? "local call" : "IPI path";
     line(l, ev, "callback", img_.functions.at(e.func).name +
-                                (deferred ? " runs deferred work " + hex(n.a0)
-                                          : " runs for " + request_name(n.a1) + " (" + path + ")") + at);
+                                (n.a1 == 0 ? " runs deferred work " + hex(n.a0)
+                                           : " runs for " + request_name(n.a1) + " (" + callback_path(n, ev.cpu) + ")") + at);
   }
 }
 

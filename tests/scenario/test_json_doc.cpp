@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/scenario/json_doc.h"
+#include "tests/scenario/input_error.h"
 #include "sim/scenario/json_reader.h"
 
 using scenario::element;
@@ -17,15 +18,6 @@ using scenario::ObjectReader;
 
 namespace {
 
-// Runs `f` and returns the InputError message, or "<no error>".
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
 
 std::string parse_error(const std::string& text) {
   return error_of([&] { JsonDoc::parse(text, "x.json"); });

@@ -12,6 +12,7 @@
 #include "models/isa/executor.h"
 #include "models/kernel/boot.h"
 #include "sim/scenario/json_doc.h"
+#include "tests/scenario/input_error.h"
 #include "sim/scenario/scenario.h"
 
 using scenario::InputError;
@@ -21,14 +22,6 @@ using scenario::Step;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
 
 Scenario load(const std::string& text) { return scenario::load_scenario(JsonDoc::parse(text, "t.json")); }
 std::string load_error(const std::string& text) {
