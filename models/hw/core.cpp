@@ -240,20 +240,30 @@ void Core::run() {
     }
     const isa::Instruction& in = isa::current(img_, cpu_);
     const Op op = in.op;
-    if (isa::is_register_op(op) && in.notes.empty()) {  // nothing to observe: no Effect
-      if (++instructions_ > max_instructions_) {
+    if (in.notes.empty() && (isa::is_register_op(op) || op == Op::Pause || op == Op::Cli ||
+                             op == Op::Sti || op == Op::Call || op == Op::Ret)) {
+      // Nothing an observer records: no Effect.
+      if (instructions_ + 1 > max_instructions_) {
         exec(t_, t_);  // reports the runaway
         return;
       }
-      t_ += costs_.alu;
+      const std::uint64_t before = t_;
+      t_ += isa::is_register_op(op) ? costs_.alu : local_cost(op);
       try {
-        isa::step_register_op(img_, cpu_, in);
+        if (isa::is_register_op(op)) {
+          isa::step_register_op(img_, cpu_, in);
+        } else if (!isa::step_quiet_op(img_, cpu_, in)) {
+          t_ = before;  // execute() below does it
+          goto generic;
+        }
       } catch (const isa::Fault& f) {
         stop(f.what());
         return;
       }
+      ++instructions_;
       continue;
     }
+  generic:
     if (isa::needs_empty_store_buffer(op) && !cpu_.store_buffer.empty()) {
       state_ = State::WaitSb;  // the drain that empties the buffer resumes us
       return;
@@ -316,6 +326,10 @@ void Core::run() {
     t_ += local_cost(op);
     const isa::Effect e = exec(t_, t_);
     if (state_ == State::Stopped) return;
+    if (cpu_.halted) {  // returned from the task's outermost frame: the CPU is done, but interruptible
+      state_ = State::Idle;
+      return;
+    }
     if (op == Op::Store) {
       sb_issue_.push_back(t_);
       if (was_empty) schedule_drain(t_);

@@ -61,7 +61,15 @@ class LocalApic : public sc_core::sc_module {
 class Clock {
  public:
   explicit Clock(std::uint64_t period_ps) : period_ps_(period_ps) {}
-  std::uint64_t now() const { return sc_core::sc_time_stamp().value() / period_ps_; }
+  // Called on every instruction boundary: the division is redone only when SystemC time moved.
+  std::uint64_t now() const {
+    const std::uint64_t ps = sc_core::sc_time_stamp().value();
+    if (ps != last_ps_) {
+      last_ps_ = ps;
+      last_cycle_ = ps / period_ps_;
+    }
+    return last_cycle_;
+  }
   sc_core::sc_time delay_to(std::uint64_t cycle) const {
     const std::uint64_t n = now();
     return sc_core::sc_time::from_value((cycle > n ? cycle - n : 0) * period_ps_);
@@ -70,6 +78,7 @@ class Clock {
 
  private:
   std::uint64_t period_ps_;
+  mutable std::uint64_t last_ps_ = 0, last_cycle_ = 0;
 };
 
 }  // namespace hw

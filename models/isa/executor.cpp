@@ -139,13 +139,13 @@ Addr address_of(const Image& img, const CpuState& cpu, const MemRef& m) {
 }
 
 void push_frame(const Image& img, CpuState& cpu, std::uint32_t func, FrameKind kind,
-                std::uint8_t ret_dst, const std::vector<Word>& args) {
+                std::uint8_t ret_dst, const Word* args, std::size_t nargs) {
   if (func >= img.functions.size()) fault(img, cpu, "call to a non-function address");
   if (cpu.frames.size() >= kMaxFrames) fault(img, cpu, "call stack overflow (64 frames)");
   const Function& fn = img.functions[func];
-  if (args.size() != fn.nparams) {
+  if (nargs != fn.nparams) {
     std::ostringstream os;
-    os << fn.name << " takes " << int(fn.nparams) << " arguments, got " << args.size();
+    os << fn.name << " takes " << int(fn.nparams) << " arguments, got " << nargs;
     fault(img, cpu, os.str());
   }
   Frame f;
@@ -157,8 +157,13 @@ void push_frame(const Image& img, CpuState& cpu, std::uint32_t func, FrameKind k
   f.saved_mode = cpu.mode;
   f.saved_if = cpu.interrupts_enabled;
   cpu.regs.resize(cpu.regs.size() + fn.nregs, 0);
-  for (std::size_t i = 0; i < args.size(); ++i) cpu.regs[f.reg_base + i] = args[i];
+  for (std::size_t i = 0; i < nargs; ++i) cpu.regs[f.reg_base + i] = args[i];
   cpu.frames.push_back(f);
+}
+
+void push_frame(const Image& img, CpuState& cpu, std::uint32_t func, FrameKind kind,
+                std::uint8_t ret_dst, const std::vector<Word>& args) {
+  push_frame(img, cpu, func, kind, ret_dst, args.data(), args.size());
 }
 
 void pop_frame(CpuState& cpu) {
@@ -196,6 +201,40 @@ void step_register_op(const Image& img, CpuState& cpu, const Instruction& in) {
     default: throw std::logic_error("step_register_op: not a register-only instruction");
   }
   f.pc = next;
+}
+
+bool step_quiet_op(const Image& img, CpuState& cpu, const Instruction& in) {
+  Frame& f = cpu.top();
+  switch (in.op) {
+    case Op::Pause:
+      break;
+    case Op::Cli:
+      cpu.interrupts_enabled = false;
+      break;
+    case Op::Sti:
+      cpu.interrupts_enabled = true;
+      break;
+    case Op::Call: {
+      Word args[16];
+      if (in.args.size() > 16) return false;
+      for (std::size_t i = 0; i < in.args.size(); ++i) args[i] = eval(cpu, in.args[i]);
+      f.pc += 1;
+      push_frame(img, cpu, in.target, FrameKind::Call, in.dst, args, in.args.size());
+      return true;
+    }
+    case Op::Ret: {
+      if (f.kind != FrameKind::Call) return false;  // task, syscall and interrupt frames: execute()
+      const Word v = eval(cpu, in.src0);
+      const std::uint8_t dst = f.ret_dst;
+      pop_frame(cpu);
+      if (dst != kNoReg) cpu.reg(dst) = v;
+      return true;
+    }
+    default:
+      return false;
+  }
+  f.pc += 1;
+  return true;
 }
 
 void start(const Image& img, CpuState& cpu, std::uint32_t func, Mode mode,
