@@ -94,11 +94,7 @@ isa::Effect Core::exec(std::uint64_t cycle, std::uint64_t issued) {
     stop(f.what());
     return e;
   }
-  // Calls, returns, pause and IF changes carry nothing an observer records (unless annotated).
-  const bool quiet = e.notes.empty() && (e.op == isa::Op::Call || e.op == isa::Op::CallInd ||
-                                         e.op == isa::Op::Ret || e.op == isa::Op::Pause ||
-                                         e.op == isa::Op::Cli || e.op == isa::Op::Sti);
-  if (obs_ && !quiet) obs_->executed(id_, cycle, issued, e, request, before, cpu_.mode);
+  if (obs_ && !(e.notes.empty() && isa::is_quiet_op(e.op))) obs_->executed(id_, cycle, issued, e, request, before, cpu_.mode);
   return e;
 }
 
@@ -240,8 +236,7 @@ void Core::run() {
     }
     const isa::Instruction& in = isa::current(img_, cpu_);
     const Op op = in.op;
-    if (in.notes.empty() && (isa::is_register_op(op) || op == Op::Pause || op == Op::Cli ||
-                             op == Op::Sti || op == Op::Call || op == Op::Ret)) {
+    if (in.notes.empty() && (isa::is_register_op(op) || isa::is_quiet_op(op))) {
       // Nothing an observer records: no Effect.
       if (instructions_ + 1 > max_instructions_) {
         exec(t_, t_);  // reports the runaway

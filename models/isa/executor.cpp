@@ -214,12 +214,25 @@ bool step_quiet_op(const Image& img, CpuState& cpu, const Instruction& in) {
     case Op::Sti:
       cpu.interrupts_enabled = true;
       break;
-    case Op::Call: {
-      Word args[16];
-      if (in.args.size() > 16) return false;
+    case Op::Call:
+    case Op::CallInd: {
+      std::uint32_t fn = in.target;
+      if (in.op == Op::CallInd) {
+        const Word a = eval(cpu, in.src0);
+        if (a < kCodeBase || a - kCodeBase >= img.functions.size())
+          fault(img, cpu, "indirect call through a non-function value");
+        fn = static_cast<std::uint32_t>(a - kCodeBase);
+      }
+      Word small[16];  // arguments without a heap allocation in the common case
+      std::vector<Word> large;
+      Word* args = small;
+      if (in.args.size() > 16) {
+        large.resize(in.args.size());
+        args = large.data();
+      }
       for (std::size_t i = 0; i < in.args.size(); ++i) args[i] = eval(cpu, in.args[i]);
       f.pc += 1;
-      push_frame(img, cpu, in.target, FrameKind::Call, in.dst, args, in.args.size());
+      push_frame(img, cpu, fn, FrameKind::Call, in.dst, args, in.args.size());
       return true;
     }
     case Op::Ret: {
@@ -284,48 +297,23 @@ Effect execute(const Image& img, CpuState& cpu, std::vector<Word>& memory, Word 
   // Annotation arguments are read before the instruction writes its destinations.
   for (const Annotation& n : in.notes) e.notes.push_back({n.kind, eval(cpu, n.arg0), eval(cpu, n.arg1)});
 
+  // Register-only and control instructions have one definition, shared with the timed core's
+  // fast path.
+  if (is_register_op(in.op)) {
+    step_register_op(img, cpu, in);
+    return e;
+  }
+  if (step_quiet_op(img, cpu, in)) return e;
+
   switch (in.op) {
-    case Op::Set:
-      cpu.reg(in.dst) = eval(cpu, in.src0);
-      break;
-    case Op::Lea:
-      cpu.reg(in.dst) = address_of(img, cpu, in.mem);
-      break;
-    case Op::Jmp:
-      next = in.target;
-      break;
-    case Op::Jz:
-      if (eval(cpu, in.src0) == 0) next = in.target;
-      break;
-    case Op::Jnz:
-      if (eval(cpu, in.src0) != 0) next = in.target;
-      break;
-    case Op::Call:
-    case Op::CallInd: {
-      std::uint32_t fn = in.target;
-      if (in.op == Op::CallInd) {
-        Word a = eval(cpu, in.src0);
-        if (a < kCodeBase || a - kCodeBase >= img.functions.size())
-          fault(img, cpu, "indirect call through a non-function value");
-        fn = static_cast<std::uint32_t>(a - kCodeBase);
-      }
-      f.pc = next;
-      push_frame(img, cpu, fn, FrameKind::Call, in.dst, eval_args(cpu, in));
-      return e;
-    }
-    case Op::Ret: {
+    case Op::Set: case Op::Lea: case Op::Jmp: case Op::Jz: case Op::Jnz:
+    case Op::Call: case Op::CallInd: case Op::Pause: case Op::Cli: case Op::Sti:
+      throw std::logic_error("executor: handled above");
+    case Op::Ret:  // from a task, syscall or interrupt frame
       if (f.kind == FrameKind::Interrupt) fault(img, cpu, "ret in an interrupt handler (use iret)");
       if (f.kind == FrameKind::Syscall) fault(img, cpu, "ret in a syscall entry (use sysret)");
-      const Word v = eval(cpu, in.src0);
-      if (f.kind == FrameKind::Task) {
-        cpu.halted = true;
-        return e;
-      }
-      const std::uint8_t dst = f.ret_dst;
-      pop_frame(cpu);
-      if (dst != kNoReg) cpu.reg(dst) = v;
+      cpu.halted = true;  // the task's outermost frame: its program is over
       return e;
-    }
     case Op::Trace:
       e.trace_name = in.name;
       e.trace_args = eval_args(cpu, in);
@@ -341,15 +329,8 @@ Effect execute(const Image& img, CpuState& cpu, std::vector<Word>& memory, Word 
     case Op::Compute:
       e.cycles = eval(cpu, in.src0);
       break;
-    case Op::Pause:
     case Op::Mfence:
     case Op::Serialize:
-      break;
-    case Op::Cli:
-      cpu.interrupts_enabled = false;
-      break;
-    case Op::Sti:
-      cpu.interrupts_enabled = true;
       break;
     case Op::Hlt:
       cpu.idle = true;

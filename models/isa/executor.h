@@ -64,8 +64,13 @@ inline bool is_register_op(Op op) {
   return op == Op::Set || op == Op::Lea || op == Op::Jmp || op == Op::Jz || op == Op::Jnz;
 }
 void step_register_op(const Image& img, CpuState& cpu, const Instruction& in);
-// pause, cli, sti, direct calls and returns from calls, likewise without an Effect; false when
-// execute() must do it (a return from a task, syscall or interrupt frame).
+// pause, cli, sti, calls and returns from calls: nothing an observer records. step_quiet_op()
+// runs them without an Effect; false when execute() must (a return from a task, syscall or
+// interrupt frame).
+inline bool is_quiet_op(Op op) {
+  return op == Op::Pause || op == Op::Cli || op == Op::Sti || op == Op::Call || op == Op::CallInd ||
+         op == Op::Ret;
+}
 bool step_quiet_op(const Image& img, CpuState& cpu, const Instruction& in);
 // Executes the next instruction. Locked ops and fences require an empty store buffer.
 Effect execute(const Image& img, CpuState& cpu, std::vector<Word>& memory, Word now);

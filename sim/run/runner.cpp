@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "models/hw/platform.h"
 #include "models/kernel/boot.h"
@@ -45,7 +46,7 @@ kernel::KernelConfig kernel_config(const scenario::Scenario& s) {
 
 // Assembly errors in the scenario's programs are bad input; in the kernel they are our bug, but
 // they read the same way.
-isa::Image assemble(const scenario::JsonDoc& doc, const kernel::KernelConfig& k) {
+isa::Image assemble(const kernel::KernelConfig& k) {
   try {
     return kernel::build_kernel(k);
   } catch (const isa::AsmError& e) {
@@ -64,12 +65,12 @@ void write_file(const std::filesystem::path& p, const std::string& text) {
 Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, const Options& opts) {
   const auto t0 = std::chrono::steady_clock::now();
   kernel::KernelConfig kcfg = kernel_config(s);
-  const isa::Image probe = assemble(doc, kcfg);
+  const isa::Image probe = assemble(kcfg);
   auto has = [&](const std::string& f) { return probe.find_function(f).has_value(); };
   std::string tasks;
   for (std::uint32_t c = 0; c < s.cpus; ++c) tasks += scenario::generate_task(doc, s, c, has);
   kcfg.extra.push_back({s.file + " (workload)", tasks, 3});
-  const isa::Image img = assemble(doc, kcfg);
+  const isa::Image img = assemble(kcfg);
 
   hw::PlatformConfig pc;
   pc.clock_mhz = s.clock_mhz;
