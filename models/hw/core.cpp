@@ -42,6 +42,7 @@ void Core::start(std::uint32_t func) {
 void Core::stop(const std::string& why) {
   fault_ = why;
   state_ = State::Stopped;
+  ic_.stop();
   sc_core::sc_stop();
 }
 
@@ -51,7 +52,9 @@ void Core::wait_until(std::uint64_t cycle) {
 
 void Core::resume_at(std::uint64_t cycle) {
   if (cycle <= clock_.now()) {
-    wake_.notify(sc_core::SC_ZERO_TIME);  // after what is due now (the APIC) has run
+    // After what is due now (the APIC) has run. Not SC_ZERO_TIME: while the interconnect runs
+    // ahead, now is later than SystemC's time.
+    wake_.notify(clock_.delay_to(clock_.now()));
     return;
   }
   if (cycle > end_) return;

@@ -31,8 +31,10 @@ class Interconnect : public sc_core::sc_module {
     virtual void complete(Kind kind, std::uint64_t cycle) = 0;
   };
 
-  Interconnect(sc_core::sc_module_name name, const Clock& clock, const Topology& topo,
-               const Costs& costs, std::vector<isa::Word> memory, Observer* obs);
+  // Nothing after `last_cycle` is simulated (the cores stop there too); it bounds running ahead
+  // of SystemC time (0: never run ahead).
+  Interconnect(sc_core::sc_module_name name, Clock& clock, const Topology& topo, const Costs& costs,
+               std::vector<isa::Word> memory, Observer* obs, std::uint64_t last_cycle);
 
   void attach(std::uint32_t cpu, Client* core, LocalApic* apic);
   // An access by `cpu` to `addr`, issued at `issued`, that takes effect at `done` (> now).
@@ -53,6 +55,8 @@ class Interconnect : public sc_core::sc_module {
   std::vector<isa::Word>& memory() { return memory_; }
   CacheModel& cache() { return cache_; }
   std::uint64_t ipis_sent() const { return next_ipi_; }
+  // The simulation is being stopped (a fault): take nothing more from the queue on our own.
+  void stop() { stopped_ = true; }
 
  private:
   struct Pending {  // 32 bytes: the queue is hot
@@ -69,8 +73,9 @@ class Interconnect : public sc_core::sc_module {
     }
   };
   void process();  // SC_METHOD
+  bool nothing_else_before(std::uint64_t cycle) const;
 
-  const Clock& clock_;
+  Clock& clock_;
   const Topology& topo_;
   const Costs& costs_;
   Observer* obs_;
@@ -83,10 +88,12 @@ class Interconnect : public sc_core::sc_module {
   static constexpr std::uint64_t kUnarmed = ~std::uint64_t(0);
   std::uint64_t armed_ = kUnarmed;  // cycle ev_ is notified for
   bool processing_ = false;         // process() re-arms when it returns
+  bool stopped_ = false;
   std::uint64_t seq_ = 0;
   std::uint64_t next_ipi_ = 0;
   std::uint64_t lookahead_;
   std::uint64_t min_invalidation_;
+  std::uint64_t last_cycle_;
   std::vector<std::uint32_t> pending_writes_;  // queued writes per cache line
 };
 

@@ -62,23 +62,29 @@ class Clock {
  public:
   explicit Clock(std::uint64_t period_ps) : period_ps_(period_ps) {}
   // Called on every instruction boundary: the division is redone only when SystemC time moved.
+  // While the interconnect runs ahead of SystemC time (see Interconnect::process), it is that time.
   std::uint64_t now() const {
     const std::uint64_t ps = sc_core::sc_time_stamp().value();
     if (ps != last_ps_) {
       last_ps_ = ps;
-      last_cycle_ = ps / period_ps_;
+      last_cycle_ = sc_cycle_ = ps / period_ps_;
     }
     return last_cycle_;
   }
+  // Delays are always from SystemC's own time, which may lag now() while running ahead.
   sc_core::sc_time delay_to(std::uint64_t cycle) const {
-    const std::uint64_t n = now();
-    return sc_core::sc_time::from_value((cycle > n ? cycle - n : 0) * period_ps_);
+    now();
+    return sc_core::sc_time::from_value((cycle > sc_cycle_ ? cycle - sc_cycle_ : 0) * period_ps_);
   }
   sc_core::sc_time cycles(std::uint64_t c) const { return sc_core::sc_time::from_value(c * period_ps_); }
+  // Only the interconnect moves time on its own, and only while no other process has anything
+  // pending before `cycle`: what runs then sees exactly what it would see at `cycle` in SystemC.
+  void run_ahead_to(std::uint64_t cycle) { now(); last_cycle_ = cycle; }
+  void catch_up() { now(); last_cycle_ = sc_cycle_; }
 
  private:
   std::uint64_t period_ps_;
-  mutable std::uint64_t last_ps_ = 0, last_cycle_ = 0;
+  mutable std::uint64_t last_ps_ = 0, last_cycle_ = 0, sc_cycle_ = 0;
 };
 
 }  // namespace hw

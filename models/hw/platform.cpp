@@ -22,7 +22,8 @@ struct Platform::Impl {
         clock(static_cast<std::uint64_t>(std::llround(std::max(1.0, 1e6 / cfg.clock_mhz)))) {
     const std::uint32_t n = cfg.topology.cpus();
     ic = std::make_unique<Interconnect>("interconnect", clock, cfg.topology, cfg.costs,
-                                        std::move(cfg.memory), obs);
+                                        std::move(cfg.memory), obs,
+                                        cfg.run_ahead ? cfg.end_cycle : 0);
     for (std::uint32_t i = 0; i < n; ++i) {
       const std::string id = std::to_string(i);
       apics.push_back(std::make_unique<LocalApic>(("apic" + id).c_str(), i, clock, obs));

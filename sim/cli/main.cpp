@@ -63,6 +63,10 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--set", sets, "override a scenario value: PATH=VALUE (e.g. kernel.protocol=v7)");
   run_cmd->add_option("--log", log, "event log: all or none")->check(CLI::IsMember({"all", "none"}));
   run_cmd->add_flag("--stats", stats, "print wall time and simulation speed to stderr");
+  bool no_run_ahead = false;
+  run_cmd->add_flag("--no-run-ahead", no_run_ahead,
+                    "return to the SystemC scheduler for every interconnect event (slower; the output "
+                    "must not change: a cross-check of the simulator)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -70,6 +74,7 @@ int sc_main(int argc, char* argv[]) {
     return rc == 0 ? 0 : 2;
   }
   opts.event_log = log == "all";
+  opts.run_ahead = !no_run_ahead;
   try {
     return run_command(file, sets, opts, stats);
   } catch (const scenario::InputError& e) {

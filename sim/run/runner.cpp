@@ -79,6 +79,7 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
   pc.memory = kernel::boot_memory(img, s.nohz_full);
   pc.end_cycle = s.run_cycles;
   pc.max_instructions = s.max_instructions;
+  pc.run_ahead = opts.run_ahead;
   const double cycles_per_second = s.clock_mhz * 1e6;
   const std::uint64_t tick = s.hz ? static_cast<std::uint64_t>(std::llround(cycles_per_second / s.hz)) : 0;
   const std::uint64_t residual =

@@ -17,6 +17,7 @@ struct Options {
   bool event_log = true;
   bool record = true;         // false: simulate only, no ledger or timeline (benchmarks); the
                               // report then holds the run's figures and nothing observed
+  bool run_ahead = true;      // hw::PlatformConfig::run_ahead
 };
 
 struct Outcome {
