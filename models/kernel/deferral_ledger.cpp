@@ -187,6 +187,57 @@ void DeferralLedger::on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cy
   mode_[cpu] = mode;
 }
 
+namespace {
+void put(std::string& out, std::uint64_t v) {  // LEB128: most values are small
+  do {
+    const auto byte = static_cast<char>((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+    out.push_back(byte);
+    v >>= 7;
+  } while (v);
+}
+}  // namespace
+
+void DeferralLedger::fingerprint(std::string& out) const {
+  for (std::uint32_t c = 0; c < ncpus_; ++c) {
+    put(out, static_cast<std::uint64_t>(mode_[c]));
+    put(out, epoch_[c]);
+  }
+  auto token = [&](const Token& t) {
+    put(out, t.request);
+    put(out, t.target);
+    put(out, t.bits);
+    put(out, t.addr);
+    put(out, t.epoch);
+    put(out, t.in_kernel);
+  };
+  put(out, live_.size());
+  for (const auto& [addr, tokens] : live_) {
+    put(out, tokens.size());
+    for (const Token& t : tokens) token(t);
+  }
+  for (const auto& held : held_) {
+    put(out, held.size());
+    for (const Token& t : held) token(t);
+  }
+  for (const auto& per_sender : requests_) {
+    put(out, per_sender.size());
+    for (const Request& r : per_sender) {
+      put(out, r.targets.size());
+      for (const Delivery& d : r.targets) {
+        put(out, static_cast<std::uint64_t>(d.decision));
+        put(out, d.executions.size());
+        for (const Execution& x : d.executions) put(out, x.deferred);
+        put(out, d.tokens_live);
+        put(out, d.tokens_held);
+        put(out, d.tokens_dropped);
+        put(out, (d.deferred_to_kernel ? 1 : 0) | (d.late ? 2 : 0) | (d.seen ? 4 : 0));
+      }
+    }
+  }
+  put(out, nrequests_);
+  put(out, unattributed_);
+}
+
 std::vector<const Delivery*> DeferralLedger::deliveries() const {
   std::vector<const Delivery*> out;
   for (const auto& per_sender : requests_)

@@ -76,9 +76,14 @@ class DeferralLedger {
   void on_effect(std::uint32_t cpu, std::uint64_t request, const isa::Effect& e, std::uint64_t cycle);
   // A store-buffer drain (or any other write) of `value` over `old`.
   void on_write(isa::Addr addr, isa::Word old, isa::Word value);
+  // Whether a write to `addr` could matter (work posted there is not consumed yet).
+  bool has_tokens_at(isa::Addr addr) const { return live_.count(addr) != 0; }
   void on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cycle);
 
   LedgerSummary summary() const;
+  // Everything that decides future verdicts, without cycles: two paths to one machine state whose
+  // ledgers have equal fingerprints are one state for the explorer. Appended to `out`.
+  void fingerprint(std::string& out) const;
   // Deliveries to isolated CPUs, by (request, target).
   std::vector<const Delivery*> deliveries() const;
   bool isolated(std::uint32_t cpu) const { return isolated_.at(cpu); }

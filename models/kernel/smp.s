@@ -107,15 +107,17 @@ sendmask:
     ret 0
 .endfunc
 
-; kernel/smp.c smp_call_function_many_cond(cpu_online_mask, func, info, SCF_RUN_LOCAL | wait, cond_func) (v6.6)
-.func smp_call_function_many_cond(func, info, wait, cond_func)
-    run_local = 1                              ; SCF_RUN_LOCAL and this CPU is online
+; kernel/smp.c smp_call_function_many_cond(mask, func, info, SCF_RUN_LOCAL | wait, cond_func) (v6.6);
+; on_each_cpu_cond_mask() passes its mask, on_each_cpu_cond() cpu_online_mask (ALL_CPUS).
+.func smp_call_function_many_cond(mask, func, info, wait, cond_func)
+    self = 1 << this_cpu
+    run_local = mask & self                    ; SCF_RUN_LOCAL && cpumask_test_cpu(this_cpu, mask)
     jz LOCAL_COND_FIRST, local_decided         ; v6.6: the local cond_func runs after the IPIs;
     jz cond_func, local_decided                ; since v6.14 (63a48181fbcd) before the remote loop
+    jz run_local, local_decided
     run_local = call *cond_func(this_cpu, info)
 local_decided:
-    self = 1 << this_cpu
-    mask = ALL_CPUS & ~self                    ; cpumask_and(cfd->cpumask, mask, online); clear self
+    mask = mask & ~self                        ; cpumask_and(cfd->cpumask, mask, online); clear self
     ipimask = 0                                ; cpumask_clear(cfd->cpumask_ipi)
     nr = 0
     cpu = 0
@@ -162,6 +164,7 @@ many:
 sent:
     jnz LOCAL_COND_FIRST, local_cond_done      ; v6.6: if (run_local && (!cond_func || cond_func(this_cpu, info)))
     jz cond_func, local_cond_done
+    jz run_local, local_cond_done
     run_local = call *cond_func(this_cpu, info)
 local_cond_done:
     jz run_local, wait_all

@@ -4,6 +4,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "report_json.h"
+
 namespace run {
 
 const char* vector_name(std::uint8_t v) {
@@ -24,10 +26,6 @@ std::string hex(isa::Word v) {
   char b[24];
   std::snprintf(b, sizeof b, "0x%" PRIx64, v);
   return b;
-}
-
-std::string request_name(isa::Word r) {
-  return "R" + std::to_string(r >> 32) + "." + std::to_string(r & 0xffffffffu);
 }
 
 // How a @callback ran: from the deferred-work flush, as the sender's own local call, or by IPI.

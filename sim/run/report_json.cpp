@@ -2,13 +2,13 @@
 
 namespace run {
 
-namespace {
-
 using J = nlohmann::ordered_json;
 
 std::string request_name(std::uint64_t r) {
   return "R" + std::to_string(r >> 32) + "." + std::to_string(r & 0xffffffffu);
 }
+
+namespace {
 
 // Deliveries listed one by one: every anomaly, and the rest only for small runs.
 constexpr std::size_t kListedDeliveries = 64;
@@ -53,39 +53,47 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
   }
   r["interference"] = {{"nohz_full_total", total}, {"cpus", cpus}};
 
-  const kernel::LedgerSummary l = rec.ledger().summary();
+  r["deferral"] = deferral_section(rec.ledger());
+  r["memory"] = memory_section(img, final_memory);
+  return r;
+}
+
+J deferral_section(const kernel::DeferralLedger& ledger) {
+  const kernel::LedgerSummary l = ledger.summary();
   J hist = J::object();
   for (const auto& [n, count] : l.executions_per_delivery) hist[std::to_string(n)] = count;
   J listed = J::array();
-  const auto all = rec.ledger().deliveries();
+  const auto all = ledger.deliveries();
   for (const kernel::Delivery* d : all) {
     const kernel::Outcome o = kernel::outcome(*d);
     const bool anomaly = o == kernel::Outcome::Double || o == kernel::Outcome::Lost || d->late ||
                          d->deferred_to_kernel;
     if (anomaly || all.size() <= kListedDeliveries) listed.push_back(delivery_json(*d));
   }
-  r["deferral"] = {{"requests", l.requests}, {"deliveries", l.deliveries}, {"deferred", l.deferred},
-                   {"ipi", l.ipi}, {"flushed_on_entry", l.flushed_on_entry},
-                   {"ipi_executions", l.ipi_executions}, {"double_executions", l.double_executions},
-                   {"lost", l.lost}, {"late", l.late}, {"deferred_to_kernel", l.deferred_to_kernel},
-                   {"pending", l.pending}, {"in_flight", l.in_flight}, {"unattributed", l.unattributed},
-                   {"executions_per_delivery", hist}, {"deliveries_listed", listed}};
-  // Final values of the scenario's own variables (litmus-style scenarios read their results here).
-  J memory = J::object();
+  return {{"requests", l.requests}, {"deliveries", l.deliveries}, {"deferred", l.deferred},
+          {"ipi", l.ipi}, {"flushed_on_entry", l.flushed_on_entry},
+          {"ipi_executions", l.ipi_executions}, {"double_executions", l.double_executions},
+          {"lost", l.lost}, {"late", l.late}, {"deferred_to_kernel", l.deferred_to_kernel},
+          {"pending", l.pending}, {"in_flight", l.in_flight}, {"unattributed", l.unattributed},
+          {"executions_per_delivery", hist}, {"deliveries_listed", listed}};
+}
+
+// Final values of the scenario's own variables (litmus-style scenarios read their results here).
+J memory_section(const isa::Image& img, const std::vector<isa::Word>& memory) {
+  J out = J::object();
   for (const isa::Variable& v : img.variables) {
     if (v.file.rfind("models/", 0) == 0) continue;
     if (v.percpu || !v.dims.empty()) {
       J values = J::array();
       const isa::Word copies = v.percpu ? img.ncpus : 1;
       for (isa::Word c = 0; c < copies; ++c)
-        for (isa::Word i = 0; i < v.size; ++i) values.push_back(final_memory[v.base + c * img.percpu_area + i]);
-      memory[v.name] = values;
+        for (isa::Word i = 0; i < v.size; ++i) values.push_back(memory[v.base + c * img.percpu_area + i]);
+      out[v.name] = values;
     } else {
-      memory[v.name] = final_memory[v.base];
+      out[v.name] = memory[v.base];
     }
   }
-  r["memory"] = memory;
-  return r;
+  return out;
 }
 
 }  // namespace run

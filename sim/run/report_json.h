@@ -13,5 +13,11 @@ namespace run {
 nlohmann::ordered_json build_report(const scenario::Scenario& s, const isa::Image& img,
                                     const Recorder& rec, std::uint64_t instructions, std::uint64_t ipis,
                                     const std::vector<isa::Word>& final_memory);
+// The report's "deferral" section (the explorer checks `expect` clauses on it too).
+nlohmann::ordered_json deferral_section(const kernel::DeferralLedger& ledger);
+// The report's "memory" section: the final values of the scenario's own variables.
+nlohmann::ordered_json memory_section(const isa::Image& img, const std::vector<isa::Word>& memory);
+// "R1.2": request 2 of CPU 1.
+std::string request_name(std::uint64_t request);
 
 }  // namespace run

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "models/hw/platform.h"
-#include "models/kernel/boot.h"
+#include "sim/scenario/scenario_image.h"
 #include "sim/report/timeline.h"
 #include "sim/run/recorder.h"
 #include "sim/run/report_json.h"
@@ -33,27 +33,6 @@ hw::Topology make_topology(const scenario::JsonDoc& doc, const scenario::Scenari
   }
 }
 
-kernel::KernelConfig kernel_config(const scenario::Scenario& s) {
-  kernel::KernelConfig k;
-  k.protocol = s.protocol;
-  k.ncpus = s.cpus;
-  k.nohz_full = s.nohz_full;
-  k.tick_do_timer_cpu = s.tick_do_timer_cpu;
-  k.tick_work_cycles = s.tick_work_cycles;
-  k.extra = s.programs;
-  return k;
-}
-
-// Assembly errors in the scenario's programs are bad input; in the kernel they are our bug, but
-// they read the same way.
-isa::Image assemble(const kernel::KernelConfig& k) {
-  try {
-    return kernel::build_kernel(k);
-  } catch (const isa::AsmError& e) {
-    throw scenario::InputError(e.what());
-  }
-}
-
 void write_file(const std::filesystem::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
   out << text;
@@ -64,19 +43,14 @@ void write_file(const std::filesystem::path& p, const std::string& text) {
 
 Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, const Options& opts) {
   const auto t0 = std::chrono::steady_clock::now();
-  kernel::KernelConfig kcfg = kernel_config(s);
-  const isa::Image probe = assemble(kcfg);
-  auto has = [&](const std::string& f) { return probe.find_function(f).has_value(); };
-  std::string tasks;
-  for (std::uint32_t c = 0; c < s.cpus; ++c) tasks += scenario::generate_task(doc, s, c, has);
-  kcfg.extra.push_back({s.file + " (workload)", tasks, 3});
-  const isa::Image img = assemble(kcfg);
+  scenario::ScenarioImage si = scenario::build_scenario_image(doc, s);
+  const isa::Image& img = si.img;
 
   hw::PlatformConfig pc;
   pc.clock_mhz = s.clock_mhz;
   pc.topology = make_topology(doc, s);
   pc.costs = s.costs;
-  pc.memory = kernel::boot_memory(img, s.nohz_full);
+  pc.memory = std::move(si.memory);
   pc.end_cycle = s.run_cycles;
   pc.max_instructions = s.max_instructions;
   pc.run_ahead = opts.run_ahead;
@@ -85,7 +59,7 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
   const std::uint64_t residual =
       s.hz && s.residual_tick_hz ? static_cast<std::uint64_t>(std::llround(cycles_per_second / s.residual_tick_hz)) : 0;
   for (std::uint32_t c = 0; c < s.cpus; ++c) {
-    pc.tasks.push_back(*img.find_function(scenario::task_name(c)));
+    pc.tasks.push_back(si.tasks[c]);
     hw::TimerSetup t;
     if (s.nohz_full[c]) {
       // The tick is stopped; the residual tick runs from the TSC deadline the handler re-arms.

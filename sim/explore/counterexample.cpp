@@ -1,0 +1,120 @@
+#include "counterexample.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+
+#include "sim/run/recorder.h"
+#include "sim/run/report_json.h"
+
+namespace explore {
+
+namespace {
+
+std::string hex(isa::Word v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "0x%" PRIx64, v);
+  return b;
+}
+
+const char* kind_name(StepKind k) {
+  switch (k) {
+    case StepKind::Exec: return "exec";
+    case StepKind::Drain: return "drain";
+    case StepKind::Arrive: return "arrive";
+    case StepKind::Interrupt: return "irq";
+  }
+  return "?";
+}
+
+std::string access(const isa::Image& img, const isa::Effect& e) {
+  using isa::Op;
+  const std::string where = img.describe(e.addr);
+  switch (e.op) {
+    case Op::Load: return "load " + where + " = " + hex(e.read) + (e.forwarded ? " (own store buffer)" : "");
+    case Op::Store: return "store " + where + " := " + hex(e.written) + " (buffered)";
+    case Op::Cmpxchg:
+      return "cmpxchg " + where + ": expected " + hex(e.expected) + ", saw " + hex(e.read) +
+             (e.success ? ": " + hex(e.written) : ": fails");
+    case Op::Xchg: return "xchg " + where + ": " + hex(e.read) + " -> " + hex(e.written);
+    default:
+      if (isa::is_locked_op(e.op))
+        return std::string(isa::op_name(e.op)) + " " + where + ": " + hex(e.read) + " -> " + hex(e.written);
+      return isa::op_name(e.op);
+  }
+}
+
+}  // namespace
+
+std::string describe(const isa::Image& img, const StepRecord& r) {
+  switch (r.step.kind) {
+    case StepKind::Drain: return "drain " + img.describe(r.addr) + ": " + hex(r.old) + " -> " + hex(r.value);
+    case StepKind::Arrive: return std::string("IPI ") + hex(r.step.vector) + " " + run::vector_name(r.step.vector) + " reaches the APIC";
+    case StepKind::Interrupt:
+      return std::string("irq ") + hex(r.step.vector) + " " + run::vector_name(r.step.vector) +
+             (r.from_user ? " from user" : " from kernel");
+    case StepKind::Exec: break;
+  }
+  const isa::Effect& e = r.effect;
+  std::string s = img.function(r.func).name + ": ";
+  if (e.op == isa::Op::Wrmsr) {
+    if (r.ipis_to.empty()) return s + "wrmsr " + hex(e.msr) + " := " + hex(e.msr_value);
+    std::string to;
+    for (std::uint32_t t : r.ipis_to) to += (to.empty() ? "cpu" : ", cpu") + std::to_string(t);
+    return s + "send IPI " + hex(e.msr_value & 0xff) + " " + run::vector_name(e.msr_value & 0xff) + " to " + to;
+  }
+  s += access(img, e);
+  for (const isa::Effect::Note& n : e.notes)
+    if (n.kind == isa::Annotation::Kind::Callback)
+      s += n.a1 ? " [runs the callback for " + run::request_name(n.a1) + "]" : " [runs deferred work]";
+    else if (n.kind == isa::Annotation::Kind::Post && e.wrote)
+      s += " [posts work for cpu" + std::to_string(n.a0) + "]";
+  return s;
+}
+
+std::string interleaving_table(const isa::Image& img, std::uint32_t ncpus, const std::vector<StepRecord>& steps) {
+  std::vector<std::string> cells;
+  std::vector<std::size_t> width(ncpus, 4);
+  for (const StepRecord& r : steps) {
+    cells.push_back(describe(img, r));
+    width[r.step.cpu] = std::max(width[r.step.cpu], cells.back().size());
+  }
+  auto pad = [](std::string s, std::size_t w) { return s + std::string(w > s.size() ? w - s.size() : 0, ' '); };
+  std::string out = pad("step", 6);
+  for (std::uint32_t c = 0; c < ncpus; ++c) out += " | " + pad("cpu" + std::to_string(c), width[c]);
+  out += "\n" + std::string(6, '-');
+  for (std::uint32_t c = 0; c < ncpus; ++c) out += "-+-" + std::string(width[c], '-');
+  out += "\n";
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    std::string line = pad(std::to_string(i + 1), 6);
+    for (std::uint32_t c = 0; c < ncpus; ++c) line += " | " + pad(c == steps[i].step.cpu ? cells[i] : "", width[c]);
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+nlohmann::ordered_json steps_json(const isa::Image& img, const std::vector<StepRecord>& steps) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const StepRecord& r : steps) {
+    nlohmann::ordered_json j = {{"cpu", r.step.cpu}, {"kind", kind_name(r.step.kind)}, {"text", describe(img, r)}};
+    if (r.step.kind == StepKind::Exec) {
+      j["at"] = img.where(r.func, r.pc);
+      j["op"] = isa::op_name(r.effect.op);
+      if (r.effect.accessed) {
+        j["addr"] = img.describe(r.effect.addr);
+        j["read"] = r.effect.read;
+        j["written"] = r.effect.written;
+      }
+    } else if (r.step.kind == StepKind::Drain) {
+      j["addr"] = img.describe(r.addr);
+      j["written"] = r.value;
+    } else {
+      j["vector"] = r.step.vector;
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+}  // namespace explore

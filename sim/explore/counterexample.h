@@ -1,0 +1,19 @@
+// A counter-example as people read it: an interleaving table with one column per CPU and one row
+// per step (seed 003's diagram, with the values read and written), and the same as JSON.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/explore/machine.h"
+
+namespace explore {
+
+// "ct_set_cpu_work: cmpxchg ct.seq[2]: expected 0x4, saw 0xc: fails"
+std::string describe(const isa::Image& img, const StepRecord& r);
+std::string interleaving_table(const isa::Image& img, std::uint32_t ncpus, const std::vector<StepRecord>& steps);
+nlohmann::ordered_json steps_json(const isa::Image& img, const std::vector<StepRecord>& steps);
+
+}  // namespace explore

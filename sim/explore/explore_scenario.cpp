@@ -1,0 +1,106 @@
+#include "explore_scenario.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/explore/counterexample.h"
+#include "sim/explore/deferral_checks.h"
+#include "sim/scenario/scenario_image.h"
+
+namespace explore {
+
+namespace {
+
+void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  if (!out) throw scenario::InputError(p.string() + ": cannot write");
+}
+
+}  // namespace
+
+ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::Scenario& s,
+                                 const ScenarioOptions& opts) {
+  scenario::ScenarioImage si = scenario::build_scenario_image(doc, s);
+  MachineConfig mc;
+  mc.tasks = si.tasks;
+  mc.memory = std::move(si.memory);
+  mc.isolated = s.nohz_full;
+  mc.tso = opts.tso;
+  Machine m(si.img, mc);
+  DeferralChecks checks(doc, s, m);
+  Explorer ex(m, checks, opts.explore);
+  ScenarioOutcome o;
+  try {
+    o.result = ex.run();
+  } catch (const isa::Fault& f) {  // in the initial state already
+    throw scenario::InputError(s.file + ": " + f.what());
+  }
+  const Result& r = o.result;
+
+  std::ostringstream text;
+  const char* model = opts.tso ? "x86-TSO" : "sequential consistency";
+  text << s.name << " [" << s.protocol << ", " << model << "]: " << r.states << " states, " << r.transitions
+       << " transitions, depth " << r.depth << ", " << r.terminal_states << " terminal states\n";
+  for (const std::string& e : checks.unchecked())
+    text << "  note: expect " << e << " is not checked by explore (only deferral.* and memory.* are)\n";
+  if (r.violations.empty()) {
+    text << (r.complete ? "  verified: no violation in any interleaving\n"
+                        : "  bounded: no violation found before the " + r.bound + "; not verified\n");
+  } else if (!r.complete) {
+    text << "  bounded (" << (r.stopped_at_first ? "stopped at the first violation" : r.bound) << ")\n";
+  }
+  nlohmann::ordered_json vj = nlohmann::ordered_json::array();
+  std::filesystem::path dir(opts.out_dir);
+  if (!opts.out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw scenario::InputError(opts.out_dir + ": cannot create the output folder: " + ec.message());
+  }
+  int n = 0;
+  for (const Violation& v : r.violations) {
+    ++n;
+    std::vector<StepRecord> steps = ex.replay(v.path);
+    text << "\nviolation " << n << ": " << v.finding.kind << ": " << v.finding.message << "\n"
+         << "  shortest counter-example: " << v.path.size() << " steps\n";
+    if (v.faulting_step) {
+      text << "  then cpu" << v.fault.cpu << " faults\n";
+    }
+    std::vector<StepRecord> cycle;
+    if (!v.cycle.empty()) {
+      std::vector<std::uint32_t> round = v.path;
+      round.insert(round.end(), v.cycle.begin(), v.cycle.end());
+      const std::vector<StepRecord> all = ex.replay(round);
+      cycle.assign(all.begin() + static_cast<long>(v.path.size()), all.end());
+    }
+    text << interleaving_table(m.image(), s.cpus, steps);
+    if (!cycle.empty()) text << "  ...then for ever:\n" << interleaving_table(m.image(), s.cpus, cycle);
+    nlohmann::ordered_json j = {{"kind", v.finding.kind}, {"message", v.finding.message},
+                                {"state", v.state}, {"steps", steps_json(m.image(), steps)}};
+    if (!cycle.empty()) j["cycle"] = steps_json(m.image(), cycle);
+    if (!opts.out_dir.empty()) {
+      std::vector<std::uint32_t> hot = v.path;
+      hot.insert(hot.end(), v.cycle.begin(), v.cycle.end());
+      const std::string dot = "counterexample-" + std::to_string(n) + ".dot";
+      write_file(dir / dot, ex.graphviz(hot));
+      j["graphviz"] = dot;
+    }
+    vj.push_back(std::move(j));
+  }
+  o.json = {{"scenario", s.name}, {"protocol", s.protocol}, {"memory_model", opts.tso ? "tso" : "sc"},
+            {"verdict", !r.violations.empty() ? "violation" : r.complete ? "verified" : "bounded"},
+            {"states", r.states}, {"transitions", r.transitions}, {"depth", r.depth},
+            {"terminal_states", r.terminal_states}, {"complete", r.complete}, {"bound", r.bound},
+            {"violations", vj}};
+  if (!opts.out_dir.empty()) {
+    write_file(dir / "explore.json", o.json.dump(2) + "\n");
+    if (r.states <= 2000) write_file(dir / "states.dot", ex.graphviz({}));
+    text << "\n  outputs in " << opts.out_dir << "/\n";
+  }
+  o.text = text.str();
+  o.exit_code = !r.violations.empty() ? 1 : r.complete ? 0 : 3;
+  return o;
+}
+
+}  // namespace explore

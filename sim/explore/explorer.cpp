@@ -1,0 +1,295 @@
+#include "explorer.h"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/graphviz.hpp>
+#include <boost/graph/reverse_graph.hpp>
+#include <boost/graph/strong_components.hpp>
+#include <boost/pending/queue.hpp>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <sstream>
+#include <unordered_map>
+
+namespace explore {
+
+namespace {
+
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property,
+                                    boost::property<boost::edge_index_t, std::uint32_t>>;
+using Vertex = boost::graph_traits<Graph>::vertex_descriptor;
+using GEdge = boost::graph_traits<Graph>::edge_descriptor;
+
+Graph make_graph(const std::vector<Edge>& edges, std::uint64_t nstates) {
+  Graph g(nstates);
+  for (std::uint32_t i = 0; i < edges.size(); ++i) boost::add_edge(edges[i].from, edges[i].to, i, g);
+  return g;
+}
+
+// Breadth-first from the initial state: the edge by which each state was first reached.
+std::vector<std::int64_t> bfs_tree(const Graph& g) {
+  std::vector<std::int64_t> pred(boost::num_vertices(g), -1);
+  struct Recorder : boost::default_bfs_visitor {
+    std::vector<std::int64_t>* pred;
+    void tree_edge(GEdge e, const Graph& g) const {
+      (*pred)[boost::target(e, g)] = boost::get(boost::edge_index, g, e);
+    }
+  } vis;
+  vis.pred = &pred;
+  if (boost::num_vertices(g)) boost::breadth_first_search(g, Vertex(0), boost::visitor(vis));
+  return pred;
+}
+
+std::vector<std::uint32_t> path_to(const std::vector<std::int64_t>& pred, const std::vector<Edge>& edges,
+                                   std::uint32_t target) {
+  std::vector<std::uint32_t> path;
+  for (std::uint32_t v = target; v != 0 && pred[v] >= 0; v = edges[pred[v]].from)
+    path.push_back(static_cast<std::uint32_t>(pred[v]));
+  return {path.rbegin(), path.rend()};
+}
+
+}  // namespace
+
+Explorer::Explorer(Machine& m, Checker& checker, Options opts) : m_(m), checker_(checker), opts_(opts) {}
+
+Result Explorer::run() {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  Result r;
+  edges_.clear();
+  std::unordered_map<std::string, std::uint32_t> index;
+  std::map<std::string, Violation> first;  // by kind: where it first showed
+  std::deque<std::pair<std::uint32_t, State>> frontier;
+  std::vector<std::uint32_t> depth;
+  std::uint64_t key_bytes = 0;
+  std::vector<Finding> found;
+
+  auto discover = [&](const State& s, std::uint32_t id) {
+    found.clear();
+    const bool terminal = m_.enabled(s).empty();
+    checker_.check(m_, s, terminal, found);
+    for (const Finding& f : found) {
+      Violation v;
+      v.finding = f;
+      v.state = id;
+      first.try_emplace(f.kind, std::move(v));
+    }
+  };
+
+  std::string enc;
+  initial_ = m_.initial();
+  m_.encode(initial_, enc);
+  index.emplace(enc, 0);
+  key_bytes += enc.size();
+  nstates_ = 1;
+  depth.push_back(0);
+  discover(initial_, 0);
+  frontier.emplace_back(0, initial_);
+
+  while (!frontier.empty()) {
+    if (opts_.stop_at_first && !first.empty()) {
+      r.stopped_at_first = true;
+      break;
+    }
+    const std::uint32_t id = frontier.front().first;
+    const State s = std::move(frontier.front().second);
+    frontier.pop_front();
+    const std::vector<Step> steps = m_.enabled(s);
+    if (steps.empty()) {
+      ++r.terminal_states;
+      r.terminals.push_back(id);
+    }
+    for (const Step& step : steps) {
+      State t;
+      try {
+        t = m_.apply(s, step);
+      } catch (const isa::Fault& f) {  // a program error on this interleaving: a counter-example too
+        Violation v;
+        v.finding = {"fault", f.what()};
+        v.state = id;
+        v.faulting_step = true;
+        v.fault = step;
+        first.try_emplace("fault", std::move(v));
+        continue;
+      }
+      enc.clear();
+      m_.encode(t, enc);
+      const auto [it, inserted] = index.try_emplace(enc, static_cast<std::uint32_t>(nstates_));
+      edges_.push_back({id, it->second, step});
+      if (!inserted) continue;
+      key_bytes += enc.size();
+      ++nstates_;
+      depth.push_back(depth[id] + 1);
+      r.depth = std::max<std::uint64_t>(r.depth, depth.back());
+      discover(t, it->second);
+      if (depth.back() < opts_.bounds.max_depth) frontier.emplace_back(it->second, std::move(t));
+      else r.bound = "depth bound (" + std::to_string(opts_.bounds.max_depth) + " steps) reached";
+    }
+    r.memory_bytes = key_bytes + index.size() * 64 + edges_.size() * sizeof(Edge) + frontier.size() * 2048;
+    if (nstates_ >= opts_.bounds.max_states) {
+      r.bound = "state bound (" + std::to_string(opts_.bounds.max_states) + " states) reached";
+      break;
+    }
+    if (r.memory_bytes / (1024 * 1024) >= opts_.bounds.max_memory_mb) {
+      r.bound = "memory bound (" + std::to_string(opts_.bounds.max_memory_mb) + " MB) reached";
+      break;
+    }
+    if ((nstates_ & 1023) == 0 && elapsed() >= opts_.bounds.max_seconds) {
+      r.bound = "time bound (" + std::to_string(opts_.bounds.max_seconds) + " s) reached";
+      break;
+    }
+  }
+  r.complete = frontier.empty() && r.bound.empty() && !r.stopped_at_first;
+  r.states = nstates_;
+  r.transitions = edges_.size();
+
+  const Graph g = make_graph(edges_, nstates_);
+  const std::vector<std::int64_t> pred = bfs_tree(g);
+  for (auto& [kind, v] : first) {
+    v.path = path_to(pred, edges_, v.state);
+    r.violations.push_back(std::move(v));
+  }
+  if (r.complete && opts_.livelock) find_livelock(r);
+  // Shortest first, then by kind: the order a reader wants, and a deterministic one.
+  std::stable_sort(r.violations.begin(), r.violations.end(), [](const Violation& a, const Violation& b) {
+    return a.path.size() != b.path.size() ? a.path.size() < b.path.size() : a.finding.kind < b.finding.kind;
+  });
+  r.seconds = elapsed();
+  return r;
+}
+
+// A livelock is a set of states that no execution can leave and that holds no end: some CPU
+// spins for ever (a csd lock nobody will release, a cmpxchg that can never succeed). Such a set
+// is a bottom strongly connected component with a cycle; every state that cannot reach a
+// terminal state leads into one.
+void Explorer::find_livelock(Result& r) {
+  const Graph g = make_graph(edges_, nstates_);
+  const std::size_t n = boost::num_vertices(g);
+  // States from which some execution ends: backwards from the terminal states.
+  std::vector<boost::default_color_type> color(n, boost::white_color);
+  auto colors = boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g));
+  const auto rg = boost::make_reverse_graph(g);
+  boost::queue<Vertex> q;
+  if (!r.terminals.empty())
+    boost::breadth_first_search(rg, r.terminals.begin(), r.terminals.end(), q, boost::default_bfs_visitor(),
+                                colors);
+  std::vector<int> comp(n);
+  boost::strong_components(g, boost::make_iterator_property_map(comp.begin(), boost::get(boost::vertex_index, g)));
+  std::vector<std::uint32_t> size(n, 0);
+  std::vector<bool> self_loop(n, false);
+  for (std::size_t v = 0; v < n; ++v) ++size[comp[v]];
+  for (const Edge& e : edges_)
+    if (e.from == e.to) self_loop[e.from] = true;
+  // The doomed state with a cycle through it that is closest to the start.
+  const std::vector<std::int64_t> pred = bfs_tree(g);
+  std::int64_t best = -1;
+  std::size_t best_len = 0;
+  for (std::size_t v = 0; v < n; ++v) {
+    if (color[v] != boost::white_color) continue;
+    if (size[comp[v]] < 2 && !self_loop[v]) continue;
+    if (v != 0 && pred[v] < 0) continue;
+    const std::size_t len = path_to(pred, edges_, static_cast<std::uint32_t>(v)).size();
+    if (best < 0 || len < best_len) {
+      best = static_cast<std::int64_t>(v);
+      best_len = len;
+    }
+  }
+  if (best < 0) return;
+  Violation v;
+  v.state = static_cast<std::uint32_t>(best);
+  v.path = path_to(pred, edges_, v.state);
+  // The shortest way round: breadth-first inside the component, back to the entry state.
+  std::vector<std::vector<std::uint32_t>> out(n);
+  for (std::uint32_t i = 0; i < edges_.size(); ++i)
+    if (comp[edges_[i].from] == comp[v.state] && comp[edges_[i].to] == comp[v.state]) out[edges_[i].from].push_back(i);
+  std::vector<std::int64_t> via(n, -1);
+  std::deque<std::uint32_t> bq{v.state};
+  bool closed = false;
+  while (!bq.empty() && !closed) {
+    const std::uint32_t u = bq.front();
+    bq.pop_front();
+    for (std::uint32_t ei : out[u]) {
+      const std::uint32_t w = edges_[ei].to;
+      if (w == v.state) {
+        via[w] = ei;
+        closed = true;
+        break;
+      }
+      if (via[w] >= 0) continue;
+      via[w] = ei;
+      bq.push_back(w);
+    }
+  }
+  for (std::uint32_t w = v.state;;) {
+    const std::uint32_t ei = static_cast<std::uint32_t>(via[w]);
+    v.cycle.push_back(ei);
+    w = edges_[ei].from;
+    if (w == v.state) break;
+  }
+  std::reverse(v.cycle.begin(), v.cycle.end());
+  std::uint64_t doomed = 0;
+  for (std::size_t u = 0; u < n; ++u) doomed += color[u] == boost::white_color;
+  v.finding = {"livelock", std::to_string(doomed) + " reachable states can never reach the end of an execution; "
+                               "the shortest way into them ends in a cycle of " +
+                               std::to_string(v.cycle.size()) + " steps that no step leaves"};
+  r.violations.push_back(std::move(v));
+}
+
+std::vector<StepRecord> Explorer::replay(const std::vector<std::uint32_t>& path, State* end) {
+  std::vector<StepRecord> out;
+  State s = m_.initial();
+  for (std::uint32_t ei : path) {
+    out.emplace_back();
+    s = m_.apply(s, edges_.at(ei).step, &out.back());
+  }
+  if (end) *end = std::move(s);
+  return out;
+}
+
+std::string Explorer::graphviz(const std::vector<std::uint32_t>& highlight, std::uint64_t max_states) const {
+  // The whole graph when small, else only the highlighted path.
+  const bool whole = nstates_ <= max_states;
+  std::vector<bool> hot(edges_.size(), false);
+  for (std::uint32_t ei : highlight) hot[ei] = true;
+  Graph g(whole ? nstates_ : 0);
+  std::map<std::uint32_t, Vertex> vertex;  // state id -> vertex of the drawn graph
+  std::vector<std::uint32_t> state_of;
+  auto node = [&](std::uint32_t id) {
+    if (whole) return Vertex(id);
+    auto [it, fresh] = vertex.try_emplace(id, 0);
+    if (fresh) {
+      it->second = boost::add_vertex(g);
+      state_of.push_back(id);
+    }
+    return it->second;
+  };
+  for (std::uint32_t i = 0; i < edges_.size(); ++i)
+    if (whole || hot[i]) boost::add_edge(node(edges_[i].from), node(edges_[i].to), i, g);
+  auto kind = [](StepKind k) {
+    switch (k) {
+      case StepKind::Exec: return "exec";
+      case StepKind::Drain: return "drain";
+      case StepKind::Arrive: return "arrive";
+      case StepKind::Interrupt: return "irq";
+    }
+    return "?";
+  };
+  std::ostringstream os;
+  boost::write_graphviz(
+      os, g,
+      [&](std::ostream& o, Vertex v) {
+        const std::uint32_t id = whole ? static_cast<std::uint32_t>(v) : state_of[v];
+        o << "[label=\"" << id << "\"" << (id == 0 ? ", shape=doublecircle" : "") << "]";
+      },
+      [&](std::ostream& o, GEdge e) {
+        const std::uint32_t i = boost::get(boost::edge_index, g, e);
+        o << "[label=\"cpu" << edges_[i].step.cpu << " " << kind(edges_[i].step.kind) << "\""
+          << (hot[i] ? ", color=red, penwidth=2" : "") << "]";
+      },
+      [](std::ostream& o) { o << "node [shape=circle, fontsize=10];\n"; });
+  return os.str();
+}
+
+}  // namespace explore

@@ -1,0 +1,92 @@
+// Exhaustive exploration of a Machine's interleavings: breadth-first, each distinct state expanded
+// once, the state graph kept for shortest counter-examples (Boost.Graph BFS) and livelock
+// detection (strongly connected components).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/explore/machine.h"
+
+namespace explore {
+
+struct Bounds {
+  std::uint64_t max_states = 20'000'000;
+  std::uint64_t max_depth = 1'000'000;
+  std::uint64_t max_memory_mb = 12'000;
+  double max_seconds = 1200;
+};
+
+// Something wrong with one state (a safety property), found by a Checker.
+struct Finding {
+  std::string kind;     // "double_execution", "lost_work", ...: one counter-example per kind
+  std::string message;  // one line
+};
+
+// What the explorer checks in each state it stores; `terminal`: an execution ends there.
+class Checker {
+ public:
+  virtual ~Checker() = default;
+  virtual void check(const Machine& m, const State& s, bool terminal, std::vector<Finding>& out) = 0;
+};
+
+struct Edge {
+  std::uint32_t from, to;
+  Step step;
+};
+
+struct Violation {
+  Finding finding;
+  std::uint32_t state = 0;         // where it shows (for a livelock: where the cycle is entered)
+  std::vector<std::uint32_t> path;  // edge indices from the initial state, shortest
+  std::vector<std::uint32_t> cycle; // livelock only: edge indices going round the cycle
+  bool faulting_step = false;       // a program error: `fault` is the step, from `state`, that faults
+  Step fault;
+};
+
+struct Result {
+  std::uint64_t states = 0, transitions = 0, terminal_states = 0, depth = 0;
+  bool complete = false;      // every reachable state was expanded
+  std::string bound;          // which bound stopped it, when not complete
+  bool stopped_at_first = false;
+  double seconds = 0;
+  std::uint64_t memory_bytes = 0;  // states, index and graph, estimated
+  std::vector<Violation> violations;
+  std::vector<std::uint32_t> terminals;  // terminal state ids, in discovery order
+};
+
+struct Options {
+  Bounds bounds;
+  bool stop_at_first = false;  // stop at the first violation (its counter-example is still shortest)
+  bool livelock = true;        // look for cycles no execution can leave (needs a complete graph)
+};
+
+class Explorer {
+ public:
+  Explorer(Machine& m, Checker& checker, Options opts);
+  Result run();
+
+  // After run(): the stored graph.
+  const std::vector<Edge>& edges() const { return edges_; }
+  std::uint64_t state_count() const { return nstates_; }
+  // The state reached by following `path` (edge indices) from the initial state, with what each
+  // step did: exploration keeps encodings, not states, so a path is replayed.
+  std::vector<StepRecord> replay(const std::vector<std::uint32_t>& path, State* end = nullptr);
+  // Graphviz of the whole graph (when small) with `highlight` edges in red.
+  std::string graphviz(const std::vector<std::uint32_t>& highlight, std::uint64_t max_states = 2000) const;
+
+ private:
+  std::vector<std::uint32_t> shortest_path(std::uint32_t target) const;
+  void find_livelock(Result& r);
+
+  Machine& m_;
+  Checker& checker_;
+  Options opts_;
+  State initial_;
+  std::vector<Edge> edges_;
+  std::uint64_t nstates_ = 0;
+};
+
+}  // namespace explore

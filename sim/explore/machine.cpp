@@ -1,0 +1,325 @@
+#include "machine.h"
+
+#include <algorithm>
+
+namespace explore {
+
+namespace {
+
+// x2APIC MSRs (SDM vol. 3, 11.12.1.2), as the timed core decodes them.
+constexpr std::uint32_t kMsrIcr = 0x830;
+constexpr std::uint32_t kMsrEoi = 0x80b;
+
+void put(std::string& out, std::uint64_t v) {  // LEB128: most fields are small
+  do {
+    out.push_back(static_cast<char>((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
+    v >>= 7;
+  } while (v);
+}
+
+void insert_sorted(std::vector<std::uint8_t>& v, std::uint8_t x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it == v.end() || *it != x) v.insert(it, x);  // an IRR bit is a bit: two arrivals merge
+}
+
+}  // namespace
+
+Machine::Machine(const isa::Image& img, MachineConfig cfg)
+    : img_(img), cfg_(std::move(cfg)), mem_(cfg_.memory) {
+  cfg_.isolated.resize(cfg_.tasks.size(), false);
+}
+
+State Machine::initial() {
+  State s;
+  const auto n = static_cast<std::uint32_t>(cfg_.tasks.size());
+  s.cpus.resize(n);
+  s.apics.resize(n);
+  for (std::uint32_t c = 0; c < n; ++c) {
+    s.cpus[c].id = c;
+    isa::start(img_, s.cpus[c], cfg_.tasks[c], isa::Mode::User);
+  }
+  auto ledger = std::make_shared<kernel::DeferralLedger>(n, cfg_.isolated);
+  ledger->fingerprint(s.ledger.fingerprint);
+  s.ledger.ledger = std::move(ledger);
+  fresh_.reset();
+  for (std::uint32_t c = 0; c < n; ++c) settle(s, c);  // local steps never write memory
+  if (fresh_) {
+    s.ledger.fingerprint.clear();
+    fresh_->fingerprint(s.ledger.fingerprint);
+    s.ledger.ledger = std::shared_ptr<const kernel::DeferralLedger>(fresh_.release());
+  }
+  return s;
+}
+
+int Machine::deliverable(const Apic& a) {
+  if (a.irr.empty()) return -1;
+  const int v = a.irr.back();
+  if (!a.isr.empty() && (v >> 4) <= (a.isr.back() >> 4)) return -1;
+  return v;
+}
+
+// Thread-local instructions run as part of the step before them (a reduction in Lipton's sense:
+// they commute with every other CPU's steps and with this CPU's interrupts, whose handlers run in
+// frames of their own). A plain store is local only while IF is clear: a handler could read it
+// back through store forwarding, so with interrupts on it is a step of its own.
+bool Machine::invisible(const isa::CpuState& cpu, const isa::Instruction& in) const {
+  using isa::Op;
+  if (!in.notes.empty()) return false;
+  switch (in.op) {
+    case Op::Set: case Op::Lea: case Op::Jmp: case Op::Jz: case Op::Jnz:
+    case Op::Call: case Op::CallInd: case Op::Ret: case Op::Pause:
+    case Op::Compute: case Op::Rdtsc: case Op::Trace: case Op::Halt:
+      return true;
+    case Op::Mfence: case Op::Serialize:
+      return cpu.store_buffer.empty();
+    case Op::Store:
+      return !cpu.interrupts_enabled && cpu.store_buffer.size() < cfg_.store_buffer_entries;
+    case Op::Request:
+      return !cpu.interrupts_enabled;
+    default:
+      return false;
+  }
+}
+
+void Machine::settle(State& s, std::uint32_t c) {
+  for (std::uint32_t n = 0; n < cfg_.max_local_steps; ++n) {
+    const isa::CpuState& cpu = s.cpus[c];
+    if (cpu.halted || cpu.idle) return;
+    if (cpu.interrupts_enabled && deliverable(s.apics[c]) >= 0) return;  // taken at this boundary
+    if (!invisible(cpu, isa::current(img_, cpu))) return;
+    exec(s, c, nullptr);
+  }
+  isa::fault(img_, s.cpus[c],
+             "runaway program: more than " + std::to_string(cfg_.max_local_steps) +
+                 " instructions in a row without a memory access");
+}
+
+std::vector<Step> Machine::enabled(const State& s) const {
+  std::vector<Step> out;
+  for (std::uint32_t c = 0; c < s.cpus.size(); ++c) {
+    const isa::CpuState& cpu = s.cpus[c];
+    if (!cpu.store_buffer.empty()) out.push_back({StepKind::Drain, c, 0});
+    if (cpu.halted) continue;
+    const int v = deliverable(s.apics[c]);
+    if (cpu.interrupts_enabled && v >= 0) {
+      out.push_back({StepKind::Interrupt, c, static_cast<std::uint8_t>(v)});
+      continue;
+    }
+    if (cpu.idle) continue;
+    const isa::Instruction& in = isa::current(img_, cpu);
+    if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) continue;
+    if (in.op == isa::Op::Store && cpu.store_buffer.size() >= cfg_.store_buffer_entries) continue;
+    out.push_back({StepKind::Exec, c, 0});
+  }
+  for (std::size_t i = 0; i < s.in_flight.size(); ++i) {
+    if (i > 0 && s.in_flight[i] == s.in_flight[i - 1]) continue;  // the same arrival twice
+    out.push_back({StepKind::Arrive, s.in_flight[i].to, s.in_flight[i].vector});
+  }
+  return out;
+}
+
+bool Machine::terminal(const State& s) const { return enabled(s).empty(); }
+
+void Machine::load(const State& s) {
+  for (const auto& [a, v] : s.memory) mem_[a] = v;
+}
+
+void Machine::unload(const State& s) {
+  for (const auto& [a, v] : s.memory) mem_[a] = cfg_.memory[a];
+}
+
+void Machine::track(State& s, isa::Addr addr) {
+  auto it = std::lower_bound(s.memory.begin(), s.memory.end(), std::make_pair(addr, isa::Word(0)),
+                             [](const auto& x, const auto& y) { return x.first < y.first; });
+  if (it == s.memory.end() || it->first != addr) it = s.memory.insert(it, {addr, 0});
+  it->second = mem_[addr];  // settled into the diff (or dropped) when the step ends
+}
+
+const kernel::DeferralLedger& Machine::ledger(const State& s) const {
+  return fresh_ ? *fresh_ : *s.ledger.ledger;  // this step's copy, once it made one
+}
+
+kernel::DeferralLedger& Machine::ledger_for_write(State& s) {
+  if (!fresh_) fresh_ = std::make_unique<kernel::DeferralLedger>(*s.ledger.ledger);
+  return *fresh_;
+}
+
+void Machine::hardware_register_write(State& s, std::uint32_t c, const isa::Effect& e, StepRecord* rec) {
+  if (e.msr == kMsrEoi) {
+    if (!s.apics[c].isr.empty()) s.apics[c].isr.pop_back();
+    return;
+  }
+  if (e.msr != kMsrIcr) return;  // the TSC deadline: no timers in an untimed exploration
+  const auto vector = static_cast<std::uint8_t>(e.msr_value & 0xff);
+  const unsigned shorthand = (e.msr_value >> 18) & 3;  // SDM 11.6.1
+  const auto n = static_cast<std::uint32_t>(s.cpus.size());
+  auto send = [&](std::uint32_t to) {
+    const Ipi ipi{to, vector};
+    s.in_flight.insert(std::upper_bound(s.in_flight.begin(), s.in_flight.end(), ipi), ipi);
+    if (rec) rec->ipis_to.push_back(to);
+  };
+  switch (shorthand) {
+    case 0:
+      if ((e.msr_value >> 32) < n) send(static_cast<std::uint32_t>(e.msr_value >> 32));
+      break;
+    case 1: send(c); break;
+    case 2: for (std::uint32_t t = 0; t < n; ++t) send(t); break;
+    case 3: for (std::uint32_t t = 0; t < n; ++t) if (t != c) send(t); break;
+  }
+}
+
+void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
+  isa::CpuState& cpu = s.cpus[c];
+  const isa::Mode before = cpu.mode;
+  const isa::Word request = cpu.request;
+  const std::uint64_t now = ++clock_;
+  const isa::Effect e = isa::execute(img_, cpu, mem_, 0);  // rdtsc reads 0: there is no time
+  if (e.wrote) track(s, e.addr);
+  if (!cfg_.tso && e.op == isa::Op::Store) drain(s, c);
+  if (e.op == isa::Op::Wrmsr) hardware_register_write(s, c, e, rec);
+  // The ledger sees what the recorder feeds it in a timed run, in the same order.
+  const bool mode_changed = cpu.mode != before;
+  const bool ledger_sees = e.op == isa::Op::Request || e.op == isa::Op::Trace || !e.notes.empty() ||
+                           mode_changed || (e.wrote && ledger(s).has_tokens_at(e.addr));
+  if (ledger_sees) {
+    kernel::DeferralLedger& l = ledger_for_write(s);
+    if (e.op == isa::Op::Request) l.on_request(c, e.written, now);
+    if (e.op == isa::Op::Trace) l.on_trace(c, request, img_.strings[e.trace_name], e.trace_args, now);
+    l.on_effect(c, request, e, now);
+    if (mode_changed) l.on_mode(c, cpu.mode, now);
+  }
+  if (rec) {
+    rec->func = e.func;
+    rec->pc = e.pc;
+    rec->effect = e;
+  }
+}
+
+void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
+  isa::CpuState& cpu = s.cpus[c];
+  const isa::Addr addr = cpu.store_buffer.front().addr;
+  const isa::Word old = mem_[addr];
+  const isa::StoreBufferEntry e = isa::drain_one(cpu, mem_);
+  track(s, addr);
+  ++clock_;
+  if (ledger(s).has_tokens_at(addr))
+    ledger_for_write(s).on_write(addr, old, e.value);
+  if (rec) {
+    rec->addr = addr;
+    rec->old = old;
+    rec->value = e.value;
+  }
+}
+
+State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
+  State t = s;
+  load(s);
+  fresh_.reset();
+  if (rec) *rec = StepRecord{};
+  if (rec) rec->step = step;
+  try {
+    switch (step.kind) {
+      case StepKind::Exec:
+        exec(t, step.cpu, rec);
+        break;
+      case StepKind::Drain:
+        drain(t, step.cpu, rec);
+        break;
+      case StepKind::Arrive: {
+        const Ipi ipi{step.cpu, step.vector};
+        t.in_flight.erase(std::lower_bound(t.in_flight.begin(), t.in_flight.end(), ipi));
+        insert_sorted(t.apics[step.cpu].irr, step.vector);
+        break;
+      }
+      case StepKind::Interrupt: {
+        isa::CpuState& cpu = t.cpus[step.cpu];
+        Apic& apic = t.apics[step.cpu];
+        apic.irr.erase(std::find(apic.irr.begin(), apic.irr.end(), step.vector));
+        insert_sorted(apic.isr, step.vector);
+        const bool from_user = cpu.mode == isa::Mode::User;
+        isa::take_interrupt(img_, cpu, step.vector);
+        ++clock_;
+        if (from_user) ledger_for_write(t).on_mode(step.cpu, isa::Mode::Kernel, clock_);
+        if (rec) rec->from_user = from_user;
+        break;
+      }
+    }
+    if (step.kind != StepKind::Arrive) settle(t, step.cpu);
+  } catch (...) {
+    unload(t);
+    unload(s);
+    fresh_.reset();
+    throw;
+  }
+  // The diff keeps only words that differ from boot; memory goes back to boot for the next step.
+  for (auto& [a, v] : t.memory) v = mem_[a];
+  unload(t);
+  unload(s);
+  t.memory.erase(std::remove_if(t.memory.begin(), t.memory.end(),
+                                [&](const auto& p) { return p.second == cfg_.memory[p.first]; }),
+                 t.memory.end());
+  if (fresh_) {
+    t.ledger.fingerprint.clear();
+    fresh_->fingerprint(t.ledger.fingerprint);
+    t.ledger.ledger = std::shared_ptr<const kernel::DeferralLedger>(fresh_.release());
+  }
+  return t;
+}
+
+isa::Word Machine::read(const State& s, isa::Addr a) const {
+  auto it = std::lower_bound(s.memory.begin(), s.memory.end(), std::make_pair(a, isa::Word(0)),
+                             [](const auto& x, const auto& y) { return x.first < y.first; });
+  return it != s.memory.end() && it->first == a ? it->second : cfg_.memory.at(a);
+}
+
+std::vector<isa::Word> Machine::full_memory(const State& s) const {
+  std::vector<isa::Word> m = cfg_.memory;
+  for (const auto& [a, v] : s.memory) m[a] = v;
+  return m;
+}
+
+void Machine::encode(const State& s, std::string& out) const {
+  for (const isa::CpuState& cpu : s.cpus) {
+    put(out, static_cast<unsigned>(cpu.mode) | (cpu.interrupts_enabled << 1) | (cpu.halted << 2) |
+                 (cpu.idle << 3));
+    put(out, cpu.request);
+    put(out, cpu.next_request);
+    put(out, cpu.frames.size());
+    for (const isa::Frame& f : cpu.frames) {
+      put(out, f.func);
+      put(out, f.pc);
+      put(out, f.reg_base);
+      put(out, f.ret_dst);
+      put(out, static_cast<unsigned>(f.kind) | (static_cast<unsigned>(f.saved_mode) << 2) |
+                   (f.saved_if << 3));
+      put(out, f.vector);
+      put(out, f.compute_left);
+    }
+    put(out, cpu.regs.size());
+    for (isa::Word r : cpu.regs) put(out, r);
+    put(out, cpu.store_buffer.size());
+    for (const isa::StoreBufferEntry& e : cpu.store_buffer) {
+      put(out, e.addr);
+      put(out, e.value);
+    }
+  }
+  for (const Apic& a : s.apics) {
+    put(out, a.irr.size());
+    for (std::uint8_t v : a.irr) put(out, v);
+    put(out, a.isr.size());
+    for (std::uint8_t v : a.isr) put(out, v);
+  }
+  put(out, s.in_flight.size());
+  for (const Ipi& i : s.in_flight) {
+    put(out, i.to);
+    put(out, i.vector);
+  }
+  put(out, s.memory.size());
+  for (const auto& [a, v] : s.memory) {
+    put(out, a);
+    put(out, v);
+  }
+  out += s.ledger.fingerprint;
+}
+
+}  // namespace explore

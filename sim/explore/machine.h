@@ -1,0 +1,113 @@
+// The explorer's machine: the scenario's CPUs stepped one memory access at a time under x86-TSO
+// (store buffers drain as separate steps), local APICs reduced to IRR/ISR and IPIs in flight, and
+// the deferral ledger as ghost state. No time and no SystemC: every order is possible.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/isa/executor.h"
+#include "models/kernel/deferral_ledger.h"
+
+namespace explore {
+
+// One step of the interleaving. Exec runs the CPU's next visible instruction (with the
+// thread-local instructions after it, see Machine::settle); Interrupt is the CPU taking the
+// highest deliverable vector at that boundary, which x86 does instead of the next instruction.
+enum class StepKind : std::uint8_t { Exec, Drain, Arrive, Interrupt };
+
+struct Step {
+  StepKind kind = StepKind::Exec;
+  std::uint32_t cpu = 0;   // Arrive: the target CPU
+  std::uint8_t vector = 0;  // Arrive, Interrupt
+  bool operator==(const Step& o) const { return kind == o.kind && cpu == o.cpu && vector == o.vector; }
+};
+
+struct Ipi {
+  std::uint32_t to;
+  std::uint8_t vector;
+  bool operator<(const Ipi& o) const { return to != o.to ? to < o.to : vector < o.vector; }
+  bool operator==(const Ipi& o) const { return to == o.to && vector == o.vector; }
+};
+
+struct Apic {
+  std::vector<std::uint8_t> irr, isr;  // sorted vectors
+};
+
+// The ledger is shared between states until a step changes it.
+struct LedgerRef {
+  std::shared_ptr<const kernel::DeferralLedger> ledger;
+  std::string fingerprint;
+};
+
+struct State {
+  std::vector<isa::CpuState> cpus;
+  std::vector<Apic> apics;
+  std::vector<Ipi> in_flight;                                // sent, not in the IRR yet (sorted)
+  std::vector<std::pair<isa::Addr, isa::Word>> memory;       // words that differ from boot (sorted)
+  LedgerRef ledger;
+};
+
+// What one step did, for counter-example tables and replays.
+struct StepRecord {
+  Step step;
+  isa::Effect effect;           // Exec: the visible instruction
+  std::uint32_t func = 0, pc = 0;
+  isa::Addr addr = 0;           // Drain: the word written
+  isa::Word old = 0, value = 0; // Drain: before and after
+  std::vector<std::uint32_t> ipis_to;  // Exec of an ICR write: the targets
+  bool from_user = false;       // Interrupt
+};
+
+struct MachineConfig {
+  std::vector<std::uint32_t> tasks;   // per CPU
+  std::vector<isa::Word> memory;      // at boot
+  std::vector<bool> isolated;         // nohz_full CPUs (the ledger watches deliveries to them)
+  std::size_t store_buffer_entries = 56;  // Skylake, as the timed core
+  bool tso = true;                        // false: sequential consistency (a store is visible at once)
+  std::uint32_t max_local_steps = 100000;  // a loop with no memory access is a runaway program
+};
+
+class Machine {
+ public:
+  Machine(const isa::Image& img, MachineConfig cfg);
+
+  State initial();
+  // The steps enabled in `s`, in a fixed order (CPU, then kind).
+  std::vector<Step> enabled(const State& s) const;
+  // `s` after `step`; `rec` (optional) says what happened. Throws isa::Fault for a program error.
+  State apply(const State& s, const Step& step, StepRecord* rec = nullptr);
+  // Every CPU halted or idle for good, nothing buffered, nothing in flight: an execution's end.
+  bool terminal(const State& s) const;
+  // The canonical bytes of a state: equal bytes, same state.
+  void encode(const State& s, std::string& out) const;
+
+  const isa::Image& image() const { return img_; }
+  const MachineConfig& config() const { return cfg_; }
+  isa::Word read(const State& s, isa::Addr a) const;  // memory, not store buffers
+  std::vector<isa::Word> full_memory(const State& s) const;
+  // Highest vector of `a` that may interrupt now, or -1 (SDM 11.8.3.1: its class above the ISR's).
+  static int deliverable(const Apic& a);
+
+ private:
+  void settle(State& s, std::uint32_t cpu);
+  bool invisible(const isa::CpuState& cpu, const isa::Instruction& in) const;
+  void exec(State& s, std::uint32_t cpu, StepRecord* rec);
+  void drain(State& s, std::uint32_t cpu, StepRecord* rec = nullptr);
+  void hardware_register_write(State& s, std::uint32_t cpu, const isa::Effect& e, StepRecord* rec);
+  const kernel::DeferralLedger& ledger(const State& s) const;
+  kernel::DeferralLedger& ledger_for_write(State& s);
+  void track(State& s, isa::Addr addr);
+  void load(const State& s);
+  void unload(const State& s);
+
+  const isa::Image& img_;
+  MachineConfig cfg_;
+  std::vector<isa::Word> mem_;    // boot memory, with the current state's differences loaded
+  std::uint64_t clock_ = 0;       // ledger "cycles": one per step, never repeated
+  std::unique_ptr<kernel::DeferralLedger> fresh_;  // a writable copy being built for a step
+};
+
+}  // namespace explore

@@ -1,0 +1,47 @@
+#include "scenario_image.h"
+
+#include "models/kernel/boot.h"
+
+namespace scenario {
+
+namespace {
+
+kernel::KernelConfig kernel_config(const Scenario& s) {
+  kernel::KernelConfig k;
+  k.protocol = s.protocol;
+  k.ncpus = s.cpus;
+  k.nohz_full = s.nohz_full;
+  k.tick_do_timer_cpu = s.tick_do_timer_cpu;
+  k.tick_work_cycles = s.tick_work_cycles;
+  k.extra = s.programs;
+  return k;
+}
+
+// Assembly errors in the scenario's programs are bad input; in the kernel they are our bug, but
+// they read the same way.
+isa::Image assemble(const kernel::KernelConfig& k) {
+  try {
+    return kernel::build_kernel(k);
+  } catch (const isa::AsmError& e) {
+    throw InputError(e.what());
+  }
+}
+
+}  // namespace
+
+ScenarioImage build_scenario_image(const JsonDoc& doc, const Scenario& s) {
+  kernel::KernelConfig kcfg = kernel_config(s);
+  // The workload is generated against the functions the image has (a step may name a program).
+  const isa::Image probe = assemble(kcfg);
+  auto has = [&](const std::string& f) { return probe.find_function(f).has_value(); };
+  std::string tasks;
+  for (std::uint32_t c = 0; c < s.cpus; ++c) tasks += generate_task(doc, s, c, has);
+  kcfg.extra.push_back({s.file + " (workload)", tasks, 3});
+  ScenarioImage out;
+  out.img = assemble(kcfg);
+  for (std::uint32_t c = 0; c < s.cpus; ++c) out.tasks.push_back(*out.img.find_function(task_name(c)));
+  out.memory = kernel::boot_memory(out.img, s.nohz_full);
+  return out;
+}
+
+}  // namespace scenario
