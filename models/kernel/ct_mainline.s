@@ -57,7 +57,7 @@ out:
 .func ct_user_enter()
     s = load ct.state[this_cpu]
     s = s & CT_STATE_MASK
-    jz s == CT_STATE_USER, out
+    jnz s == CT_STATE_USER, out                ; if (__ct_state() != state)
     active = load ct.active[this_cpu]
     jz active, inactive
     call ct_kernel_exit_state(CT_RCU_WATCHING + CT_STATE_USER)    ; ct_kernel_exit(true, RCU_DYNTICKS_IDX + state)

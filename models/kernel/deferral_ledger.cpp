@@ -39,6 +39,7 @@ DeferralLedger::DeferralLedger(std::uint32_t ncpus, std::vector<bool> isolated)
       isolated_(std::move(isolated)),
       mode_(ncpus, isa::Mode::User),
       epoch_(ncpus, 0),
+      leaving_(ncpus, false),
       live_posted_in_kernel_(ncpus, 0),
       held_(ncpus),
       requests_(ncpus) {
@@ -74,6 +75,10 @@ void DeferralLedger::on_request(std::uint32_t cpu, std::uint64_t request, std::u
 
 void DeferralLedger::on_trace(std::uint32_t cpu, std::uint64_t request, const std::string& name,
                               const std::vector<isa::Word>& args, std::uint64_t cycle) {
+  if (name == "user_enter" && cpu < ncpus_) {
+    leaving_[cpu] = true;  // work posted from here on is for the next entry, as intended
+    return;
+  }
   if (request == 0 || args.empty() || args[0] >= ncpus_) return;
   const auto target = static_cast<std::uint32_t>(args[0]);
   Decision d;
@@ -100,6 +105,12 @@ void DeferralLedger::drop_cleared(isa::Addr addr, isa::Word value) {
     Delivery& d = of(t);
     --d.tokens_live;
     ++d.tokens_dropped;
+    // The sender deferred it during this kernel stay, and it is wiped before anyone ran it (v7's
+    // exit clears the work bits): it was deferred to a CPU in the kernel. (A post whose sender
+    // then fell back to an IPI was not deferred.)
+    if (t.in_kernel && t.epoch == epoch_[t.target] && mode_[t.target] == isa::Mode::Kernel &&
+        d.decision == Decision::Deferred)
+      d.deferred_to_kernel = true;
     forget(t);
   }
   auto& v = at->second;
@@ -137,7 +148,8 @@ void DeferralLedger::on_effect(std::uint32_t cpu, std::uint64_t request, const i
   for (const isa::Effect::Note& n : e.notes) {
     if (n.kind == K::Post && e.wrote && request != 0 && n.a0 < ncpus_) {
       const auto target = static_cast<std::uint32_t>(n.a0);
-      Token t{request, target, n.a1, e.addr, epoch_[target], mode_[target] == isa::Mode::Kernel};
+      Token t{request, target, n.a1, e.addr, epoch_[target],
+              mode_[target] == isa::Mode::Kernel && !leaving_[target]};
       Delivery* d = delivery(request, target);
       if (!d) continue;
       ++d->tokens_live;
@@ -173,6 +185,7 @@ void DeferralLedger::on_effect(std::uint32_t cpu, std::uint64_t request, const i
 
 void DeferralLedger::on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cycle) {
   if (mode == mode_[cpu]) return;
+  leaving_[cpu] = false;
   if (mode == isa::Mode::Kernel) {
     ++epoch_[cpu];
   } else {
@@ -181,7 +194,7 @@ void DeferralLedger::on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cy
     if (live_posted_in_kernel_[cpu])
       for (const auto& [addr, tokens] : live_)
         for (const Token& t : tokens)
-          if (t.target == cpu && t.in_kernel && t.epoch == epoch_[cpu])
+          if (t.target == cpu && t.in_kernel && t.epoch == epoch_[cpu] && of(t).decision == Decision::Deferred)
             of(t).deferred_to_kernel = true;
   }
   mode_[cpu] = mode;
@@ -201,6 +214,7 @@ void DeferralLedger::fingerprint(std::string& out) const {
   for (std::uint32_t c = 0; c < ncpus_; ++c) {
     put(out, static_cast<std::uint64_t>(mode_[c]));
     put(out, epoch_[c]);
+    put(out, leaving_[c]);
   }
   auto token = [&](const Token& t) {
     put(out, t.request);

@@ -6,7 +6,9 @@
 // A @post on a successful write puts a token for (request, target, bits) on the written word; a
 // @consume read takes the tokens whose bits it saw; a @callback(bits, 0) runs the deferred work
 // for every token this CPU holds; @callback(bits, request) is the IPI path. A write that clears a
-// token's bits before anyone consumed it destroys the token.
+// token's bits before anyone consumed it destroys the token. Work posted while the target is in
+// the kernel, before the user_enter tracepoint of its way out, was deferred to a kernel CPU if it
+// is still there, or wiped, when the target is back in user mode.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +40,8 @@ struct Delivery {
   std::uint32_t tokens_live = 0;     // posted, not consumed or destroyed yet
   std::uint32_t tokens_held = 0;     // consumed, its callback not run yet
   std::uint32_t tokens_dropped = 0;  // destroyed by a write before being consumed
-  bool deferred_to_kernel = false;   // posted while the target was in the kernel, after its flush point
+  bool deferred_to_kernel = false;   // posted while the target was in the kernel, after its flush
+                                     // point: still there when it went back to user, or wiped
   bool late = false;                 // that work ran only at a later kernel entry
   bool seen = false;                 // the ledger saw a decision, token or execution for it
 };
@@ -111,6 +114,7 @@ class DeferralLedger {
   std::vector<bool> isolated_;
   std::vector<isa::Mode> mode_;
   std::vector<std::uint64_t> epoch_;
+  std::vector<bool> leaving_;  // past the user_enter tracepoint: in the kernel only on the way out
   std::map<isa::Addr, std::vector<Token>> live_;   // by the word they sit on
   std::vector<std::uint32_t> live_posted_in_kernel_;  // per target CPU
   std::vector<std::vector<Token>> held_;  // per CPU

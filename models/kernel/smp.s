@@ -107,6 +107,13 @@ sendmask:
     ret 0
 .endfunc
 
+; kernel/smp.c on_each_cpu_cond_mask(cond_func, func, info, wait, mask) (v6.6): for scenario programs
+; that send to some CPUs only (text_poke_sync() sends to all, through on_each_cpu_cond()).
+.func on_each_cpu_cond_mask(cond_func, func, info, wait, mask)
+    call smp_call_function_many_cond(mask, func, info, wait, cond_func)
+    ret 0
+.endfunc
+
 ; kernel/smp.c smp_call_function_many_cond(mask, func, info, SCF_RUN_LOCAL | wait, cond_func) (v6.6);
 ; on_each_cpu_cond_mask() passes its mask, on_each_cpu_cond() cpu_online_mask (ALL_CPUS).
 .func smp_call_function_many_cond(mask, func, info, wait, cond_func)

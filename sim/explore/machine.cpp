@@ -99,13 +99,13 @@ std::vector<Step> Machine::enabled(const State& s) const {
   for (std::uint32_t c = 0; c < s.cpus.size(); ++c) {
     const isa::CpuState& cpu = s.cpus[c];
     if (!cpu.store_buffer.empty()) out.push_back({StepKind::Drain, c, 0});
-    if (cpu.halted) continue;
+    // A CPU whose program is over stays in user mode and interruptible, as in a timed run.
     const int v = deliverable(s.apics[c]);
     if (cpu.interrupts_enabled && v >= 0) {
       out.push_back({StepKind::Interrupt, c, static_cast<std::uint8_t>(v)});
       continue;
     }
-    if (cpu.idle) continue;
+    if (cpu.idle || cpu.halted) continue;
     const isa::Instruction& in = isa::current(img_, cpu);
     if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) continue;
     if (in.op == isa::Op::Store && cpu.store_buffer.size() >= cfg_.store_buffer_entries) continue;
@@ -237,6 +237,7 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
         apic.irr.erase(std::find(apic.irr.begin(), apic.irr.end(), step.vector));
         insert_sorted(apic.isr, step.vector);
         const bool from_user = cpu.mode == isa::Mode::User;
+        cpu.halted = false;  // after iret it is back at its `halt`
         isa::take_interrupt(img_, cpu, step.vector);
         ++clock_;
         if (from_user) ledger_for_write(t).on_mode(step.cpu, isa::Mode::Kernel, clock_);

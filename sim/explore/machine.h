@@ -79,7 +79,8 @@ class Machine {
   std::vector<Step> enabled(const State& s) const;
   // `s` after `step`; `rec` (optional) says what happened. Throws isa::Fault for a program error.
   State apply(const State& s, const Step& step, StepRecord* rec = nullptr);
-  // Every CPU halted or idle for good, nothing buffered, nothing in flight: an execution's end.
+  // Every CPU halted or idle with nothing to interrupt it, nothing buffered, nothing in flight:
+  // an execution's end.
   bool terminal(const State& s) const;
   // The canonical bytes of a state: equal bytes, same state.
   void encode(const State& s, std::string& out) const;
