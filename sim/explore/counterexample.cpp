@@ -17,16 +17,6 @@ std::string hex(isa::Word v) {
   return b;
 }
 
-const char* kind_name(StepKind k) {
-  switch (k) {
-    case StepKind::Exec: return "exec";
-    case StepKind::Drain: return "drain";
-    case StepKind::Arrive: return "arrive";
-    case StepKind::Interrupt: return "irq";
-  }
-  return "?";
-}
-
 std::string access(const isa::Image& img, const isa::Effect& e) {
   using isa::Op;
   const std::string where = img.describe(e.addr);
@@ -97,7 +87,7 @@ std::string interleaving_table(const isa::Image& img, std::uint32_t ncpus, const
 nlohmann::ordered_json steps_json(const isa::Image& img, const std::vector<StepRecord>& steps) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const StepRecord& r : steps) {
-    nlohmann::ordered_json j = {{"cpu", r.step.cpu}, {"kind", kind_name(r.step.kind)}, {"text", describe(img, r)}};
+    nlohmann::ordered_json j = {{"cpu", r.step.cpu}, {"kind", step_kind_name(r.step.kind)}, {"text", describe(img, r)}};
     if (r.step.kind == StepKind::Exec) {
       j["at"] = img.where(r.func, r.pc);
       j["op"] = isa::op_name(r.effect.op);

@@ -267,15 +267,6 @@ std::string Explorer::graphviz(const std::vector<std::uint32_t>& highlight, std:
   };
   for (std::uint32_t i = 0; i < edges_.size(); ++i)
     if (whole || hot[i]) boost::add_edge(node(edges_[i].from), node(edges_[i].to), i, g);
-  auto kind = [](StepKind k) {
-    switch (k) {
-      case StepKind::Exec: return "exec";
-      case StepKind::Drain: return "drain";
-      case StepKind::Arrive: return "arrive";
-      case StepKind::Interrupt: return "irq";
-    }
-    return "?";
-  };
   std::ostringstream os;
   boost::write_graphviz(
       os, g,
@@ -285,7 +276,7 @@ std::string Explorer::graphviz(const std::vector<std::uint32_t>& highlight, std:
       },
       [&](std::ostream& o, GEdge e) {
         const std::uint32_t i = boost::get(boost::edge_index, g, e);
-        o << "[label=\"cpu" << edges_[i].step.cpu << " " << kind(edges_[i].step.kind) << "\""
+        o << "[label=\"cpu" << edges_[i].step.cpu << " " << step_kind_name(edges_[i].step.kind) << "\""
           << (hot[i] ? ", color=red, penwidth=2" : "") << "]";
       },
       [](std::ostream& o) { o << "node [shape=circle, fontsize=10];\n"; });

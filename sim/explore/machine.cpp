@@ -24,6 +24,16 @@ void insert_sorted(std::vector<std::uint8_t>& v, std::uint8_t x) {
 
 }  // namespace
 
+const char* step_kind_name(StepKind k) {
+  switch (k) {
+    case StepKind::Exec: return "exec";
+    case StepKind::Drain: return "drain";
+    case StepKind::Arrive: return "arrive";
+    case StepKind::Interrupt: return "irq";
+  }
+  return "?";
+}
+
 Machine::Machine(const isa::Image& img, MachineConfig cfg)
     : img_(img), cfg_(std::move(cfg)), mem_(cfg_.memory) {
   cfg_.isolated.resize(cfg_.tasks.size(), false);

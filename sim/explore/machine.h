@@ -18,6 +18,8 @@ namespace explore {
 // highest deliverable vector at that boundary, which x86 does instead of the next instruction.
 enum class StepKind : std::uint8_t { Exec, Drain, Arrive, Interrupt };
 
+const char* step_kind_name(StepKind k);  // "exec", "drain", "arrive", "irq"
+
 struct Step {
   StepKind kind = StepKind::Exec;
   std::uint32_t cpu = 0;   // Arrive: the target CPU
