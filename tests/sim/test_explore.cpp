@@ -1,40 +1,23 @@
 // `isolsim explore` end to end: the CT_SEQ_WORK race found with its shortest counter-example,
 // the fixed protocols verified, a wrong-guess variant caught, bounds reported as bounded.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "isolsim_cli.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out;
-};
-
-Result isolsim(const std::string& args) {
-  const std::string cmd = std::string(ISOLSIM_BIN) + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
 nlohmann::json explore(const std::string& scenario, const std::string& extra, int expect_status) {
   const fs::path out = fs::temp_directory_path() / ("isolsim_explore_" + std::to_string(getpid()));
   fs::remove_all(out);
-  const Result r = isolsim("explore " + std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/explore/" + scenario +
+  const CliResult r = isolsim("explore " + std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/explore/" + scenario +
                            " --out " + out.string() + " " + extra);
   EXPECT_EQ(r.status, expect_status) << r.out;
   std::ifstream in(out / "explore.json");
@@ -128,4 +111,25 @@ TEST(Explore, StopAtFirstStillGivesTheShortestCounterExample) {
   ASSERT_EQ(kinds(first), kinds(all));
   EXPECT_EQ(first["violations"][0]["steps"].size(), all["violations"][0]["steps"].size());
   EXPECT_LT(first["states"].get<std::uint64_t>(), all["states"].get<std::uint64_t>());
+}
+
+// A .litmus file is answered as herd7 answers it; a malformed one is one line naming file and line.
+TEST(ExploreLitmus, AnswersAsHerdAndRejectsBadInput) {
+  const std::string dir = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/litmus/";
+  const CliResult ok = isolsim("explore " + dir + "SB+lock-or+po.litmus");
+  EXPECT_EQ(ok.status, 0) << ok.out;
+  EXPECT_NE(ok.out.find("Test SB+lock-or+po Allowed\nStates 4\n"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("\nObservation SB+lock-or+po Sometimes 1 3\n"), std::string::npos) << ok.out;
+  const CliResult sc = isolsim("explore " + dir + "SB+lock-or+po.litmus --memory-model sc");
+  EXPECT_NE(sc.out.find("\nObservation SB+lock-or+po Never 0 3\n"), std::string::npos) << sc.out;
+
+  const fs::path bad = fs::temp_directory_path() / ("isolsim_bad_" + std::to_string(getpid()) + ".litmus");
+  std::ofstream(bad) << "X86 bad\n{ }\n P0 ;\n MOV [x],$1 ;\n FROB [x] ;\nexists (x=1)\n";
+  const CliResult r = isolsim("explore " + bad.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "isolsim: " + bad.string() + ":5: unknown instruction 'FROB'\n");
+  const CliResult scenario_flag = isolsim("explore " + dir + "mutex-cmpxchg.litmus --first");
+  EXPECT_EQ(scenario_flag.status, 2);
+  EXPECT_NE(scenario_flag.out.find("--first applies to scenario files"), std::string::npos);
+  fs::remove(bad);
 }

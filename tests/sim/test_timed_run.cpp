@@ -1,34 +1,17 @@
 // Timed replays through the isolsim CLI: the CT_SEQ_WORK race and the protocols that fix it,
 // determinism, and bad input.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "isolsim_cli.h"
+
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Result {
-  int status = -1;
-  std::string out;  // stdout + stderr
-};
-
-Result isolsim(const std::string& args) {
-  const std::string cmd = std::string(ISOLSIM_BIN) + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -47,7 +30,7 @@ const std::string kRace = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/ct_seq_w
 
 nlohmann::json run_race(const std::string& protocol, const fs::path& out, int expect_status) {
   const std::string sets = protocol == "pz2021" ? "" : " --set kernel.protocol=" + protocol + " --set expect=[]";
-  Result r = isolsim("run " + kRace + " --out " + out.string() + sets);
+  CliResult r = isolsim("run " + kRace + " --out " + out.string() + sets);
   EXPECT_EQ(r.status, expect_status) << r.out;
   return nlohmann::json::parse(slurp(out / "report.json"));
 }
@@ -153,8 +136,8 @@ TEST_P(RunAhead, ChangesNoOutput) {
   for (const char* protocol : {"ipi", "pz2021", "v7"}) {
     const fs::path a = fresh_dir("ahead_a"), b = fresh_dir("ahead_b");
     const std::string args = " --set kernel.protocol=" + std::string(protocol) + " --set expect=[]";
-    const Result ra = isolsim("run " + file + " --out " + a.string() + args);
-    const Result rb = isolsim("run " + file + " --out " + b.string() + args + " --no-run-ahead");
+    const CliResult ra = isolsim("run " + file + " --out " + a.string() + args);
+    const CliResult rb = isolsim("run " + file + " --out " + b.string() + args + " --no-run-ahead");
     ASSERT_EQ(ra.status, 0) << ra.out;
     ASSERT_EQ(rb.status, 0) << rb.out;
     for (const char* f : {"report.json", "events.log", "context.vcd", "trace.json"})
@@ -172,7 +155,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, RunAhead,
 
 TEST(TimedRun, FailedExpectationExitsOne) {
   const fs::path out = fresh_dir("fail");
-  Result r = isolsim("run " + kRace + " --out " + out.string() + " --set kernel.protocol=v7");
+  CliResult r = isolsim("run " + kRace + " --out " + out.string() + " --set kernel.protocol=v7");
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_NE(r.out.find("expectation failed: deferral.double_executions == 1 (actual 0)"), std::string::npos) << r.out;
   fs::remove_all(out);
@@ -182,11 +165,11 @@ TEST(TimedRun, BadInputIsOneLineAndExitTwo) {
   const fs::path dir = fresh_dir("bad");
   fs::create_directories(dir);
   std::ofstream(dir / "bad.json") << "{\n  \"name\": \"x\",\n  \"platform\": {\"cpus\": 2,}\n}\n";
-  Result r = isolsim("run " + (dir / "bad.json").string() + " --out " + (dir / "o").string());
+  CliResult r = isolsim("run " + (dir / "bad.json").string() + " --out " + (dir / "o").string());
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   EXPECT_NE(r.out.find("bad.json:3:"), std::string::npos) << r.out;
-  Result unknown = isolsim("run " + kRace + " --set kernel.protocl=v7 --out " + (dir / "o").string());
+  CliResult unknown = isolsim("run " + kRace + " --set kernel.protocl=v7 --out " + (dir / "o").string());
   EXPECT_EQ(unknown.status, 2);
   EXPECT_NE(unknown.out.find("unknown key \"protocl\""), std::string::npos) << unknown.out;
   fs::remove_all(dir);
@@ -203,11 +186,11 @@ TEST(TimedRun, RunawayAndFaultingProgramsAreBadInput) {
   "workload": { "0": [ { "syscall": "spin" } ] },
   "run": { "cycles": 100000000, "max_instructions": 100000 }
 })";
-  Result r = isolsim("run " + (dir / "spin.json").string() + " --out " + (dir / "o").string());
+  CliResult r = isolsim("run " + (dir / "spin.json").string() + " --out " + (dir / "o").string());
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
   EXPECT_NE(r.out.find("runaway scenario: more than 100000 instructions"), std::string::npos) << r.out;
-  Result oob = isolsim("run " + (dir / "spin.json").string() + " --out " + (dir / "o").string() +
+  CliResult oob = isolsim("run " + (dir / "spin.json").string() + " --out " + (dir / "o").string() +
                        " --set workload.0.0.syscall=oob --set workload.0.0.arg=5");
   EXPECT_EQ(oob.status, 2);
   EXPECT_NE(oob.out.find("cpu 0 at sys_oob+0"), std::string::npos) << oob.out;
@@ -218,13 +201,13 @@ TEST(TimedRun, RunawayAndFaultingProgramsAreBadInput) {
 TEST(TimedRun, StoreBufferingBothZeroWithoutFenceOnly) {
   const std::string sb = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/examples/store_buffering.json";
   const fs::path a = fresh_dir("sb"), b = fresh_dir("sb_mfence");
-  Result plain = isolsim("run " + sb + " --out " + a.string());
+  CliResult plain = isolsim("run " + sb + " --out " + a.string());
   EXPECT_EQ(plain.status, 0) << plain.out;
   nlohmann::json r = nlohmann::json::parse(slurp(a / "report.json"));
   EXPECT_EQ(r["memory"]["r0"], 0);
   EXPECT_EQ(r["memory"]["r1"], 0);
   EXPECT_EQ(r["memory"]["x"], 1);  // both stores did reach memory afterwards
-  Result fenced = isolsim("run " + sb + " --out " + b.string() +
+  CliResult fenced = isolsim("run " + sb + " --out " + b.string() +
                           " --set workload.0.task=sb0_mfence --set workload.1.task=sb1_mfence --set expect=[]");
   EXPECT_EQ(fenced.status, 0) << fenced.out;
   nlohmann::json f = nlohmann::json::parse(slurp(b / "report.json"));
@@ -240,7 +223,7 @@ const std::string kHere = std::string(ISOLSIM_SOURCE_DIR) + "/tests/sim/scenario
 
 TEST(TimedRun, NothingAfterTheEndOfTheRunIsCounted) {
   const fs::path out = fresh_dir("after_end");
-  Result r = isolsim("run " + kHere + "interrupt_after_end.json --out " + out.string());
+  CliResult r = isolsim("run " + kHere + "interrupt_after_end.json --out " + out.string());
   EXPECT_EQ(r.status, 0) << r.out;
   nlohmann::json rep = nlohmann::json::parse(slurp(out / "report.json"));
   EXPECT_EQ(rep["interference"]["cpus"][1]["interrupts_in_user"], 0);

@@ -1,0 +1,37 @@
+// A litmus test run in the explorer's machine: every interleaving and store-buffer drain of its
+// threads, its distinct final states and its verdict, printed as herd7 prints them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/explore/explorer.h"
+#include "sim/explore/litmus.h"
+
+namespace explore {
+
+struct LitmusOutcome {
+  // Distinct final states: the values of lit.observed, in that order; sorted.
+  std::vector<std::vector<isa::Word>> states;
+  // Final states in which the condition's proposition holds / does not. herd7 counts candidate
+  // executions here; an interleaving explorer has no such notion, so these count final states.
+  std::uint64_t positive = 0, negative = 0;
+  enum class Observation { Never, Sometimes, Always } observation = Observation::Never;
+  bool ok = false;  // the test's condition (with its quantifier) is validated
+  Result exploration;
+};
+
+// Throws isa::AsmError for a test whose assembly does not assemble.
+LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds);
+
+const char* observation_name(LitmusOutcome::Observation o);  // "Never", "Sometimes", "Always"
+
+// herd7's report: Test, States and one line per state, Ok/No, Witnesses, Condition, Observation.
+// No Time or Hash line: the output is the same on every run.
+std::string herd_report(const Litmus& lit, const LitmusOutcome& o);
+
+// The condition as herd7 prints it, e.g. "exists (0:EAX=0 /\ 1:EAX=0)".
+std::string condition_text(const Litmus& lit);
+
+}  // namespace explore
