@@ -14,6 +14,7 @@
 #include "models/isa/assembler.h"
 #include "sim/explore/explore_scenario.h"
 #include "sim/explore/litmus_run.h"
+#include "sim/replay/replay_search.h"
 #include "sim/run/runner.h"
 
 namespace {
@@ -54,14 +55,50 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, r
   return failed ? 1 : 0;
 }
 
+// For each violation the timed report can count: replay-N.json, a scenario `isolsim run` replays
+// into it, noted in explore.json under the violation's "replay".
+void write_replays(const scenario::JsonDoc& doc, const scenario::Scenario& s, const explore::ScenarioOptions& opts,
+                   int max_runs, nlohmann::ordered_json& json) {
+  int n = 0;
+  for (auto& v : json["violations"]) {
+    ++n;
+    replay::Options ro;
+    ro.max_runs = max_runs;
+    ro.memory_model = json["memory_model"];
+    const replay::Result r = replay::find_replay(doc, s, nlohmann::json::parse(v.dump()), ro);
+    if (!r.replayable) continue;
+    nlohmann::ordered_json rj = {{"reproduced", r.reproduced}, {"order_matched", r.order_matched},
+                                 {"start", r.start}, {"timed_runs", r.runs}};
+    if (!r.note.empty()) rj["note"] = r.note;
+    if (r.reproduced) {
+      const std::string file = "replay-" + std::to_string(n) + ".json";
+      std::ofstream(opts.out_dir + "/" + file) << r.scenario.dump(2) << "\n";
+      rj["file"] = file;
+      std::cout << "\nviolation " << n << " replays in timed simulation: isolsim run " << opts.out_dir << "/"
+                << file << " (" << r.report_path << " >= 1; workloads start at cycles";
+      for (std::size_t c = 0; c < r.start.size(); ++c) std::cout << (c ? ", " : " ") << r.start[c];
+      std::cout << "; " << (r.order_matched ? "every" : "the checked") << " conflicting access in the counter-example's order; "
+                << r.runs << " timed runs)\n";
+    } else {
+      std::cout << "\nviolation " << n << ": no timed replay found: " << r.note << "\n";
+    }
+    v["replay"] = rj;
+  }
+}
+
 int explore_command(const std::string& file, const std::vector<std::string>& sets,
-                    explore::ScenarioOptions opts) {
+                    explore::ScenarioOptions opts, int replay_runs) {
   scenario::JsonDoc doc = scenario::JsonDoc::load_file(file);
   for (const std::string& a : sets) doc.apply_override(a);
   const scenario::Scenario s = scenario::load_scenario(doc);
-  const explore::ScenarioOutcome o = explore::explore_scenario(doc, s, opts);
+  if (opts.out_dir.empty()) opts.out_dir = "out/" + s.name + "-explore";
+  explore::ScenarioOutcome o = explore::explore_scenario(doc, s, opts);
   std::cout << o.text;
   std::cerr << "explored in " << o.result.seconds << " s\n";
+  if (replay_runs > 0 && !o.json["violations"].empty()) {
+    write_replays(doc, s, opts, replay_runs, o.json);
+    std::ofstream(opts.out_dir + "/explore.json") << o.json.dump(2) << "\n";
+  }
   return o.exit_code;
 }
 
@@ -122,6 +159,10 @@ int sc_main(int argc, char* argv[]) {
   explore_cmd->add_option("--memory-model", memory_model, "tso or sc (sequential consistency)")
       ->check(CLI::IsMember({"tso", "sc"}));
   explore_cmd->add_flag("--first", eopts.explore.stop_at_first, "stop at the first violation found");
+  int replay_runs = 200;
+  explore_cmd->add_option("--replay-runs", replay_runs,
+                          "timed runs tried to turn each counter-example into a replay scenario (0: none)")
+      ->check(CLI::NonNegativeNumber);
   explore_cmd->add_option("--max-states", eopts.explore.bounds.max_states, "state bound")->check(CLI::PositiveNumber);
   explore_cmd->add_option("--max-depth", eopts.explore.bounds.max_depth, "depth bound (steps)")->check(CLI::PositiveNumber);
   explore_cmd->add_option("--max-memory", eopts.explore.bounds.max_memory_mb, "memory bound (MB)")->check(CLI::PositiveNumber);
@@ -135,7 +176,7 @@ int sc_main(int argc, char* argv[]) {
   if (explore_cmd->parsed()) {
     eopts.tso = memory_model == "tso";
     if (is_litmus(efile)) {
-      for (const char* scenario_only : {"--set", "--first", "--out"})
+      for (const char* scenario_only : {"--set", "--first", "--out", "--replay-runs"})
         if (explore_cmd->count(scenario_only)) {
           std::cerr << "isolsim: " << scenario_only << " applies to scenario files, not to litmus tests\n";
           return 2;
@@ -143,7 +184,7 @@ int sc_main(int argc, char* argv[]) {
       return litmus_command(efile, eopts);
     }
     try {
-      return explore_command(efile, esets, eopts);
+      return explore_command(efile, esets, eopts, replay_runs);
     } catch (const scenario::InputError& e) {
       std::cerr << "isolsim: " << e.what() << "\n";
       return 2;
