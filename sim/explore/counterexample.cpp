@@ -17,12 +17,12 @@ std::string hex(isa::Word v) {
   return b;
 }
 
-std::string access(const isa::Image& img, const isa::Effect& e) {
+std::string access(const isa::Image& img, const isa::Effect& e, bool store_visible) {
   using isa::Op;
   const std::string where = img.describe(e.addr);
   switch (e.op) {
     case Op::Load: return "load " + where + " = " + hex(e.read) + (e.forwarded ? " (own store buffer)" : "");
-    case Op::Store: return "store " + where + " := " + hex(e.written) + " (buffered)";
+    case Op::Store: return "store " + where + " := " + hex(e.written) + (store_visible ? "" : " (buffered)");
     case Op::Cmpxchg:
       return "cmpxchg " + where + ": expected " + hex(e.expected) + ", saw " + hex(e.read) +
              (e.success ? ": " + hex(e.written) : ": fails");
@@ -53,7 +53,7 @@ std::string describe(const isa::Image& img, const StepRecord& r) {
     for (std::uint32_t t : r.ipis_to) to += (to.empty() ? "cpu" : ", cpu") + std::to_string(t);
     return s + "send IPI " + hex(e.msr_value & 0xff) + " " + run::vector_name(e.msr_value & 0xff) + " to " + to;
   }
-  s += access(img, e);
+  s += access(img, e, r.store_visible);
   for (const isa::Effect::Note& n : e.notes)
     if (n.kind == isa::Annotation::Kind::Callback)
       s += n.a1 ? " [runs the callback for " + run::request_name(n.a1) + "]" : " [runs deferred work]";

@@ -185,7 +185,10 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
   const std::uint64_t now = ++clock_;
   const isa::Effect e = isa::execute(img_, cpu, mem_, 0);  // rdtsc reads 0: there is no time
   if (e.wrote) track(s, e.addr);
-  if (!cfg_.tso && e.op == isa::Op::Store) drain(s, c);
+  if (!cfg_.tso && e.op == isa::Op::Store) {
+    drain(s, c);
+    if (rec) rec->store_visible = true;
+  }
   if (e.op == isa::Op::Wrmsr) hardware_register_write(s, c, e, rec);
   // The ledger sees what the recorder feeds it in a timed run, in the same order.
   const bool mode_changed = cpu.mode != before;

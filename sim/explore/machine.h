@@ -61,6 +61,7 @@ struct StepRecord {
   isa::Word old = 0, value = 0; // Drain: before and after
   std::vector<std::uint32_t> ipis_to;  // Exec of an ICR write: the targets
   bool from_user = false;       // Interrupt
+  bool store_visible = false;   // Exec of a store under SC: it reached memory in the same step
 };
 
 struct MachineConfig {

@@ -48,6 +48,8 @@ std::vector<Expected> read_expected(const std::string& dir) {
   return out;
 }
 
+void PrintTo(const Expected& e, std::ostream* os) { *os << e.file; }
+
 struct Answer {
   Litmus lit;
   LitmusOutcome tso, sc;
