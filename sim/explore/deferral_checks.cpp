@@ -33,8 +33,8 @@ bool DeferralChecks::accepts_work(const Machine& m, const State& s, std::uint32_
   const auto work = img.constants.find("CT_WORK_SYNC");
   if (!func || work == img.constants.end() || s.cpus.size() < 2) return false;
   std::vector<isa::Word> memory = m.full_memory(s);
-  for (const isa::CpuState& c : s.cpus)
-    for (const isa::StoreBufferEntry& e : c.store_buffer) memory[e.addr] = e.value;
+  for (const CpuRef& c : s.cpus)
+    for (const isa::StoreBufferEntry& e : c->store_buffer) memory[e.addr] = e.value;
   isa::CpuState cpu;
   cpu.id = target == 0 ? 1 : 0;
   isa::start(img, cpu, *func, isa::Mode::Kernel, {target, work->second});
@@ -69,7 +69,7 @@ void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std:
   if (!terminal) return;
   if (defers_)
     for (std::uint32_t c = 0; c < s.cpus.size(); ++c)
-      if (isolated_[c] && s.cpus[c].mode == isa::Mode::User && !accepts_work(m, s, c))
+      if (isolated_[c] && s.cpus[c]->mode == isa::Mode::User && !accepts_work(m, s, c))
         out.push_back({"cannot_defer", "cpu" + std::to_string(c) +
                                            " ends in user mode but ct_set_cpu_work() refuses work for it: "
                                            "every later request interrupts it"});

@@ -28,7 +28,7 @@ class FinalStates : public Checker {
     std::vector<isa::Word> v;
     v.reserve(places_.size());
     for (const Place& p : places_)
-      v.push_back(p.cpu < 0 ? m.read(s, p.addr) : s.cpus[p.cpu].reg(p.reg));
+      v.push_back(p.cpu < 0 ? m.read(s, p.addr) : s.cpus[p.cpu]->reg(p.reg));
     states_.insert(std::move(v));
   }
 

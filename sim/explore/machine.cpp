@@ -45,19 +45,13 @@ State Machine::initial() {
   s.cpus.resize(n);
   s.apics.resize(n);
   for (std::uint32_t c = 0; c < n; ++c) {
-    s.cpus[c].id = c;
-    isa::start(img_, s.cpus[c], cfg_.tasks[c], isa::Mode::User);
+    isa::CpuState& cpu = s.cpus[c].write();
+    cpu.id = c;
+    isa::start(img_, cpu, cfg_.tasks[c], isa::Mode::User);
   }
-  auto ledger = std::make_shared<kernel::DeferralLedger>(n, cfg_.isolated);
-  ledger->fingerprint(s.ledger.fingerprint);
-  s.ledger.ledger = std::move(ledger);
-  fresh_.reset();
+  fresh_ = std::make_unique<kernel::DeferralLedger>(n, cfg_.isolated);
   for (std::uint32_t c = 0; c < n; ++c) settle(s, c);  // local steps never write memory
-  if (fresh_) {
-    s.ledger.fingerprint.clear();
-    fresh_->fingerprint(s.ledger.fingerprint);
-    s.ledger.ledger = std::shared_ptr<const kernel::DeferralLedger>(fresh_.release());
-  }
+  publish_ledger(s);
   return s;
 }
 
@@ -93,13 +87,13 @@ bool Machine::invisible(const isa::CpuState& cpu, const isa::Instruction& in) co
 
 void Machine::settle(State& s, std::uint32_t c) {
   for (std::uint32_t n = 0; n < cfg_.max_local_steps; ++n) {
-    const isa::CpuState& cpu = s.cpus[c];
+    const isa::CpuState& cpu = *s.cpus[c];
     if (cpu.halted || cpu.idle) return;
     if (cpu.interrupts_enabled && deliverable(s.apics[c]) >= 0) return;  // taken at this boundary
     if (!invisible(cpu, isa::current(img_, cpu))) return;
     exec(s, c, nullptr);
   }
-  isa::fault(img_, s.cpus[c],
+  isa::fault(img_, *s.cpus[c],
              "runaway program: more than " + std::to_string(cfg_.max_local_steps) +
                  " instructions in a row without a memory access");
 }
@@ -107,7 +101,7 @@ void Machine::settle(State& s, std::uint32_t c) {
 std::vector<Step> Machine::enabled(const State& s) const {
   std::vector<Step> out;
   for (std::uint32_t c = 0; c < s.cpus.size(); ++c) {
-    const isa::CpuState& cpu = s.cpus[c];
+    const isa::CpuState& cpu = *s.cpus[c];
     if (!cpu.store_buffer.empty()) out.push_back({StepKind::Drain, c, 0});
     // A CPU whose program is over stays in user mode and interruptible, as in a timed run.
     const int v = deliverable(s.apics[c]);
@@ -179,7 +173,7 @@ void Machine::hardware_register_write(State& s, std::uint32_t c, const isa::Effe
 }
 
 void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
-  isa::CpuState& cpu = s.cpus[c];
+  isa::CpuState& cpu = s.cpus[c].write();
   const isa::Mode before = cpu.mode;
   const isa::Word request = cpu.request;
   const std::uint64_t now = ++clock_;
@@ -209,7 +203,7 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
 }
 
 void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
-  isa::CpuState& cpu = s.cpus[c];
+  isa::CpuState& cpu = s.cpus[c].write();
   const isa::Addr addr = cpu.store_buffer.front().addr;
   const isa::Word old = mem_[addr];
   const isa::StoreBufferEntry e = isa::drain_one(cpu, mem_);
@@ -245,7 +239,7 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
         break;
       }
       case StepKind::Interrupt: {
-        isa::CpuState& cpu = t.cpus[step.cpu];
+        isa::CpuState& cpu = t.cpus[step.cpu].write();
         Apic& apic = t.apics[step.cpu];
         apic.irr.erase(std::find(apic.irr.begin(), apic.irr.end(), step.vector));
         insert_sorted(apic.isr, step.vector);
@@ -272,12 +266,16 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
   t.memory.erase(std::remove_if(t.memory.begin(), t.memory.end(),
                                 [&](const auto& p) { return p.second == cfg_.memory[p.first]; }),
                  t.memory.end());
-  if (fresh_) {
-    t.ledger.fingerprint.clear();
-    fresh_->fingerprint(t.ledger.fingerprint);
-    t.ledger.ledger = std::shared_ptr<const kernel::DeferralLedger>(fresh_.release());
-  }
+  publish_ledger(t);
   return t;
+}
+
+void Machine::publish_ledger(State& s) {
+  if (!fresh_) return;
+  auto fp = std::make_shared<std::string>();
+  fresh_->fingerprint(*fp);
+  s.ledger.fingerprint = std::move(fp);
+  s.ledger.ledger = std::shared_ptr<const kernel::DeferralLedger>(fresh_.release());
 }
 
 isa::Word Machine::read(const State& s, isa::Addr a) const {
@@ -292,31 +290,33 @@ std::vector<isa::Word> Machine::full_memory(const State& s) const {
   return m;
 }
 
-void Machine::encode(const State& s, std::string& out) const {
-  for (const isa::CpuState& cpu : s.cpus) {
-    put(out, static_cast<unsigned>(cpu.mode) | (cpu.interrupts_enabled << 1) | (cpu.halted << 2) |
-                 (cpu.idle << 3));
-    put(out, cpu.request);
-    put(out, cpu.next_request);
-    put(out, cpu.frames.size());
-    for (const isa::Frame& f : cpu.frames) {
-      put(out, f.func);
-      put(out, f.pc);
-      put(out, f.reg_base);
-      put(out, f.ret_dst);
-      put(out, static_cast<unsigned>(f.kind) | (static_cast<unsigned>(f.saved_mode) << 2) |
-                   (f.saved_if << 3));
-      put(out, f.vector);
-      put(out, f.compute_left);
-    }
-    put(out, cpu.regs.size());
-    for (isa::Word r : cpu.regs) put(out, r);
-    put(out, cpu.store_buffer.size());
-    for (const isa::StoreBufferEntry& e : cpu.store_buffer) {
-      put(out, e.addr);
-      put(out, e.value);
-    }
+void Machine::encode_cpu(const isa::CpuState& cpu, std::string& out) {
+  put(out, static_cast<unsigned>(cpu.mode) | (cpu.interrupts_enabled << 1) | (cpu.halted << 2) |
+               (cpu.idle << 3));
+  put(out, cpu.request);
+  put(out, cpu.next_request);
+  put(out, cpu.frames.size());
+  for (const isa::Frame& f : cpu.frames) {
+    put(out, f.func);
+    put(out, f.pc);
+    put(out, f.reg_base);
+    put(out, f.ret_dst);
+    put(out, static_cast<unsigned>(f.kind) | (static_cast<unsigned>(f.saved_mode) << 2) |
+                 (f.saved_if << 3));
+    put(out, f.vector);
+    put(out, f.compute_left);
   }
+  put(out, cpu.regs.size());
+  for (isa::Word r : cpu.regs) put(out, r);
+  put(out, cpu.store_buffer.size());
+  for (const isa::StoreBufferEntry& e : cpu.store_buffer) {
+    put(out, e.addr);
+    put(out, e.value);
+  }
+}
+
+void Machine::encode(const State& s, std::string& out) const {
+  for (const CpuRef& cpu : s.cpus) out += cpu.bytes(encode_cpu);
   for (const Apic& a : s.apics) {
     put(out, a.irr.size());
     for (std::uint8_t v : a.irr) put(out, v);
@@ -333,7 +333,7 @@ void Machine::encode(const State& s, std::string& out) const {
     put(out, a);
     put(out, v);
   }
-  out += s.ledger.fingerprint;
+  out += *s.ledger.fingerprint;
 }
 
 }  // namespace explore

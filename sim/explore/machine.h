@@ -41,11 +41,43 @@ struct Apic {
 // The ledger is shared between states until a step changes it.
 struct LedgerRef {
   std::shared_ptr<const kernel::DeferralLedger> ledger;
-  std::string fingerprint;
+  std::shared_ptr<const std::string> fingerprint;
+};
+
+// One CPU of a state, shared by the states a step did not change (copy on write), with its
+// canonical bytes kept once computed: most steps change one CPU of several.
+class CpuRef {
+ public:
+  CpuRef() : p_(std::make_shared<Shared>()) {}
+  const isa::CpuState& operator*() const { return p_->cpu; }
+  const isa::CpuState* operator->() const { return &p_->cpu; }
+  isa::CpuState& write() {
+    if (p_.use_count() > 1) p_ = std::make_shared<Shared>(Shared{p_->cpu, {}, false});
+    p_->encoded = false;
+    return p_->cpu;
+  }
+  // The bytes `encode` gives for this CPU, cached until the next write().
+  template <class Encode>
+  const std::string& bytes(Encode encode) const {
+    if (!p_->encoded) {
+      p_->bytes.clear();
+      encode(p_->cpu, p_->bytes);
+      p_->encoded = true;
+    }
+    return p_->bytes;
+  }
+
+ private:
+  struct Shared {
+    isa::CpuState cpu;
+    std::string bytes;
+    bool encoded = false;
+  };
+  std::shared_ptr<Shared> p_;
 };
 
 struct State {
-  std::vector<isa::CpuState> cpus;
+  std::vector<CpuRef> cpus;
   std::vector<Apic> apics;
   std::vector<Ipi> in_flight;                                // sent, not in the IRR yet (sorted)
   std::vector<std::pair<isa::Addr, isa::Word>> memory;       // words that differ from boot (sorted)
@@ -97,6 +129,8 @@ class Machine {
 
  private:
   void settle(State& s, std::uint32_t cpu);
+  static void encode_cpu(const isa::CpuState& cpu, std::string& out);
+  void publish_ledger(State& s);  // this step's ledger copy, if it made one, becomes the state's
   bool invisible(const isa::CpuState& cpu, const isa::Instruction& in) const;
   void exec(State& s, std::uint32_t cpu, StepRecord* rec);
   void drain(State& s, std::uint32_t cpu, StepRecord* rec = nullptr);
