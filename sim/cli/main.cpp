@@ -159,6 +159,9 @@ int sc_main(int argc, char* argv[]) {
   explore_cmd->add_option("--memory-model", memory_model, "tso or sc (sequential consistency)")
       ->check(CLI::IsMember({"tso", "sc"}));
   explore_cmd->add_flag("--first", eopts.explore.stop_at_first, "stop at the first violation found");
+  explore_cmd->add_flag("--unreduced", eopts.unreduced,
+                        "make every instruction a step (no folding of thread-local instructions): "
+                        "slower; a cross-check of the reduction");
   int replay_runs = 200;
   explore_cmd->add_option("--replay-runs", replay_runs,
                           "timed runs tried to turn each counter-example into a replay scenario (0: none)")

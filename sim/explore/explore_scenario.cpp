@@ -28,6 +28,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   mc.memory = std::move(si.memory);
   mc.isolated = s.nohz_full;
   mc.tso = opts.tso;
+  mc.fold_local_steps = !opts.unreduced;
   Machine m(si.img, mc);
   DeferralChecks checks(doc, s, m);
   Explorer ex(m, checks, opts.explore);
@@ -89,6 +90,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
     vj.push_back(std::move(j));
   }
   o.json = {{"scenario", s.name}, {"protocol", s.protocol}, {"memory_model", opts.tso ? "tso" : "sc"},
+            {"reduction", opts.unreduced ? "none" : "thread-local instructions folded"},
             {"verdict", !r.violations.empty() ? "violation" : r.complete ? "verified" : "bounded"},
             {"states", r.states}, {"transitions", r.transitions}, {"depth", r.depth},
             {"terminal_states", r.terminal_states}, {"complete", r.complete}, {"bound", r.bound},

@@ -14,6 +14,7 @@ namespace explore {
 struct ScenarioOptions {
   Options explore;
   bool tso = true;       // false: sequentially consistent memory
+  bool unreduced = false;  // every instruction a step (MachineConfig::fold_local_steps = false)
   std::string out_dir;   // explore.json and counterexample-*.dot; "" writes nothing
 };
 

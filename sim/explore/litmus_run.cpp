@@ -108,7 +108,7 @@ const char* observation_name(LitmusOutcome::Observation o) {
   return "?";
 }
 
-LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds) {
+LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds, bool fold_local_steps) {
   const isa::Word all = lit.threads >= 64 ? ~isa::Word(0) : (isa::Word(1) << lit.threads) - 1;
   const isa::Image img = isa::assemble({{lit.file, lit.assembly, 0}},
                                        {{"NR_CPUS", static_cast<isa::Word>(lit.threads)}, {"ALL_CPUS", all}});
@@ -116,6 +116,7 @@ LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds) {
   for (int t = 0; t < lit.threads; ++t) cfg.tasks.push_back(*img.find_function("P" + std::to_string(t)));
   cfg.memory = img.initial_memory();
   cfg.tso = tso;
+  cfg.fold_local_steps = fold_local_steps;
   Machine machine(img, cfg);
   FinalStates finals(img, lit);
   Options opts;

@@ -22,8 +22,9 @@ struct LitmusOutcome {
   Result exploration;
 };
 
-// Throws isa::AsmError for a test whose assembly does not assemble.
-LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds);
+// Throws isa::AsmError for a test whose assembly does not assemble. `fold_local_steps`: see
+// MachineConfig (false cross-checks the reduction).
+LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds, bool fold_local_steps = true);
 
 const char* observation_name(LitmusOutcome::Observation o);  // "Never", "Sometimes", "Always"
 

@@ -86,6 +86,7 @@ bool Machine::invisible(const isa::CpuState& cpu, const isa::Instruction& in) co
 }
 
 void Machine::settle(State& s, std::uint32_t c) {
+  if (!cfg_.fold_local_steps) return;
   for (std::uint32_t n = 0; n < cfg_.max_local_steps; ++n) {
     const isa::CpuState& cpu = *s.cpus[c];
     if (cpu.halted || cpu.idle) return;

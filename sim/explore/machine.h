@@ -103,6 +103,9 @@ struct MachineConfig {
   std::size_t store_buffer_entries = 56;  // Skylake, as the timed core
   bool tso = true;                        // false: sequential consistency (a store is visible at once)
   std::uint32_t max_local_steps = 100000;  // a loop with no memory access is a runaway program
+  // Run thread-local instructions as part of the step before them (the reduction, see settle());
+  // false makes every instruction a step: the unreduced graph, to cross-check the reduction.
+  bool fold_local_steps = true;
 };
 
 class Machine {

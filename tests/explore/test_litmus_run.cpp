@@ -107,6 +107,12 @@ TEST_P(PublicLitmus, HerdX86TsoVerdictAndStates) {
   EXPECT_EQ(explore::observation_name(a.sc.observation), sc_verdict);
   check_sc_within_tso(a);
 
+  // Folding thread-local instructions into the step before them changes no final state.
+  const LitmusOutcome unreduced = explore::run_litmus(a.lit, true, {}, false);
+  ASSERT_TRUE(unreduced.exploration.complete);
+  EXPECT_EQ(unreduced.states, a.tso.states);
+  EXPECT_GE(unreduced.exploration.states, a.tso.exploration.states);
+
   // The report is herd7's layout; the Observation line carries what the table checks.
   const std::string report = explore::herd_report(a.lit, a.tso);
   EXPECT_EQ(report.rfind("Test " + a.lit.name + " Allowed\nStates " + std::to_string(a.tso.states.size()) + "\n", 0), 0u);

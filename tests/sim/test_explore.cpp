@@ -162,3 +162,18 @@ TEST(ExploreReplay, Pz2021CounterExampleReplaysInTimedSimulation) {
   EXPECT_NE(run.out.find("1 interrupts in user mode (1 IPIs)"), std::string::npos) << run.out;
   fs::remove_all(out);
 }
+
+// The reduction (thread-local instructions run with the step before them) against the unreduced
+// graph: the same violations and the same number of distinct ends, under both memory models.
+TEST(ExploreReduction, FoldingHidesNoViolationAndNoEnd) {
+  for (const char* model : {"sc", "tso"}) {
+    SCOPED_TRACE(model);
+    const std::string m = std::string(" --replay-runs 0 --memory-model ") + model;
+    const nlohmann::json folded = explore("v7_guess_kernel.json", m, 1);
+    const nlohmann::json unreduced = explore("v7_guess_kernel.json", m + " --unreduced", 1);
+    EXPECT_EQ(kinds(folded), kinds(unreduced));
+    EXPECT_EQ(folded["terminal_states"], unreduced["terminal_states"]);
+    EXPECT_EQ(unreduced["reduction"], "none");
+    EXPECT_GT(unreduced["states"].get<int>(), 20 * folded["states"].get<int>());
+  }
+}
