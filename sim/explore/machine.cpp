@@ -76,8 +76,8 @@ bool Machine::invisible(const isa::CpuState& cpu, const isa::Instruction& in) co
       return true;
     case Op::Mfence: case Op::Serialize:
       return cpu.store_buffer.empty();
-    case Op::Store:
-      return !cpu.interrupts_enabled && cpu.store_buffer.size() < cfg_.store_buffer_entries;
+    case Op::Store:  // into the store buffer; under SC it is a write other CPUs see at once
+      return cfg_.tso && !cpu.interrupts_enabled && cpu.store_buffer.size() < cfg_.store_buffer_entries;
     case Op::Request:
       return !cpu.interrupts_enabled;
     default:
