@@ -37,6 +37,26 @@ const char* step_kind_name(StepKind k) {
 Machine::Machine(const isa::Image& img, MachineConfig cfg)
     : img_(img), cfg_(std::move(cfg)), mem_(cfg_.memory) {
   cfg_.isolated.resize(cfg_.tasks.size(), false);
+  // A variable that no store or read-modify-write names and whose address no lea takes (e.g.
+  // ct.active: set at boot from nohz_full=) holds its boot value for ever, unless a write through
+  // a pointer made some other way lands in it;
+  // exec() turns such a write into a fault, so folding its loads can never hide an execution:
+  // up to the first such write every folded load reads what the unfolded one would.
+  constant_var_.assign(img_.variables.size(), true);
+  for (const isa::Function& f : img_.functions)
+    for (const isa::Instruction& in : f.code)
+      if ((isa::writes_memory(in.op) || in.op == isa::Op::Lea) && in.mem.var >= 0)
+        constant_var_[in.mem.var] = false;  // written by name, or its address taken
+  var_at_.assign(img_.memory_words, -1);
+  for (std::size_t v = 0; v < img_.variables.size(); ++v) {
+    const isa::Variable& var = img_.variables[v];
+    const std::size_t copies = var.percpu ? img_.ncpus : 1;
+    for (std::size_t c = 0; c < copies; ++c)
+      for (isa::Word w = 0; w < var.size; ++w) {
+        const isa::Word a = var.base + c * (var.percpu ? img_.percpu_area : 0) + w;
+        if (a < var_at_.size()) var_at_[a] = static_cast<int>(v);
+      }
+  }
 }
 
 State Machine::initial() {
@@ -80,6 +100,8 @@ bool Machine::invisible(const isa::CpuState& cpu, const isa::Instruction& in) co
       return cfg_.tso && !cpu.interrupts_enabled && cpu.store_buffer.size() < cfg_.store_buffer_entries;
     case Op::Request:
       return !cpu.interrupts_enabled;
+    case Op::Load:  // of a variable nothing writes: it reads the boot value, whenever it runs
+      return in.mem.var >= 0 && constant_var_[in.mem.var];
     default:
       return false;
   }
@@ -179,6 +201,10 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
   const isa::Word request = cpu.request;
   const std::uint64_t now = ++clock_;
   const isa::Effect e = isa::execute(img_, cpu, mem_, 0);  // rdtsc reads 0: there is no time
+  if (isa::writes_memory(e.op) && e.addr < var_at_.size() && var_at_[e.addr] >= 0 && constant_var_[var_at_[e.addr]])
+    isa::fault(img_, cpu, "writes " + img_.describe(e.addr) + " through a pointer, but no instruction names " +
+                              img_.variables[var_at_[e.addr]].name +
+                              " as a destination or takes its address: the explorer treats it as constant and folds its loads");
   if (e.wrote) track(s, e.addr);
   if (!cfg_.tso && e.op == isa::Op::Store) {
     drain(s, c);

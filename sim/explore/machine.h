@@ -146,6 +146,10 @@ class Machine {
 
   const isa::Image& img_;
   MachineConfig cfg_;
+  // Variables no instruction writes by name or takes the address of: loads of them read boot
+  // values, so they are thread-local and folded; a write that lands in one faults (Machine()).
+  std::vector<bool> constant_var_;
+  std::vector<int> var_at_;  // address -> variable index, -1 for none
   std::vector<isa::Word> mem_;    // boot memory, with the current state's differences loaded
   std::uint64_t clock_ = 0;       // ledger "cycles": one per step, never repeated
   std::unique_ptr<kernel::DeferralLedger> fresh_;  // a writable copy being built for a step

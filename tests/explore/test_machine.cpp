@@ -45,11 +45,13 @@ Finals explore_finals(const std::string& text, bool tso, bool fold, std::uint64_
 const char* const kLoadThenStore = R"(
 .var x = 0
 .var y = 0
+.var k = 7
 .func P0()
     r = 0
     cli
     r = load x
-    store y, 1
+    c = load k
+    store y, c
     halt
 .endfunc
 .func P1()
@@ -75,6 +77,30 @@ TEST(MachineReduction, FoldedAndUnreducedReachTheSameEnds) {
     // P0's store: possible under SC too (load x, store x, load y, store y).
     EXPECT_TRUE(folded.count({0, 0}));
     EXPECT_TRUE(folded.count({1, 0}));
-    EXPECT_TRUE(folded.count({0, 1}));
+    EXPECT_TRUE(folded.count({0, 7}));
   }
+}
+
+// Loads of a variable nothing writes by name (k above) are folded as constant; a write that lands
+// in it anyway, through an address computed without naming it, is a fault, never a silent error.
+TEST(MachineReduction, AWriteIntoAConstantFaults) {
+  const std::string vars = ".var k = 7\n.var x = 0\n";
+  const isa::Image probe = isa::assemble({{"t.s", vars, 0}}, {{"NR_CPUS", 2}});
+  const std::string k = std::to_string(probe.address("k", {}));
+  const std::string text = vars +
+                           ".func P0()\n    r = load k\n    halt\n.endfunc\n"
+                           ".func P1()\n    r = 0\n    p = " + k + "\n    store [p], 1\n    halt\n.endfunc\n";
+  const isa::Image img = isa::assemble({{"t.s", text, 0}}, {{"NR_CPUS", 2}, {"ALL_CPUS", 3}});
+  ASSERT_EQ(img.address("k", {}), probe.address("k", {}));
+  explore::MachineConfig cfg;
+  cfg.tasks = {*img.find_function("P0"), *img.find_function("P1")};
+  cfg.memory = img.initial_memory();
+  explore::Machine m(img, cfg);
+  FinalRegisters finals;
+  explore::Explorer ex(m, finals, {});
+  const explore::Result r = ex.run();
+  ASSERT_EQ(r.violations.size(), 1u);
+  EXPECT_EQ(r.violations[0].finding.kind, "fault");
+  EXPECT_NE(r.violations[0].finding.message.find("writes k through a pointer"), std::string::npos)
+      << r.violations[0].finding.message;
 }
