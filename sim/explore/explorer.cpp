@@ -2,8 +2,8 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/graph/graphviz.hpp>
-#include <boost/graph/reverse_graph.hpp>
 #include <boost/graph/strong_components.hpp>
 #include <boost/pending/queue.hpp>
 
@@ -17,29 +17,23 @@ namespace explore {
 
 namespace {
 
+// Graphviz output of small graphs.
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property,
                                     boost::property<boost::edge_index_t, std::uint32_t>>;
 using Vertex = boost::graph_traits<Graph>::vertex_descriptor;
 using GEdge = boost::graph_traits<Graph>::edge_descriptor;
 
-Graph make_graph(const std::vector<Edge>& edges, std::uint64_t nstates) {
-  Graph g(nstates);
-  for (std::uint32_t i = 0; i < edges.size(); ++i) boost::add_edge(edges[i].from, edges[i].to, i, g);
-  return g;
-}
+// The whole state graph for livelock analysis: millions of edges, so compressed sparse rows (two
+// words per edge each way) rather than an adjacency list (a node per edge).
+using Csr = boost::compressed_sparse_row_graph<boost::bidirectionalS, boost::no_property, boost::no_property,
+                                               boost::no_property, std::uint32_t, std::uint32_t>;
+using CsrVertex = boost::graph_traits<Csr>::vertex_descriptor;
 
-// Breadth-first from the initial state: the edge by which each state was first reached.
-std::vector<std::int64_t> bfs_tree(const Graph& g) {
-  std::vector<std::int64_t> pred(boost::num_vertices(g), -1);
-  struct Recorder : boost::default_bfs_visitor {
-    std::vector<std::int64_t>* pred;
-    void tree_edge(GEdge e, const Graph& g) const {
-      (*pred)[boost::target(e, g)] = boost::get(boost::edge_index, g, e);
-    }
-  } vis;
-  vis.pred = &pred;
-  if (boost::num_vertices(g)) boost::breadth_first_search(g, Vertex(0), boost::visitor(vis));
-  return pred;
+Csr make_csr(const std::vector<Edge>& edges, std::uint64_t nstates) {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  pairs.reserve(edges.size());
+  for (const Edge& e : edges) pairs.emplace_back(e.from, e.to);
+  return Csr(boost::edges_are_unsorted_multi_pass, pairs.begin(), pairs.end(), static_cast<std::uint32_t>(nstates));
 }
 
 std::vector<std::uint32_t> path_to(const std::vector<std::int64_t>& pred, const std::vector<Edge>& edges,
@@ -63,6 +57,7 @@ Result Explorer::run() {
   std::map<std::string, Violation> first;  // by kind: where it first showed
   std::deque<std::pair<std::uint32_t, State>> frontier;
   std::vector<std::uint32_t> depth;
+  pred_.assign(1, -1);  // the edge that first reached each state: breadth first, a shortest path
   std::uint64_t key_bytes = 0;
   std::vector<Finding> found;
 
@@ -121,6 +116,7 @@ Result Explorer::run() {
       if (!inserted) continue;
       key_bytes += enc.size();
       ++nstates_;
+      pred_.push_back(static_cast<std::int64_t>(edges_.size() - 1));
       depth.push_back(depth[id] + 1);
       r.depth = std::max<std::uint64_t>(r.depth, depth.back());
       discover(t, it->second);
@@ -145,10 +141,8 @@ Result Explorer::run() {
   r.states = nstates_;
   r.transitions = edges_.size();
 
-  const Graph g = make_graph(edges_, nstates_);
-  const std::vector<std::int64_t> pred = bfs_tree(g);
   for (auto& [kind, v] : first) {
-    v.path = path_to(pred, edges_, v.state);
+    v.path = path_to(pred_, edges_, v.state);
     r.violations.push_back(std::move(v));
   }
   if (r.complete && opts_.livelock) find_livelock(r);
@@ -165,17 +159,24 @@ Result Explorer::run() {
 // is a bottom strongly connected component with a cycle; every state that cannot reach a
 // terminal state leads into one.
 void Explorer::find_livelock(Result& r) {
-  const Graph g = make_graph(edges_, nstates_);
+  const Csr g = make_csr(edges_, nstates_);
   const std::size_t n = boost::num_vertices(g);
   // States from which some execution ends: backwards from the terminal states.
-  std::vector<boost::default_color_type> color(n, boost::white_color);
-  auto colors = boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, g));
-  const auto rg = boost::make_reverse_graph(g);
-  boost::queue<Vertex> q;
-  if (!r.terminals.empty())
-    boost::breadth_first_search(rg, r.terminals.begin(), r.terminals.end(), q, boost::default_bfs_visitor(),
-                                colors);
-  std::vector<int> comp(n);
+  std::vector<bool> ends(n, false);
+  std::deque<std::uint32_t> back(r.terminals.begin(), r.terminals.end());
+  for (std::uint32_t t : r.terminals) ends[t] = true;
+  while (!back.empty()) {
+    const CsrVertex v = back.front();
+    back.pop_front();
+    for (const auto& e : boost::make_iterator_range(boost::in_edges(v, g))) {
+      const CsrVertex u = boost::source(e, g);
+      if (!ends[u]) {
+        ends[u] = true;
+        back.push_back(static_cast<std::uint32_t>(u));
+      }
+    }
+  }
+  std::vector<std::uint32_t> comp(n);
   boost::strong_components(g, boost::make_iterator_property_map(comp.begin(), boost::get(boost::vertex_index, g)));
   std::vector<std::uint32_t> size(n, 0);
   std::vector<bool> self_loop(n, false);
@@ -183,11 +184,11 @@ void Explorer::find_livelock(Result& r) {
   for (const Edge& e : edges_)
     if (e.from == e.to) self_loop[e.from] = true;
   // The doomed state with a cycle through it that is closest to the start.
-  const std::vector<std::int64_t> pred = bfs_tree(g);
+  const std::vector<std::int64_t>& pred = pred_;
   std::int64_t best = -1;
   std::size_t best_len = 0;
   for (std::size_t v = 0; v < n; ++v) {
-    if (color[v] != boost::white_color) continue;
+    if (ends[v]) continue;
     if (size[comp[v]] < 2 && !self_loop[v]) continue;
     if (v != 0 && pred[v] < 0) continue;
     const std::size_t len = path_to(pred, edges_, static_cast<std::uint32_t>(v)).size();
@@ -230,7 +231,7 @@ void Explorer::find_livelock(Result& r) {
   }
   std::reverse(v.cycle.begin(), v.cycle.end());
   std::uint64_t doomed = 0;
-  for (std::size_t u = 0; u < n; ++u) doomed += color[u] == boost::white_color;
+  for (std::size_t u = 0; u < n; ++u) doomed += !ends[u];
   v.finding = {"livelock", std::to_string(doomed) + " reachable states can never reach the end of an execution; "
                                "the shortest way into them ends in a cycle of " +
                                std::to_string(v.cycle.size()) + " steps that no step leaves"};

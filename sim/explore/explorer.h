@@ -1,6 +1,7 @@
 // Exhaustive exploration of a Machine's interleavings: breadth-first, each distinct state expanded
-// once, the state graph kept for shortest counter-examples (Boost.Graph BFS) and livelock
-// detection (strongly connected components).
+// once, so the edge that first reaches a state lies on a shortest path to it (counter-examples);
+// the state graph kept for livelock detection (Boost.Graph strongly connected components) and
+// Graphviz.
 #pragma once
 
 #include <cstdint>
@@ -78,7 +79,6 @@ class Explorer {
   std::string graphviz(const std::vector<std::uint32_t>& highlight, std::uint64_t max_states = 2000) const;
 
  private:
-  std::vector<std::uint32_t> shortest_path(std::uint32_t target) const;
   void find_livelock(Result& r);
 
   Machine& m_;
@@ -86,6 +86,7 @@ class Explorer {
   Options opts_;
   State initial_;
   std::vector<Edge> edges_;
+  std::vector<std::int64_t> pred_;  // per state: the edge that first reached it (-1: the start)
   std::uint64_t nstates_ = 0;
 };
 

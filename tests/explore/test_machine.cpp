@@ -104,3 +104,59 @@ TEST(MachineReduction, AWriteIntoAConstantFaults) {
   EXPECT_NE(r.violations[0].finding.message.find("writes k through a pointer"), std::string::npos)
       << r.violations[0].finding.message;
 }
+
+namespace {
+
+explore::Result explore_result(const std::string& text) {
+  const isa::Image img = isa::assemble({{"t.s", text, 0}}, {{"NR_CPUS", 2}, {"ALL_CPUS", 3}});
+  explore::MachineConfig cfg;
+  cfg.tasks = {*img.find_function("P0"), *img.find_function("P1")};
+  cfg.memory = img.initial_memory();
+  explore::Machine m(img, cfg);
+  FinalRegisters finals;
+  explore::Explorer ex(m, finals, {});
+  return ex.run();
+}
+
+// P0 takes a lock word with cmpxchg 0 -> 1 and retries while it fails; P1 stores 5 into it and
+// then, in the second program, 0 again.
+std::string lock_programs(bool releases) {
+  return std::string(R"(
+.var x = 0
+.func P0()
+    r = 0
+retry:
+    ok, old = cmpxchg x, 0, 1
+    jz ok, retry
+    r = 1
+    halt
+.endfunc
+.func P1()
+    r = 0
+    store x, 5
+)") + (releases ? "    store x, 0\n" : "") + R"(    halt
+.endfunc
+)";
+}
+
+}  // namespace
+
+// A cmpxchg loop that can retry for ever once P1's 5 is in x: a cycle of states no step leaves
+// for an end of the execution.
+TEST(Livelock, ACmpxchgLoopThatCanNeverSucceed) {
+  const explore::Result r = explore_result(lock_programs(false));
+  ASSERT_TRUE(r.complete);
+  ASSERT_EQ(r.violations.size(), 1u);
+  const explore::Violation& v = r.violations[0];
+  EXPECT_EQ(v.finding.kind, "livelock");
+  EXPECT_FALSE(v.cycle.empty());
+  EXPECT_NE(v.finding.message.find("can never reach the end of an execution"), std::string::npos);
+  EXPECT_GE(r.terminal_states, 1u);  // P0 may also win before P1 stores
+}
+
+// The same loop when x comes back to 0: it may spin for a while, but every state can still end.
+TEST(Livelock, ARetryLoopThatCanAlwaysEndIsNone) {
+  const explore::Result r = explore_result(lock_programs(true));
+  ASSERT_TRUE(r.complete);
+  EXPECT_TRUE(r.violations.empty());
+}
