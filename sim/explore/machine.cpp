@@ -299,9 +299,9 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
 
 void Machine::publish_ledger(State& s) {
   if (!fresh_) return;
-  auto fp = std::make_shared<std::string>();
-  fresh_->fingerprint(*fp);
-  s.ledger.fingerprint = std::move(fp);
+  scratch_.clear();
+  fresh_->fingerprint(scratch_);
+  s.ledger.id = ledger_ids_.try_emplace(scratch_, static_cast<std::uint32_t>(ledger_ids_.size())).first->second;
   s.ledger.ledger = std::shared_ptr<const kernel::DeferralLedger>(fresh_.release());
 }
 
@@ -342,8 +342,14 @@ void Machine::encode_cpu(const isa::CpuState& cpu, std::string& out) {
   }
 }
 
+std::uint32_t Machine::intern_cpu(const isa::CpuState& cpu) const {
+  scratch_.clear();
+  encode_cpu(cpu, scratch_);
+  return cpu_ids_.try_emplace(scratch_, static_cast<std::uint32_t>(cpu_ids_.size())).first->second;
+}
+
 void Machine::encode(const State& s, std::string& out) const {
-  for (const CpuRef& cpu : s.cpus) out += cpu.bytes(encode_cpu);
+  for (const CpuRef& cpu : s.cpus) put(out, cpu.id([this](const isa::CpuState& c) { return intern_cpu(c); }));
   for (const Apic& a : s.apics) {
     put(out, a.irr.size());
     for (std::uint8_t v : a.irr) put(out, v);
@@ -360,7 +366,7 @@ void Machine::encode(const State& s, std::string& out) const {
     put(out, a);
     put(out, v);
   }
-  out += *s.ledger.fingerprint;
+  put(out, s.ledger.id);
 }
 
 }  // namespace explore

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -38,40 +39,38 @@ struct Apic {
   std::vector<std::uint8_t> irr, isr;  // sorted vectors
 };
 
-// The ledger is shared between states until a step changes it.
+// The ledger is shared between states until a step changes it; `id` names its fingerprint (equal
+// ids, equal ledgers as far as any check can tell).
 struct LedgerRef {
   std::shared_ptr<const kernel::DeferralLedger> ledger;
-  std::shared_ptr<const std::string> fingerprint;
+  std::uint32_t id = 0;
 };
 
-// One CPU of a state, shared by the states a step did not change (copy on write), with its
-// canonical bytes kept once computed: most steps change one CPU of several.
+// One CPU of a state, shared by the states a step did not change (copy on write), with the id of
+// its canonical bytes kept once known: most steps change one CPU of several, and a state's key
+// holds CPU ids, not CPU bytes.
 class CpuRef {
  public:
+  static constexpr std::uint32_t kNoId = ~std::uint32_t(0);
   CpuRef() : p_(std::make_shared<Shared>()) {}
   const isa::CpuState& operator*() const { return p_->cpu; }
   const isa::CpuState* operator->() const { return &p_->cpu; }
   isa::CpuState& write() {
-    if (p_.use_count() > 1) p_ = std::make_shared<Shared>(Shared{p_->cpu, {}, false});
-    p_->encoded = false;
+    if (p_.use_count() > 1) p_ = std::make_shared<Shared>(Shared{p_->cpu, kNoId});
+    p_->id = kNoId;
     return p_->cpu;
   }
-  // The bytes `encode` gives for this CPU, cached until the next write().
-  template <class Encode>
-  const std::string& bytes(Encode encode) const {
-    if (!p_->encoded) {
-      p_->bytes.clear();
-      encode(p_->cpu, p_->bytes);
-      p_->encoded = true;
-    }
-    return p_->bytes;
+  // `intern(cpu)` gives the id of the CPU's canonical bytes; it is asked once per version.
+  template <class Intern>
+  std::uint32_t id(Intern intern) const {
+    if (p_->id == kNoId) p_->id = intern(p_->cpu);
+    return p_->id;
   }
 
  private:
   struct Shared {
     isa::CpuState cpu;
-    std::string bytes;
-    bool encoded = false;
+    std::uint32_t id = kNoId;
   };
   std::shared_ptr<Shared> p_;
 };
@@ -133,6 +132,7 @@ class Machine {
  private:
   void settle(State& s, std::uint32_t cpu);
   static void encode_cpu(const isa::CpuState& cpu, std::string& out);
+  std::uint32_t intern_cpu(const isa::CpuState& cpu) const;
   void publish_ledger(State& s);  // this step's ledger copy, if it made one, becomes the state's
   bool invisible(const isa::CpuState& cpu, const isa::Instruction& in) const;
   void exec(State& s, std::uint32_t cpu, StepRecord* rec);
@@ -153,6 +153,9 @@ class Machine {
   std::vector<isa::Word> mem_;    // boot memory, with the current state's differences loaded
   std::uint64_t clock_ = 0;       // ledger "cycles": one per step, never repeated
   std::unique_ptr<kernel::DeferralLedger> fresh_;  // a writable copy being built for a step
+  // Canonical bytes of every distinct CPU state and ledger seen, by id: a state's key is ids.
+  mutable std::unordered_map<std::string, std::uint32_t> cpu_ids_, ledger_ids_;
+  mutable std::string scratch_;
 };
 
 }  // namespace explore
