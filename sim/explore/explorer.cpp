@@ -123,7 +123,10 @@ Result Explorer::run() {
       if (depth.back() < opts_.bounds.max_depth) frontier.emplace_back(it->second, std::move(t));
       else r.bound = "depth bound (" + std::to_string(opts_.bounds.max_depth) + " steps) reached";
     }
-    r.memory_bytes = key_bytes + index.size() * 64 + edges_.size() * sizeof(Edge) + frontier.size() * 2048;
+    // Keys, hash nodes, edges, discovery edges and depths, and states waiting (which share most
+    // of their CPUs with their parents).
+    r.memory_bytes = key_bytes + index.size() * 64 + edges_.size() * sizeof(Edge) + nstates_ * 12 +
+                     frontier.size() * 768;
     if (nstates_ >= opts_.bounds.max_states) {
       r.bound = "state bound (" + std::to_string(opts_.bounds.max_states) + " states) reached";
       break;
