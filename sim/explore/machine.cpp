@@ -100,6 +100,9 @@ bool Machine::invisible(const isa::CpuState& cpu, const isa::Instruction& in) co
       return cfg_.tso && !cpu.interrupts_enabled && cpu.store_buffer.size() < cfg_.store_buffer_entries;
     case Op::Request:
       return !cpu.interrupts_enabled;
+    case Op::Sti:  // with IF clear no interrupt can come before it, and an IPI arriving before or
+                   // after it leaves the same IRR: it moves left past any other CPU's step
+      return true;
     case Op::Load:  // of a variable nothing writes: it reads the boot value, whenever it runs
       return in.mem.var >= 0 && constant_var_[in.mem.var];
     default:
