@@ -290,6 +290,10 @@ Result find_replay(const scenario::JsonDoc& doc, const scenario::Scenario& s, co
       r.note = "no run kept the counter-example's order; this one shows the violation by another interleaving";
       return r;
     }
+  if (evals.empty()) {  // the first timed run already failed
+    r.note = failure;
+    return r;
+  }
   r.start = best;
   const Eval& b = evals.at(best);
   if (b.c.first_violated >= 0) last_mismatch = describe_pair(ce, b.c.pairs[b.c.first_violated]);
