@@ -49,6 +49,9 @@ bool DeferralChecks::accepts_work(const Machine& m, const State& s, std::uint32_
 
 void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std::vector<Finding>& out) {
   const kernel::DeferralLedger& ledger = *s.ledger.ledger;
+  // Away from the end of an execution only the ledger matters, and it is often one seen before.
+  if (!terminal && clean_ledgers_.count(s.ledger.id)) return;
+  const std::size_t before = out.size();
   for (const kernel::Delivery* d : ledger.deliveries()) {
     if (d->executions.size() >= 2) {
       std::string how;
@@ -66,7 +69,10 @@ void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std:
                                       (o == kernel::Outcome::Lost ? "neither deferred and flushed nor run by IPI"
                                                                   : "its IPI was never handled")});
   }
-  if (!terminal) return;
+  if (!terminal) {
+    if (out.size() == before) clean_ledgers_.insert(s.ledger.id);
+    return;
+  }
   if (defers_)
     for (std::uint32_t c = 0; c < s.cpus.size(); ++c)
       if (isolated_[c] && s.cpus[c]->mode == isa::Mode::User && !accepts_work(m, s, c))

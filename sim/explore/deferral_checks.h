@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "sim/explore/explorer.h"
@@ -29,6 +30,8 @@ class DeferralChecks : public Checker {
   std::vector<std::string> unchecked_;
   std::vector<bool> isolated_;
   bool defers_ = false;
+  // Ledgers (by id) whose ledger-only checks found nothing: many states share one ledger.
+  std::unordered_set<std::uint32_t> clean_ledgers_;
 };
 
 }  // namespace explore
