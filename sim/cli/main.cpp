@@ -117,7 +117,7 @@ int litmus_command(const std::string& file, const explore::ScenarioOptions& opts
   text << in.rdbuf();
   try {
     const explore::Litmus lit = explore::parse_litmus(text.str(), file);
-    const explore::LitmusOutcome o = explore::run_litmus(lit, opts.tso, opts.explore.bounds);
+    const explore::LitmusOutcome o = explore::run_litmus(lit, opts.tso, opts.explore.bounds, !opts.unreduced);
     std::cout << explore::herd_report(lit, o);
     std::cerr << o.exploration.states << " states, " << o.exploration.transitions << " transitions explored in "
               << o.exploration.seconds << " s\n";
