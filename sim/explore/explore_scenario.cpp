@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "sim/explore/counterexample.h"
@@ -29,21 +30,47 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   mc.isolated = s.nohz_full;
   mc.tso = opts.tso;
   mc.fold_local_steps = !opts.unreduced;
-  Machine m(si.img, mc);
-  DeferralChecks checks(doc, s, m);
-  Explorer ex(m, checks, opts.explore);
   ScenarioOutcome o;
+  std::unique_ptr<Machine> machine;
+  std::unique_ptr<DeferralChecks> checker;
+  std::unique_ptr<Explorer> explorer;
+  std::vector<std::uint32_t> wrongly_free;  // guessed never interrupted, and then an IPI came
   try {
-    o.result = ex.run();
+    if (mc.fold_local_steps) mc.interrupt_free = interrupt_free_cpus(si.img, mc);
+    // The guess is checked as the exploration goes: an IPI to a CPU it called interrupt-free ends
+    // the run, which starts again without that CPU in it.
+    for (;;) {
+      machine = std::make_unique<Machine>(si.img, mc);
+      checker = std::make_unique<DeferralChecks>(doc, s, *machine);
+      explorer = std::make_unique<Explorer>(*machine, *checker, opts.explore);
+      try {
+        o.result = explorer->run();
+        break;
+      } catch (const NotInterruptFree& n) {
+        mc.interrupt_free[n.cpu] = false;
+        wrongly_free.push_back(n.cpu);
+      }
+    }
   } catch (const isa::Fault& f) {  // in the initial state already
     throw scenario::InputError(s.file + ": " + f.what());
   }
+  Machine& m = *machine;
+  DeferralChecks& checks = *checker;
+  Explorer& ex = *explorer;
   const Result& r = o.result;
+  std::string free_cpus;
+  for (std::uint32_t c = 0; c < mc.interrupt_free.size(); ++c)
+    if (mc.interrupt_free[c]) free_cpus += (free_cpus.empty() ? "cpu" : ", cpu") + std::to_string(c);
 
   std::ostringstream text;
   const char* model = opts.tso ? "x86-TSO" : "sequential consistency";
   text << s.name << " [" << s.protocol << ", " << model << "]: " << r.states << " states, " << r.transitions
        << " transitions, depth " << r.depth << ", " << r.terminal_states << " terminal states\n";
+  if (!free_cpus.empty())
+    text << "  no IPI is sent to " << free_cpus << " in any interleaving: their cli (and, off nohz_full "
+         << "CPUs, syscall and sysret) folded too\n";
+  for (std::uint32_t c : wrongly_free)
+    text << "  cpu" << c << " receives an IPI in some interleaving: explored again with its interrupts\n";
   for (const std::string& e : checks.unchecked())
     text << "  note: expect " << e << " is not checked by explore (only deferral.* and memory.* are)\n";
   if (r.violations.empty()) {
@@ -91,6 +118,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   }
   o.json = {{"scenario", s.name}, {"protocol", s.protocol}, {"memory_model", opts.tso ? "tso" : "sc"},
             {"reduction", opts.unreduced ? "none" : "thread-local instructions folded"},
+            {"never_interrupted", free_cpus},
             {"verdict", !r.violations.empty() ? "violation" : r.complete ? "verified" : "bounded"},
             {"states", r.states}, {"transitions", r.transitions}, {"depth", r.depth},
             {"terminal_states", r.terminal_states}, {"complete", r.complete}, {"bound", r.bound},

@@ -1,6 +1,7 @@
 #include "machine.h"
 
 #include <algorithm>
+#include <random>
 
 namespace explore {
 
@@ -37,6 +38,7 @@ const char* step_kind_name(StepKind k) {
 Machine::Machine(const isa::Image& img, MachineConfig cfg)
     : img_(img), cfg_(std::move(cfg)), mem_(cfg_.memory) {
   cfg_.isolated.resize(cfg_.tasks.size(), false);
+  cfg_.interrupt_free.resize(cfg_.tasks.size(), false);
   // A variable that no store or read-modify-write names and whose address no lea takes (e.g.
   // ct.active: set at boot from nohz_full=) holds its boot value for ever, unless a write through
   // a pointer made some other way lands in it;
@@ -97,9 +99,16 @@ bool Machine::invisible(const isa::CpuState& cpu, const isa::Instruction& in) co
     case Op::Mfence: case Op::Serialize:
       return cpu.store_buffer.empty();
     case Op::Store:  // into the store buffer; under SC it is a write other CPUs see at once
-      return cfg_.tso && !cpu.interrupts_enabled && cpu.store_buffer.size() < cfg_.store_buffer_entries;
+      return cfg_.tso && (!cpu.interrupts_enabled || cfg_.interrupt_free[cpu.id]) &&
+             cpu.store_buffer.size() < cfg_.store_buffer_entries;
     case Op::Request:
-      return !cpu.interrupts_enabled;
+      return !cpu.interrupts_enabled || cfg_.interrupt_free[cpu.id];
+    // Only an interrupt taken just before them tells these from thread-local instructions (the
+    // ledger watches the modes of nohz_full CPUs only: deferral decisions read the target's).
+    case Op::Cli:
+      return cfg_.interrupt_free[cpu.id];
+    case Op::Syscall: case Op::Sysret:
+      return cfg_.interrupt_free[cpu.id] && !cfg_.isolated[cpu.id];
     case Op::Sti:  // with IF clear no interrupt can come before it, and an IPI arriving before or
                    // after it leaves the same IRR: it moves left past any other CPU's step
       return true;
@@ -184,6 +193,7 @@ void Machine::hardware_register_write(State& s, std::uint32_t c, const isa::Effe
   const unsigned shorthand = (e.msr_value >> 18) & 3;  // SDM 11.6.1
   const auto n = static_cast<std::uint32_t>(s.cpus.size());
   auto send = [&](std::uint32_t to) {
+    if (cfg_.interrupt_free[to]) throw NotInterruptFree{to};
     const Ipi ipi{to, vector};
     s.in_flight.insert(std::upper_bound(s.in_flight.begin(), s.in_flight.end(), ipi), ipi);
     if (rec) rec->ipis_to.push_back(to);
@@ -306,6 +316,31 @@ void Machine::publish_ledger(State& s) {
   fresh_->fingerprint(scratch_);
   s.ledger.id = ledger_ids_.try_emplace(scratch_, static_cast<std::uint32_t>(ledger_ids_.size())).first->second;
   s.ledger.ledger = std::shared_ptr<const kernel::DeferralLedger>(fresh_.release());
+}
+
+std::vector<bool> interrupt_free_cpus(const isa::Image& img, const MachineConfig& cfg, int walks) {
+  MachineConfig plain = cfg;
+  plain.interrupt_free.assign(cfg.tasks.size(), false);
+  Machine m(img, plain);
+  std::vector<bool> reached(cfg.tasks.size(), false);
+  std::mt19937_64 rng(0x150151);  // fixed: the guess, and so the state count, never varies
+  StepRecord rec;
+  for (int w = 0; w < walks; ++w) {
+    State s = m.initial();
+    for (int n = 0; n < 100000; ++n) {
+      const std::vector<Step> steps = m.enabled(s);
+      if (steps.empty()) break;
+      try {
+        s = m.apply(s, steps[rng() % steps.size()], &rec);
+      } catch (const isa::Fault&) {
+        break;  // the exploration reports it
+      }
+      for (std::uint32_t to : rec.ipis_to) reached[to] = true;
+    }
+  }
+  std::vector<bool> free(cfg.tasks.size());
+  for (std::size_t c = 0; c < free.size(); ++c) free[c] = !reached[c];
+  return free;
 }
 
 isa::Word Machine::read(const State& s, isa::Addr a) const {

@@ -95,6 +95,11 @@ struct StepRecord {
   bool store_visible = false;   // Exec of a store under SC: it reached memory in the same step
 };
 
+// Thrown when an IPI is sent to a CPU MachineConfig::interrupt_free assumed none would reach.
+struct NotInterruptFree {
+  std::uint32_t cpu;
+};
+
 struct MachineConfig {
   std::vector<std::uint32_t> tasks;   // per CPU
   std::vector<isa::Word> memory;      // at boot
@@ -105,7 +110,15 @@ struct MachineConfig {
   // Run thread-local instructions as part of the step before them (the reduction, see settle());
   // false makes every instruction a step: the unreduced graph, to cross-check the reduction.
   bool fold_local_steps = true;
+  // CPUs assumed never to receive an IPI: on them nothing can interrupt, so cli, and on CPUs that
+  // are not nohz_full syscall and sysret too, are thread-local. An IPI sent to one of them throws
+  // NotInterruptFree: the exploration is redone without the assumption (see interrupt_free_cpus).
+  std::vector<bool> interrupt_free;
 };
+
+// CPUs that no IPI reached in `walks` random executions (a fixed seed: the same answer every
+// time): a guess for MachineConfig::interrupt_free, which the exploration then checks.
+std::vector<bool> interrupt_free_cpus(const isa::Image& img, const MachineConfig& cfg, int walks = 200);
 
 class Machine {
  public:

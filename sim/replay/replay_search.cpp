@@ -152,19 +152,21 @@ Result find_replay(const scenario::JsonDoc& doc, const scenario::Scenario& s, co
   const nlohmann::json& steps = violation["steps"];
   const PerCpu ce = counterexample_accesses(steps, opts.memory_model == "sc", s.cpus);
 
-  // First guess: a CPU's workload starts when its task first acts in the counter-example (a
-  // fixed number of cycles per step, after a margin that lets any CPU be moved earlier); one
-  // whose task never acts there (it only takes interrupts) starts after the whole of it.
+  // First guess: a CPU's workload starts when it first acts in the counter-example (a fixed
+  // number of cycles per step, after a margin that lets any CPU be moved earlier). One whose first
+  // step is an interrupt (its task only takes interrupts there) starts after the whole of it.
   const std::uint64_t margin = 1000, per_step = 20;
   r.start.assign(s.cpus, margin + 2 * per_step * steps.size());
-  std::vector<bool> seen(s.cpus, false);  // the task acts in the counter-example
+  std::vector<bool> seen(s.cpus, false);     // its task acts in the counter-example
+  std::vector<bool> decided(s.cpus, false);  // its first step was looked at
   std::uint64_t i = 0;
   for (const auto& st : steps) {
     const auto cpu = st.value("cpu", 0u);
-    const std::string task = scenario::task_name(cpu) + "+";
-    if (cpu < s.cpus && !seen[cpu] && st.value("at", "").rfind(task, 0) == 0) {
-      seen[cpu] = true;
-      r.start[cpu] = margin + i * per_step;
+    const std::string kind = st.value("kind", "");
+    if (cpu < s.cpus && !decided[cpu] && kind != "arrive") {  // an arrival is the sender's doing
+      decided[cpu] = true;
+      seen[cpu] = kind != "irq";
+      if (seen[cpu]) r.start[cpu] = margin + i * per_step;
     }
     ++i;
   }

@@ -160,3 +160,34 @@ TEST(Livelock, ARetryLoopThatCanAlwaysEndIsNone) {
   ASSERT_TRUE(r.complete);
   EXPECT_TRUE(r.violations.empty());
 }
+
+// P0 sends an IPI to P1. A CPU assumed never interrupted that an IPI reaches ends the
+// exploration (explore_scenario then explores again without the assumption); the random walks
+// that make the guess see the IPI.
+TEST(InterruptFree, AnIpiToACpuAssumedFreeStopsTheExploration) {
+  const char* text = R"(
+.func P0()
+    wrmsr 0x830, 0x1000000fb
+    halt
+.endfunc
+.func P1()
+    r = 0
+    halt
+.endfunc
+)";
+  const isa::Image img = isa::assemble({{"t.s", text, 0}}, {{"NR_CPUS", 2}, {"ALL_CPUS", 3}});
+  explore::MachineConfig cfg;
+  cfg.tasks = {*img.find_function("P0"), *img.find_function("P1")};
+  cfg.memory = img.initial_memory();
+  EXPECT_EQ(explore::interrupt_free_cpus(img, cfg), (std::vector<bool>{true, false}));
+  cfg.interrupt_free = {false, true};
+  explore::Machine m(img, cfg);
+  FinalRegisters finals;
+  explore::Explorer ex(m, finals, {});
+  try {
+    ex.run();
+    ADD_FAILURE() << "the IPI to cpu1 went unnoticed";
+  } catch (const explore::NotInterruptFree& n) {
+    EXPECT_EQ(n.cpu, 1u);
+  }
+}
