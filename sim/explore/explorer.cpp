@@ -63,7 +63,7 @@ Result Explorer::run() {
 
   auto discover = [&](const State& s, std::uint32_t id) {
     found.clear();
-    const bool terminal = m_.enabled(s).empty();
+    const bool terminal = m_.terminal(s);
     checker_.check(m_, s, terminal, found);
     for (const Finding& f : found) {
       Violation v;
