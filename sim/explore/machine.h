@@ -5,8 +5,8 @@
 
 #include <cstdint>
 #include <memory>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/isa/executor.h"
@@ -110,9 +110,10 @@ struct MachineConfig {
   // Run thread-local instructions as part of the step before them (the reduction, see settle());
   // false makes every instruction a step: the unreduced graph, to cross-check the reduction.
   bool fold_local_steps = true;
-  // CPUs assumed never to receive an IPI: on them nothing can interrupt, so cli, and on CPUs that
-  // are not nohz_full syscall and sysret too, are thread-local. An IPI sent to one of them throws
-  // NotInterruptFree: the exploration is redone without the assumption (see interrupt_free_cpus).
+  // CPUs assumed never to receive an IPI: on them nothing can interrupt, so cli, stores and
+  // requests with IF set, and on CPUs that are not nohz_full syscall and sysret, are thread-local.
+  // An IPI sent to one of them throws NotInterruptFree: the exploration is redone without the
+  // assumption (see interrupt_free_cpus).
   std::vector<bool> interrupt_free;
 };
 
