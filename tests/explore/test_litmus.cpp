@@ -11,6 +11,7 @@
 #include "models/isa/assembler.h"
 #include "models/isa/executor.h"
 #include "sim/explore/litmus.h"
+#include "tests/explore/slurp.h"
 
 using explore::Litmus;
 using explore::LitmusAtom;
@@ -19,13 +20,6 @@ using isa::Op;
 using isa::Word;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 Litmus load(const std::string& file) {
   const std::string text = slurp(std::string(LITMUS_DIR) + "/" + file);

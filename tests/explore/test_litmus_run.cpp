@@ -10,18 +10,12 @@
 #include <sstream>
 
 #include "sim/explore/litmus_run.h"
+#include "tests/explore/slurp.h"
 
 using explore::Litmus;
 using explore::LitmusOutcome;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct Expected {
   std::string file, verdict;
@@ -80,6 +74,14 @@ void check_sc_within_tso(const Answer& a) {
   EXPECT_LE(a.sc.exploration.states, a.tso.exploration.states);
 }
 
+// "SB+lock-or+po.litmus" -> SB_lock_or_po
+std::string test_name(const ::testing::TestParamInfo<Expected>& info) {
+  std::string name;
+  for (char c : info.param.file.substr(0, info.param.file.size() - 7))
+    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
+}
+
 class PublicLitmus : public ::testing::TestWithParam<Expected> {};
 
 }  // namespace
@@ -120,12 +122,7 @@ TEST_P(PublicLitmus, HerdX86TsoVerdictAndStates) {
 }
 
 INSTANTIATE_TEST_SUITE_P(X86, PublicLitmus, ::testing::ValuesIn(read_expected(LITMUS_DIR)),
-                         [](const ::testing::TestParamInfo<Expected>& info) {
-                           std::string name;
-                           for (char c : info.param.file.substr(0, info.param.file.size() - 7))
-                             name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+                         test_name);
 
 TEST(PublicLitmusSuite, AllFiftyFiveAreListed) { EXPECT_EQ(read_expected(LITMUS_DIR).size(), 55u); }
 
@@ -143,12 +140,7 @@ TEST_P(OwnLitmus, RecordedAnswer) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Own, OwnLitmus, ::testing::ValuesIn(read_expected(OWN_LITMUS_DIR)),
-                         [](const ::testing::TestParamInfo<Expected>& info) {
-                           std::string name;
-                           for (char c : info.param.file.substr(0, info.param.file.size() - 7))
-                             name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+                         test_name);
 
 // Quantifiers: Ok follows the quantifier, the Observation the proposition.
 TEST(LitmusVerdicts, QuantifiersDecideOkAndNo) {

@@ -23,17 +23,30 @@ class FinalRegisters : public explore::Checker {
   Finals finals;
 };
 
-Finals explore_finals(const std::string& text, bool tso, bool fold, std::uint64_t* states = nullptr) {
-  const isa::Image img = isa::assemble({{"t.s", text, 0}}, {{"NR_CPUS", 2}, {"ALL_CPUS", 3}});
+// Two CPUs running P0 and P1 of `text`.
+struct Program {
+  isa::Image img;
   explore::MachineConfig cfg;
-  cfg.tasks = {*img.find_function("P0"), *img.find_function("P1")};
-  cfg.memory = img.initial_memory();
-  cfg.tso = tso;
-  cfg.fold_local_steps = fold;
-  explore::Machine m(img, cfg);
+  explicit Program(const std::string& text)
+      : img(isa::assemble({{"t.s", text, 0}}, {{"NR_CPUS", 2}, {"ALL_CPUS", 3}})) {
+    cfg.tasks = {*img.find_function("P0"), *img.find_function("P1")};
+    cfg.memory = img.initial_memory();
+  }
+  // Explores it; `finals` (optional) collects register 0 of each CPU at every end.
+  explore::Result explore(FinalRegisters* finals = nullptr) const {
+    explore::Machine m(img, cfg);
+    FinalRegisters own;
+    explore::Explorer ex(m, finals ? *finals : own, {});
+    return ex.run();
+  }
+};
+
+Finals explore_finals(const std::string& text, bool tso, bool fold, std::uint64_t* states = nullptr) {
+  Program p(text);
+  p.cfg.tso = tso;
+  p.cfg.fold_local_steps = fold;
   FinalRegisters finals;
-  explore::Explorer ex(m, finals, {});
-  const explore::Result r = ex.run();
+  const explore::Result r = p.explore(&finals);
   EXPECT_TRUE(r.complete);
   if (states) *states = r.states;
   return finals.finals;
@@ -90,15 +103,9 @@ TEST(MachineReduction, AWriteIntoAConstantFaults) {
   const std::string text = vars +
                            ".func P0()\n    r = load k\n    halt\n.endfunc\n"
                            ".func P1()\n    r = 0\n    p = " + k + "\n    store [p], 1\n    halt\n.endfunc\n";
-  const isa::Image img = isa::assemble({{"t.s", text, 0}}, {{"NR_CPUS", 2}, {"ALL_CPUS", 3}});
-  ASSERT_EQ(img.address("k", {}), probe.address("k", {}));
-  explore::MachineConfig cfg;
-  cfg.tasks = {*img.find_function("P0"), *img.find_function("P1")};
-  cfg.memory = img.initial_memory();
-  explore::Machine m(img, cfg);
-  FinalRegisters finals;
-  explore::Explorer ex(m, finals, {});
-  const explore::Result r = ex.run();
+  const Program p(text);
+  ASSERT_EQ(p.img.address("k", {}), probe.address("k", {}));
+  const explore::Result r = p.explore();
   ASSERT_EQ(r.violations.size(), 1u);
   EXPECT_EQ(r.violations[0].finding.kind, "fault");
   EXPECT_NE(r.violations[0].finding.message.find("writes k through a pointer"), std::string::npos)
@@ -106,17 +113,6 @@ TEST(MachineReduction, AWriteIntoAConstantFaults) {
 }
 
 namespace {
-
-explore::Result explore_result(const std::string& text) {
-  const isa::Image img = isa::assemble({{"t.s", text, 0}}, {{"NR_CPUS", 2}, {"ALL_CPUS", 3}});
-  explore::MachineConfig cfg;
-  cfg.tasks = {*img.find_function("P0"), *img.find_function("P1")};
-  cfg.memory = img.initial_memory();
-  explore::Machine m(img, cfg);
-  FinalRegisters finals;
-  explore::Explorer ex(m, finals, {});
-  return ex.run();
-}
 
 // P0 takes a lock word with cmpxchg 0 -> 1 and retries while it fails; P1 stores 5 into it and
 // then, in the second program, 0 again.
@@ -144,7 +140,7 @@ retry:
 // A cmpxchg loop that can retry for ever once P1's 5 is in x: a cycle of states no step leaves
 // for an end of the execution.
 TEST(Livelock, ACmpxchgLoopThatCanNeverSucceed) {
-  const explore::Result r = explore_result(lock_programs(false));
+  const explore::Result r = Program(lock_programs(false)).explore();
   ASSERT_TRUE(r.complete);
   ASSERT_EQ(r.violations.size(), 1u);
   const explore::Violation& v = r.violations[0];
@@ -156,7 +152,7 @@ TEST(Livelock, ACmpxchgLoopThatCanNeverSucceed) {
 
 // The same loop when x comes back to 0: it may spin for a while, but every state can still end.
 TEST(Livelock, ARetryLoopThatCanAlwaysEndIsNone) {
-  const explore::Result r = explore_result(lock_programs(true));
+  const explore::Result r = Program(lock_programs(true)).explore();
   ASSERT_TRUE(r.complete);
   EXPECT_TRUE(r.violations.empty());
 }
@@ -175,17 +171,11 @@ TEST(InterruptFree, AnIpiToACpuAssumedFreeStopsTheExploration) {
     halt
 .endfunc
 )";
-  const isa::Image img = isa::assemble({{"t.s", text, 0}}, {{"NR_CPUS", 2}, {"ALL_CPUS", 3}});
-  explore::MachineConfig cfg;
-  cfg.tasks = {*img.find_function("P0"), *img.find_function("P1")};
-  cfg.memory = img.initial_memory();
-  EXPECT_EQ(explore::interrupt_free_cpus(img, cfg), (std::vector<bool>{true, false}));
-  cfg.interrupt_free = {false, true};
-  explore::Machine m(img, cfg);
-  FinalRegisters finals;
-  explore::Explorer ex(m, finals, {});
+  Program p(text);
+  EXPECT_EQ(explore::interrupt_free_cpus(p.img, p.cfg), (std::vector<bool>{true, false}));
+  p.cfg.interrupt_free = {false, true};
   try {
-    ex.run();
+    p.explore();
     ADD_FAILURE() << "the IPI to cpu1 went unnoticed";
   } catch (const explore::NotInterruptFree& n) {
     EXPECT_EQ(n.cpu, 1u);
