@@ -1,11 +1,9 @@
 #include "explorer.h"
 
 #include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/graph/graphviz.hpp>
 #include <boost/graph/strong_components.hpp>
-#include <boost/pending/queue.hpp>
 
 #include <chrono>
 #include <deque>
