@@ -9,7 +9,8 @@
 #include <deque>
 #include <map>
 #include <sstream>
-#include <unordered_map>
+
+#include "sim/explore/state_index.h"
 
 namespace explore {
 
@@ -51,12 +52,11 @@ Result Explorer::run() {
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   Result r;
   edges_.clear();
-  std::unordered_map<std::string, std::uint32_t> index;
+  StateIndex index;
   std::map<std::string, Violation> first;  // by kind: where it first showed
   std::deque<std::pair<std::uint32_t, State>> frontier;
   std::vector<std::uint32_t> depth;
   pred_.assign(1, -1);  // the edge that first reached each state: breadth first, a shortest path
-  std::uint64_t key_bytes = 0;
   std::vector<Finding> found;
 
   auto discover = [&](const State& s, std::uint32_t id) {
@@ -74,8 +74,7 @@ Result Explorer::run() {
   std::string enc;
   initial_ = m_.initial();
   m_.encode(initial_, enc);
-  index.emplace(enc, 0);
-  key_bytes += enc.size();
+  index.insert(enc);
   nstates_ = 1;
   depth.push_back(0);
   discover(initial_, 0);
@@ -109,22 +108,20 @@ Result Explorer::run() {
       }
       enc.clear();
       m_.encode(t, enc);
-      const auto [it, inserted] = index.try_emplace(enc, static_cast<std::uint32_t>(nstates_));
-      edges_.push_back({id, it->second, step});
+      const auto [to, inserted] = index.insert(enc);
+      edges_.push_back({id, to, step});
       if (!inserted) continue;
-      key_bytes += enc.size();
-      ++nstates_;
+          ++nstates_;
       pred_.push_back(static_cast<std::int64_t>(edges_.size() - 1));
       depth.push_back(depth[id] + 1);
       r.depth = std::max<std::uint64_t>(r.depth, depth.back());
-      discover(t, it->second);
-      if (depth.back() < opts_.bounds.max_depth) frontier.emplace_back(it->second, std::move(t));
+      discover(t, to);
+      if (depth.back() < opts_.bounds.max_depth) frontier.emplace_back(to, std::move(t));
       else r.bound = "depth bound (" + std::to_string(opts_.bounds.max_depth) + " steps) reached";
     }
-    // Keys, hash nodes, edges, discovery edges and depths, and states waiting (which share most
-    // of their CPUs with their parents).
-    r.memory_bytes = key_bytes + index.size() * 64 + edges_.size() * sizeof(Edge) + nstates_ * 12 +
-                     frontier.size() * 768;
+    // The index, edges, discovery edges and depths, and states waiting (which share most of
+    // their CPUs with their parents).
+    r.memory_bytes = index.bytes() + edges_.size() * sizeof(Edge) + nstates_ * 12 + frontier.size() * 768;
     if (nstates_ >= opts_.bounds.max_states) {
       r.bound = "state bound (" + std::to_string(opts_.bounds.max_states) + " states) reached";
       break;

@@ -1,11 +1,12 @@
 // The explorer's machine on small programs: what folding thread-local instructions may and may
-// not fold, checked against the unreduced graph (every instruction a step).
+// not fold, checked against the unreduced graph (every instruction a step); livelock; the index.
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "models/isa/assembler.h"
 #include "sim/explore/explorer.h"
+#include "sim/explore/state_index.h"
 
 namespace {
 
@@ -180,4 +181,25 @@ TEST(InterruptFree, AnIpiToACpuAssumedFreeStopsTheExploration) {
   } catch (const explore::NotInterruptFree& n) {
     EXPECT_EQ(n.cpu, 1u);
   }
+}
+
+// The state index: ids in order of first insertion, found again after the table grows.
+TEST(StateIndex, IdsInOrderAndStableAcrossGrowth) {
+  explore::StateIndex index;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 5000; ++i) keys.push_back("state-" + std::to_string(i * 7919) + std::string(i % 13, 'x'));
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto [id, fresh] = index.insert(keys[i]);
+    EXPECT_TRUE(fresh);
+    EXPECT_EQ(id, i);
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto [id, fresh] = index.insert(keys[i]);
+    EXPECT_FALSE(fresh);
+    EXPECT_EQ(id, i);
+  }
+  EXPECT_EQ(index.size(), keys.size());
+  EXPECT_TRUE(index.insert(std::string("\0\0", 2)).second);  // keys are bytes, not C strings
+  EXPECT_TRUE(index.insert(std::string("\0", 1)).second);
+  EXPECT_FALSE(index.insert(std::string("\0\0", 2)).second);
 }
