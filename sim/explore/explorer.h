@@ -37,6 +37,7 @@ struct Edge {
   std::uint32_t from, to;
   Step step;
 };
+static_assert(sizeof(Edge) == 16, "tens of millions of edges: keep them small");
 
 struct Violation {
   Finding finding;

@@ -22,11 +22,13 @@ enum class StepKind : std::uint8_t { Exec, Drain, Arrive, Interrupt };
 const char* step_kind_name(StepKind k);  // "exec", "drain", "arrive", "irq"
 
 struct Step {
-  StepKind kind = StepKind::Exec;
+  Step() = default;
+  Step(StepKind k, std::uint32_t c, std::uint8_t v) : cpu(c), kind(k), vector(v) {}
   std::uint32_t cpu = 0;   // Arrive: the target CPU
+  StepKind kind = StepKind::Exec;
   std::uint8_t vector = 0;  // Arrive, Interrupt
   bool operator==(const Step& o) const { return kind == o.kind && cpu == o.cpu && vector == o.vector; }
-};
+};  // 8 bytes: the state graph keeps one per edge
 
 struct Ipi {
   std::uint32_t to;
