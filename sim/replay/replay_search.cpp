@@ -155,7 +155,7 @@ Result find_replay(const scenario::JsonDoc& doc, const scenario::Scenario& s, co
   // First guess: a CPU's workload starts when it first acts in the counter-example (a fixed
   // number of cycles per step, after a margin that lets any CPU be moved earlier). One whose first
   // step is an interrupt (its task only takes interrupts there) starts after the whole of it.
-  const std::uint64_t margin = 1000, per_step = 20;
+  const std::uint64_t margin = std::min<std::uint64_t>(1000, s.run_cycles / 8), per_step = 20;
   r.start.assign(s.cpus, margin + 2 * per_step * steps.size());
   std::vector<bool> seen(s.cpus, false);     // its task acts in the counter-example
   std::vector<bool> decided(s.cpus, false);  // its first step was looked at
