@@ -39,10 +39,10 @@ std::string access(const isa::Image& img, const isa::Effect& e, bool store_visib
 std::string describe(const isa::Image& img, const StepRecord& r) {
   switch (r.step.kind) {
     case StepKind::Drain: return "drain " + img.describe(r.addr) + ": " + hex(r.old) + " -> " + hex(r.value);
-    case StepKind::Arrive: return std::string("IPI ") + hex(r.step.vector) + " " + run::vector_name(r.step.vector) + " reaches the APIC";
     case StepKind::Interrupt:
       return std::string("irq ") + hex(r.step.vector) + " " + run::vector_name(r.step.vector) +
-             (r.from_user ? " from user" : " from kernel");
+             (r.from_user ? " from user" : " from kernel") +
+             (r.step.copies > 1 ? " (" + std::to_string(r.step.copies) + " IPIs merged in the IRR)" : "");
     case StepKind::Exec: break;
   }
   const isa::Effect& e = r.effect;
@@ -101,6 +101,7 @@ nlohmann::ordered_json steps_json(const isa::Image& img, const std::vector<StepR
       j["written"] = r.value;
     } else {
       j["vector"] = r.step.vector;
+      if (r.step.copies > 1) j["copies"] = r.step.copies;
     }
     out.push_back(std::move(j));
   }

@@ -20,7 +20,7 @@ void put(std::string& out, std::uint64_t v) {  // LEB128: most fields are small
 
 void insert_sorted(std::vector<std::uint8_t>& v, std::uint8_t x) {
   auto it = std::lower_bound(v.begin(), v.end(), x);
-  if (it == v.end() || *it != x) v.insert(it, x);  // an IRR bit is a bit: two arrivals merge
+  if (it == v.end() || *it != x) v.insert(it, x);
 }
 
 }  // namespace
@@ -29,7 +29,6 @@ const char* step_kind_name(StepKind k) {
   switch (k) {
     case StepKind::Exec: return "exec";
     case StepKind::Drain: return "drain";
-    case StepKind::Arrive: return "arrive";
     case StepKind::Interrupt: return "irq";
   }
   return "?";
@@ -77,11 +76,8 @@ State Machine::initial() {
   return s;
 }
 
-int Machine::deliverable(const Apic& a) {
-  if (a.irr.empty()) return -1;
-  const int v = a.irr.back();
-  if (!a.isr.empty() && (v >> 4) <= (a.isr.back() >> 4)) return -1;
-  return v;
+bool Machine::deliverable(const Apic& a, std::uint8_t vector) {
+  return a.isr.empty() || (vector >> 4) > (a.isr.back() >> 4);
 }
 
 // Thread-local instructions run as part of the step before them (a reduction in Lipton's sense:
@@ -124,7 +120,6 @@ void Machine::settle(State& s, std::uint32_t c) {
   for (std::uint32_t n = 0; n < cfg_.max_local_steps; ++n) {
     const isa::CpuState& cpu = *s.cpus[c];
     if (cpu.halted || cpu.idle) return;
-    if (cpu.interrupts_enabled && deliverable(s.apics[c]) >= 0) return;  // taken at this boundary
     if (!invisible(cpu, isa::current(img_, cpu))) return;
     exec(s, c, nullptr);
   }
@@ -139,31 +134,27 @@ std::vector<Step> Machine::enabled(const State& s) const {
     const isa::CpuState& cpu = *s.cpus[c];
     if (!cpu.store_buffer.empty()) out.push_back({StepKind::Drain, c, 0});
     // A CPU whose program is over stays in user mode and interruptible, as in a timed run.
-    const int v = deliverable(s.apics[c]);
-    if (cpu.interrupts_enabled && v >= 0) {
-      out.push_back({StepKind::Interrupt, c, static_cast<std::uint8_t>(v)});
-      continue;
-    }
+    if (cpu.interrupts_enabled)
+      for_each_takeable(s, c, [&](std::uint8_t v, std::uint8_t copies) {
+        for (std::uint8_t k = 1; k <= copies; ++k) out.push_back({StepKind::Interrupt, c, v, k});
+      });
     if (cpu.idle || cpu.halted) continue;
     const isa::Instruction& in = isa::current(img_, cpu);
     if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) continue;
     if (in.op == isa::Op::Store && cpu.store_buffer.size() >= cfg_.store_buffer_entries) continue;
     out.push_back({StepKind::Exec, c, 0});
   }
-  for (std::size_t i = 0; i < s.in_flight.size(); ++i) {
-    if (i > 0 && s.in_flight[i] == s.in_flight[i - 1]) continue;  // the same arrival twice
-    out.push_back({StepKind::Arrive, s.in_flight[i].to, s.in_flight[i].vector});
-  }
   return out;
 }
 
 bool Machine::terminal(const State& s) const {  // enabled(s).empty(), without building it
-  if (!s.in_flight.empty()) return false;
   for (std::uint32_t c = 0; c < s.cpus.size(); ++c) {
     const isa::CpuState& cpu = *s.cpus[c];
     if (!cpu.store_buffer.empty()) return false;
-    if (cpu.interrupts_enabled && deliverable(s.apics[c]) >= 0) return false;
     if (!cpu.idle && !cpu.halted) return false;  // with an empty buffer it can always execute
+    bool takes = false;
+    if (cpu.interrupts_enabled) for_each_takeable(s, c, [&](std::uint8_t, std::uint8_t) { takes = true; });
+    if (takes) return false;
   }
   return true;
 }
@@ -281,17 +272,12 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
       case StepKind::Drain:
         drain(t, step.cpu, rec);
         break;
-      case StepKind::Arrive: {
-        const Ipi ipi{step.cpu, step.vector};
-        t.in_flight.erase(std::lower_bound(t.in_flight.begin(), t.in_flight.end(), ipi));
-        insert_sorted(t.apics[step.cpu].irr, step.vector);
-        break;
-      }
       case StepKind::Interrupt: {
         isa::CpuState& cpu = t.cpus[step.cpu].write();
-        Apic& apic = t.apics[step.cpu];
-        apic.irr.erase(std::find(apic.irr.begin(), apic.irr.end(), step.vector));
-        insert_sorted(apic.isr, step.vector);
+        // `copies` IPIs reach the IRR, merge in its bit for the vector, and the CPU takes it.
+        const auto first = std::lower_bound(t.in_flight.begin(), t.in_flight.end(), Ipi{step.cpu, step.vector});
+        t.in_flight.erase(first, first + step.copies);
+        insert_sorted(t.apics[step.cpu].isr, step.vector);
         const bool from_user = cpu.mode == isa::Mode::User;
         cpu.halted = false;  // after iret it is back at its `halt`
         isa::take_interrupt(img_, cpu, step.vector);
@@ -301,7 +287,7 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
         break;
       }
     }
-    if (step.kind != StepKind::Arrive) settle(t, step.cpu);
+    settle(t, step.cpu);
   } catch (...) {
     unload(t);
     unload(s);
@@ -398,8 +384,6 @@ std::uint32_t Machine::intern_cpu(const isa::CpuState& cpu) const {
 void Machine::encode(const State& s, std::string& out) const {
   for (const CpuRef& cpu : s.cpus) put(out, cpu.id([this](const isa::CpuState& c) { return intern_cpu(c); }));
   for (const Apic& a : s.apics) {
-    put(out, a.irr.size());
-    for (std::uint8_t v : a.irr) put(out, v);
     put(out, a.isr.size());
     for (std::uint8_t v : a.isr) put(out, v);
   }

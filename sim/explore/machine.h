@@ -3,6 +3,7 @@
 // the deferral ledger as ghost state. No time and no SystemC: every order is possible.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,19 +16,28 @@
 namespace explore {
 
 // One step of the interleaving. Exec runs the CPU's next visible instruction (with the
-// thread-local instructions after it, see Machine::settle); Interrupt is the CPU taking the
-// highest deliverable vector at that boundary, which x86 does instead of the next instruction.
-enum class StepKind : std::uint8_t { Exec, Drain, Arrive, Interrupt };
+// thread-local instructions after it, see Machine::settle); Interrupt is the CPU taking a vector
+// at that boundary instead of its next instruction.
+//
+// An IPI's arrival in the IRR is not a step of its own: it commutes with every step but the
+// target's taking it, so it is folded into that. An IPI in flight may be taken at any boundary
+// of its target where it is deliverable (IF set, its class above the ISR's), and `copies` of
+// those in flight with one vector may arrive together and merge (the IRR has one bit per vector).
+// Waiting longer in flight is the same as arriving later: its latency is not bounded.
+enum class StepKind : std::uint8_t { Exec, Drain, Interrupt };
 
-const char* step_kind_name(StepKind k);  // "exec", "drain", "arrive", "irq"
+const char* step_kind_name(StepKind k);  // "exec", "drain", "irq"
 
 struct Step {
   Step() = default;
-  Step(StepKind k, std::uint32_t c, std::uint8_t v) : cpu(c), kind(k), vector(v) {}
-  std::uint32_t cpu = 0;   // Arrive: the target CPU
+  Step(StepKind k, std::uint32_t c, std::uint8_t v, std::uint8_t n = 1) : cpu(c), kind(k), vector(v), copies(n) {}
+  std::uint32_t cpu = 0;
   StepKind kind = StepKind::Exec;
-  std::uint8_t vector = 0;  // Arrive, Interrupt
-  bool operator==(const Step& o) const { return kind == o.kind && cpu == o.cpu && vector == o.vector; }
+  std::uint8_t vector = 0;  // Interrupt
+  std::uint8_t copies = 1;  // Interrupt: IPIs in flight with that vector that merge into it
+  bool operator==(const Step& o) const {
+    return kind == o.kind && cpu == o.cpu && vector == o.vector && copies == o.copies;
+  }
 };  // 8 bytes: the state graph keeps one per edge
 
 struct Ipi {
@@ -38,7 +48,7 @@ struct Ipi {
 };
 
 struct Apic {
-  std::vector<std::uint8_t> irr, isr;  // sorted vectors
+  std::vector<std::uint8_t> isr;  // vectors in service, sorted
 };
 
 // The ledger is shared between states until a step changes it; `id` names its fingerprint (equal
@@ -80,7 +90,7 @@ class CpuRef {
 struct State {
   std::vector<CpuRef> cpus;
   std::vector<Apic> apics;
-  std::vector<Ipi> in_flight;                                // sent, not in the IRR yet (sorted)
+  std::vector<Ipi> in_flight;                                // sent, not taken yet (sorted)
   std::vector<std::pair<isa::Addr, isa::Word>> memory;       // words that differ from boot (sorted)
   LedgerRef ledger;
 };
@@ -142,12 +152,24 @@ class Machine {
   const MachineConfig& config() const { return cfg_; }
   isa::Word read(const State& s, isa::Addr a) const;  // memory, not store buffers
   std::vector<isa::Word> full_memory(const State& s) const;
-  // Highest vector of `a` that may interrupt now, or -1 (SDM 11.8.3.1: its class above the ISR's).
-  static int deliverable(const Apic& a);
+  // Whether `vector` may interrupt a CPU whose APIC is `a` (SDM 11.8.3.1: its class above the
+  // ISR's).
+  static bool deliverable(const Apic& a, std::uint8_t vector);
 
  private:
   void settle(State& s, std::uint32_t cpu);
   static void encode_cpu(const isa::CpuState& cpu, std::string& out);
+  // f(vector, copies) for each vector of the IPIs in flight to `cpu` that it could take now.
+  template <class F>
+  void for_each_takeable(const State& s, std::uint32_t cpu, F f) const {
+    for (std::size_t i = 0; i < s.in_flight.size();) {
+      std::size_t j = i + 1;
+      while (j < s.in_flight.size() && s.in_flight[j] == s.in_flight[i]) ++j;
+      if (s.in_flight[i].to == cpu && deliverable(s.apics[cpu], s.in_flight[i].vector))
+        f(s.in_flight[i].vector, static_cast<std::uint8_t>(std::min<std::size_t>(j - i, 255)));
+      i = j;
+    }
+  }
   std::uint32_t intern_cpu(const isa::CpuState& cpu) const;
   void publish_ledger(State& s);  // this step's ledger copy, if it made one, becomes the state's
   bool invisible(const isa::CpuState& cpu, const isa::Instruction& in) const;

@@ -203,3 +203,44 @@ TEST(StateIndex, IdsInOrderAndStableAcrossGrowth) {
   EXPECT_TRUE(index.insert(std::string("\0", 1)).second);
   EXPECT_FALSE(index.insert(std::string("\0\0", 2)).second);
 }
+
+// Two IPIs with one vector to a CPU: it may take them one by one (the handler runs twice) or
+// both may reach its IRR first and merge into one interrupt (the handler runs once), as on x86.
+TEST(Interrupts, IpisWithOneVectorMayMergeInTheIrr) {
+  const char* text = R"(
+.var runs = 0
+.func handler(user)
+    atomic_add runs, 1
+    wrmsr 0x80b, 0
+    iret
+.endfunc
+.idt 0xfb, handler
+.func P0()
+    wrmsr 0x830, 0x1000000fb
+    wrmsr 0x830, 0x1000000fb
+    halt
+.endfunc
+.func P1()
+    r = 0
+    halt
+.endfunc
+)";
+  Program p(text);
+  std::set<isa::Word> runs;
+  class Runs : public explore::Checker {
+   public:
+    explicit Runs(std::set<isa::Word>& out, isa::Addr a) : out_(out), a_(a) {}
+    void check(const explore::Machine& m, const explore::State& s, bool terminal,
+               std::vector<explore::Finding>&) override {
+      if (terminal) out_.insert(m.read(s, a_));
+    }
+   private:
+    std::set<isa::Word>& out_;
+    isa::Addr a_;
+  } checker(runs, p.img.address("runs", {}));
+  explore::Machine m(p.img, p.cfg);
+  explore::Explorer ex(m, checker, {});
+  const explore::Result r = ex.run();
+  EXPECT_TRUE(r.complete);
+  EXPECT_EQ(runs, (std::set<isa::Word>{1, 2}));
+}
