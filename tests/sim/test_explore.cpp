@@ -83,7 +83,7 @@ TEST_P(FixedProtocols, SequentialConsistencyExploresFewerStates) {
 }
 
 // Three senders, each deferring once, while the target enters and leaves the kernel once, under
-// x86-TSO: every interleaving (about 850,000 states, 10 s each).
+// x86-TSO: every interleaving (about 540,000 states, a few seconds each).
 TEST_P(FixedProtocols, ThreeSendersVerified) {
   const nlohmann::json j = explore("three_senders.json", "--set kernel.protocol=" + GetParam(), 0);
   EXPECT_EQ(j["verdict"], "verified");
