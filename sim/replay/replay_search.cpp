@@ -89,6 +89,7 @@ TimedRun run_in_child(const nlohmann::ordered_json& scenario_json, const std::st
       const scenario::Scenario sc = scenario::load_scenario(d);
       run::Options o;
       o.out_dir = dir.string();
+      o.waveforms = false;  // the search reads events.log and report.json only
       run::run_timed(d, sc, o);
     } catch (const std::exception& e) {
       std::ofstream(dir / "error.txt") << e.what();

@@ -99,6 +99,8 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
 
   if (!opts.out_dir.empty()) {
     write_file(dir / "report.json", out.report.dump(2) + "\n");
+  }
+  if (!opts.out_dir.empty() && opts.waveforms) {
     std::ostringstream vcd, trace;
     report::write_vcd(rec.timeline(), vcd);
     report::write_chrome_trace(rec.timeline(), trace);

@@ -18,6 +18,7 @@ struct Options {
   bool record = true;         // false: simulate only, no ledger or timeline (benchmarks); the
                               // report then holds the run's figures and nothing observed
   bool run_ahead = true;      // hw::PlatformConfig::run_ahead
+  bool waveforms = true;      // context.vcd and trace.json (searches that read only the log skip them)
 };
 
 struct Outcome {

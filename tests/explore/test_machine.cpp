@@ -33,11 +33,11 @@ struct Program {
     cfg.tasks = {*img.find_function("P0"), *img.find_function("P1")};
     cfg.memory = img.initial_memory();
   }
-  // Explores it; `finals` (optional) collects register 0 of each CPU at every end.
-  explore::Result explore(FinalRegisters* finals = nullptr) const {
+  // Explores it with `checker` (by default one that looks at nothing).
+  explore::Result explore(explore::Checker* checker = nullptr) const {
     explore::Machine m(img, cfg);
     FinalRegisters own;
-    explore::Explorer ex(m, finals ? *finals : own, {});
+    explore::Explorer ex(m, checker ? *checker : own, {});
     return ex.run();
   }
 };
@@ -158,21 +158,23 @@ TEST(Livelock, ARetryLoopThatCanAlwaysEndIsNone) {
   EXPECT_TRUE(r.violations.empty());
 }
 
+namespace {
+
+// P0 sends `sends` CALL_FUNCTION_SINGLE IPIs (vector 0xfb) to P1, which has nothing to do;
+// `more` adds variables and handlers.
+std::string ipi_programs(int sends, const std::string& more) {
+  std::string p0 = ".func P0()\n";
+  for (int i = 0; i < sends; ++i) p0 += "    wrmsr 0x830, 0x1000000fb\n";
+  return more + p0 + "    halt\n.endfunc\n.func P1()\n    r = 0\n    halt\n.endfunc\n";
+}
+
+}  // namespace
+
 // P0 sends an IPI to P1. A CPU assumed never interrupted that an IPI reaches ends the
 // exploration (explore_scenario then explores again without the assumption); the random walks
 // that make the guess see the IPI.
 TEST(InterruptFree, AnIpiToACpuAssumedFreeStopsTheExploration) {
-  const char* text = R"(
-.func P0()
-    wrmsr 0x830, 0x1000000fb
-    halt
-.endfunc
-.func P1()
-    r = 0
-    halt
-.endfunc
-)";
-  Program p(text);
+  Program p(ipi_programs(1, ""));
   EXPECT_EQ(explore::interrupt_free_cpus(p.img, p.cfg), (std::vector<bool>{true, false}));
   p.cfg.interrupt_free = {false, true};
   try {
@@ -207,7 +209,7 @@ TEST(StateIndex, IdsInOrderAndStableAcrossGrowth) {
 // Two IPIs with one vector to a CPU: it may take them one by one (the handler runs twice) or
 // both may reach its IRR first and merge into one interrupt (the handler runs once), as on x86.
 TEST(Interrupts, IpisWithOneVectorMayMergeInTheIrr) {
-  const char* text = R"(
+  Program p(ipi_programs(2, R"(
 .var runs = 0
 .func handler(user)
     atomic_add runs, 1
@@ -215,17 +217,7 @@ TEST(Interrupts, IpisWithOneVectorMayMergeInTheIrr) {
     iret
 .endfunc
 .idt 0xfb, handler
-.func P0()
-    wrmsr 0x830, 0x1000000fb
-    wrmsr 0x830, 0x1000000fb
-    halt
-.endfunc
-.func P1()
-    r = 0
-    halt
-.endfunc
-)";
-  Program p(text);
+)"));
   std::set<isa::Word> runs;
   class Runs : public explore::Checker {
    public:
@@ -238,9 +230,7 @@ TEST(Interrupts, IpisWithOneVectorMayMergeInTheIrr) {
     std::set<isa::Word>& out_;
     isa::Addr a_;
   } checker(runs, p.img.address("runs", {}));
-  explore::Machine m(p.img, p.cfg);
-  explore::Explorer ex(m, checker, {});
-  const explore::Result r = ex.run();
+  const explore::Result r = p.explore(&checker);
   EXPECT_TRUE(r.complete);
   EXPECT_EQ(runs, (std::set<isa::Word>{1, 2}));
 }
