@@ -12,8 +12,10 @@
  * sequentially consistent: plain Promela globals. Where the steps differ from isolsim's:
  *  - steps that touch nothing another CPU reads (the senders' syscall/sti/request/cli/sysret
  *    and their own per-CPU ct words, the EOI, iret) are statements on process-local variables:
- *    Spin's partial-order reduction merges them, isolsim stores a state for each (it folds only
- *    thread-local instructions, loads of constants such as ct.active among them);
+ *    Spin's partial-order reduction merges them; isolsim folds thread-local instructions, loads
+ *    of constants such as ct.active, the instructions of CPUs no IPI reaches, and accesses to
+ *    words only one CPU touches (its guesses, checked), and stores a state for the rest (the
+ *    target's EOI and iret);
  *  - branches on registers are Promela states of their own when statement merging is off (-o3);
  *  - a spinning load (csd_lock_wait) is a blocked guard, not a self-loop of loads;
  *  - the window with IF=1 inside the syscall is one boundary (before cli); isolsim also stops

@@ -35,10 +35,16 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   std::unique_ptr<DeferralChecks> checker;
   std::unique_ptr<Explorer> explorer;
   std::vector<std::uint32_t> wrongly_free;  // guessed never interrupted, and then an IPI came
+  std::vector<NotPrivate> wrongly_private;  // guessed touched by one CPU, and then another did
   try {
-    if (mc.fold_local_steps) mc.interrupt_free = interrupt_free_cpus(si.img, mc);
-    // The guess is checked as the exploration goes: an IPI to a CPU it called interrupt-free ends
-    // the run, which starts again without that CPU in it.
+    if (mc.fold_local_steps) {
+      Locality l = guess_locality(si.img, mc);
+      mc.interrupt_free = std::move(l.interrupt_free);
+      mc.owner = std::move(l.owner);
+    }
+    // The guesses are checked as the exploration goes: an IPI to a CPU called interrupt-free, or
+    // an access to a word another CPU was said to own, ends the run, which starts again without
+    // that guess.
     for (;;) {
       machine = std::make_unique<Machine>(si.img, mc);
       checker = std::make_unique<DeferralChecks>(doc, s, *machine);
@@ -49,6 +55,9 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
       } catch (const NotInterruptFree& n) {
         mc.interrupt_free[n.cpu] = false;
         wrongly_free.push_back(n.cpu);
+      } catch (const NotPrivate& n) {
+        mc.owner[n.addr] = -1;
+        wrongly_private.push_back(n);
       }
     }
   } catch (const isa::Fault& f) {  // in the initial state already
@@ -62,6 +71,15 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   for (std::uint32_t c = 0; c < mc.interrupt_free.size(); ++c)
     if (mc.interrupt_free[c]) free_cpus += (free_cpus.empty() ? "cpu" : ", cpu") + std::to_string(c);
 
+  std::string private_words;  // "ct.state[0] (cpu0), ..."
+  std::uint64_t nprivate = 0;
+  for (isa::Addr a = 0; a < mc.owner.size(); ++a)
+    if (mc.owner[a] >= 0) {
+      ++nprivate;
+      private_words += (private_words.empty() ? "" : ", ") + m.image().describe(a) + " (cpu" +
+                       std::to_string(mc.owner[a]) + ")";
+    }
+
   std::ostringstream text;
   const char* model = opts.tso ? "x86-TSO" : "sequential consistency";
   text << s.name << " [" << s.protocol << ", " << model << "]: " << r.states << " states, " << r.transitions
@@ -69,8 +87,14 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   if (!free_cpus.empty())
     text << "  no IPI is sent to " << free_cpus << " in any interleaving: their cli (and, off nohz_full "
          << "CPUs, syscall and sysret) folded too\n";
+  if (nprivate)
+    text << "  " << nprivate << (nprivate == 1 ? " word" : " words") << " touched by one CPU only in any interleaving, "
+         << "its accesses folded: " << private_words << "\n";
   for (std::uint32_t c : wrongly_free)
     text << "  cpu" << c << " receives an IPI in some interleaving: explored again with its interrupts\n";
+  for (const NotPrivate& n : wrongly_private)
+    text << "  cpu" << n.cpu << " touches " << m.image().describe(n.addr)
+         << " too in some interleaving: explored again with it shared\n";
   for (const std::string& e : checks.unchecked())
     text << "  note: expect " << e << " is not checked by explore (only deferral.* and memory.* are)\n";
   if (r.violations.empty()) {
@@ -119,6 +143,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   o.json = {{"scenario", s.name}, {"protocol", s.protocol}, {"memory_model", opts.tso ? "tso" : "sc"},
             {"reduction", opts.unreduced ? "none" : "thread-local instructions folded"},
             {"never_interrupted", free_cpus},
+            {"private_words", private_words},
             {"verdict", !r.violations.empty() ? "violation" : r.complete ? "verified" : "bounded"},
             {"states", r.states}, {"transitions", r.transitions}, {"depth", r.depth},
             {"terminal_states", r.terminal_states}, {"complete", r.complete}, {"bound", r.bound},

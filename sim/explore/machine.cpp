@@ -71,7 +71,8 @@ State Machine::initial() {
     isa::start(img_, cpu, cfg_.tasks[c], isa::Mode::User);
   }
   fresh_ = std::make_unique<kernel::DeferralLedger>(n, cfg_.isolated);
-  for (std::uint32_t c = 0; c < n; ++c) settle(s, c);  // local steps never write memory
+  for (std::uint32_t c = 0; c < n; ++c) settle(s, c);  // private words may be written
+  keep_differences(s);
   publish_ledger(s);
   return s;
 }
@@ -84,9 +85,10 @@ bool Machine::deliverable(const Apic& a, std::uint8_t vector) {
 // they commute with every other CPU's steps and with this CPU's interrupts, whose handlers run in
 // frames of their own). A plain store is local only while IF is clear: a handler could read it
 // back through store forwarding, so with interrupts on it is a step of its own.
-bool Machine::invisible(const isa::CpuState& cpu, const isa::Instruction& in) const {
+bool Machine::invisible(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const {
   using isa::Op;
   if (!in.notes.empty()) return false;
+  if (private_access(s, cpu, in)) return true;
   switch (in.op) {
     case Op::Set: case Op::Lea: case Op::Jmp: case Op::Jz: case Op::Jnz:
     case Op::Call: case Op::CallInd: case Op::Ret: case Op::Pause:
@@ -115,12 +117,32 @@ bool Machine::invisible(const isa::CpuState& cpu, const isa::Instruction& in) co
   }
 }
 
+// An access to a word no other CPU touches (MachineConfig::owner) commutes with every other
+// CPU's step. It is thread-local unless an interrupt could come just before it (a handler on the
+// same CPU could touch the word too), or the ledger watches the word.
+bool Machine::private_access(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const {
+  if (cfg_.owner.empty() || !isa::is_memory_op(in.op)) return false;
+  if (cpu.interrupts_enabled && !cfg_.interrupt_free[cpu.id]) return false;
+  if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) return false;
+  if (in.op == isa::Op::Store && cpu.store_buffer.size() >= cfg_.store_buffer_entries) return false;
+  const isa::Addr a = isa::access_address(img_, cpu);
+  return owned_by(a, cpu.id) && !ledger(s).has_tokens_at(a);
+}
+
 void Machine::settle(State& s, std::uint32_t c) {
   if (!cfg_.fold_local_steps) return;
   for (std::uint32_t n = 0; n < cfg_.max_local_steps; ++n) {
     const isa::CpuState& cpu = *s.cpus[c];
+    // A buffered store to a word only this CPU touches drains at once: no other CPU can tell
+    // when, and this one reads the same value from its buffer or from memory (a left mover
+    // whatever IF says; a fence or locked op after it only becomes enabled sooner).
+    if (!cpu.store_buffer.empty() && owned_by(cpu.store_buffer.front().addr, c) &&
+        !ledger(s).has_tokens_at(cpu.store_buffer.front().addr)) {
+      drain(s, c);
+      continue;
+    }
     if (cpu.halted || cpu.idle) return;
-    if (!invisible(cpu, isa::current(img_, cpu))) return;
+    if (!invisible(s, cpu, isa::current(img_, cpu))) return;
     exec(s, c, nullptr);
   }
   isa::fault(img_, *s.cpus[c],
@@ -165,6 +187,15 @@ void Machine::load(const State& s) {
 
 void Machine::unload(const State& s) {
   for (const auto& [a, v] : s.memory) mem_[a] = cfg_.memory[a];
+}
+
+void Machine::note_access(std::uint32_t c, isa::Addr a) {
+  if (a < cfg_.owner.size() && cfg_.owner[a] >= 0 && cfg_.owner[a] != static_cast<std::int32_t>(c))
+    throw NotPrivate{a, c};
+  if (touched_by_ && a < touched_by_->size()) {
+    std::int32_t& by = (*touched_by_)[a];
+    by = by == -1 || by == static_cast<std::int32_t>(c) ? static_cast<std::int32_t>(c) : -2;
+  }
 }
 
 void Machine::track(State& s, isa::Addr addr) {
@@ -218,6 +249,7 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
     isa::fault(img_, cpu, "writes " + img_.describe(e.addr) + " through a pointer, but no instruction names " +
                               img_.variables[var_at_[e.addr]].name +
                               " as a destination or takes its address: the explorer treats it as constant and folds its loads");
+  if (e.accessed) note_access(c, e.addr);
   if (e.wrote) track(s, e.addr);
   if (!cfg_.tso && e.op == isa::Op::Store) {
     drain(s, c);
@@ -247,6 +279,7 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
   const isa::Addr addr = cpu.store_buffer.front().addr;
   const isa::Word old = mem_[addr];
   const isa::StoreBufferEntry e = isa::drain_one(cpu, mem_);
+  note_access(c, addr);
   track(s, addr);
   ++clock_;
   if (ledger(s).has_tokens_at(addr))
@@ -294,15 +327,19 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
     fresh_.reset();
     throw;
   }
-  // The diff keeps only words that differ from boot; memory goes back to boot for the next step.
+  keep_differences(t);
+  unload(s);
+  publish_ledger(t);
+  return t;
+}
+
+// The diff keeps only words that differ from boot; memory goes back to boot for the next step.
+void Machine::keep_differences(State& t) {
   for (auto& [a, v] : t.memory) v = mem_[a];
   unload(t);
-  unload(s);
   t.memory.erase(std::remove_if(t.memory.begin(), t.memory.end(),
                                 [&](const auto& p) { return p.second == cfg_.memory[p.first]; }),
                  t.memory.end());
-  publish_ledger(t);
-  return t;
 }
 
 void Machine::publish_ledger(State& s) {
@@ -313,10 +350,13 @@ void Machine::publish_ledger(State& s) {
   s.ledger.ledger = std::shared_ptr<const kernel::DeferralLedger>(fresh_.release());
 }
 
-std::vector<bool> interrupt_free_cpus(const isa::Image& img, const MachineConfig& cfg, int walks) {
+Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks) {
   MachineConfig plain = cfg;
   plain.interrupt_free.assign(cfg.tasks.size(), false);
+  plain.owner.clear();
   Machine m(img, plain);
+  std::vector<std::int32_t> touched_by(cfg.memory.size(), -1);
+  m.touched_by_ = &touched_by;
   std::vector<bool> reached(cfg.tasks.size(), false);
   std::mt19937_64 rng(0x150151);  // fixed: the guess, and so the state count, never varies
   StepRecord rec;
@@ -333,9 +373,12 @@ std::vector<bool> interrupt_free_cpus(const isa::Image& img, const MachineConfig
       for (std::uint32_t to : rec.ipis_to) reached[to] = true;
     }
   }
-  std::vector<bool> free(cfg.tasks.size());
-  for (std::size_t c = 0; c < free.size(); ++c) free[c] = !reached[c];
-  return free;
+  Locality l;
+  l.interrupt_free.resize(cfg.tasks.size());
+  for (std::size_t c = 0; c < reached.size(); ++c) l.interrupt_free[c] = !reached[c];
+  l.owner = std::move(touched_by);
+  for (std::int32_t& o : l.owner) o = std::max(o, -1);
+  return l;
 }
 
 isa::Word Machine::read(const State& s, isa::Addr a) const {

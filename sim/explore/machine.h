@@ -112,6 +112,12 @@ struct NotInterruptFree {
   std::uint32_t cpu;
 };
 
+// Thrown when a CPU touches a word MachineConfig::owner gave to another CPU.
+struct NotPrivate {
+  isa::Addr addr;
+  std::uint32_t cpu;
+};
+
 struct MachineConfig {
   std::vector<std::uint32_t> tasks;   // per CPU
   std::vector<isa::Word> memory;      // at boot
@@ -127,11 +133,20 @@ struct MachineConfig {
   // An IPI sent to one of them throws NotInterruptFree: the exploration is redone without the
   // assumption (see interrupt_free_cpus).
   std::vector<bool> interrupt_free;
+  // Per memory word: the one CPU assumed to be the only one that ever touches it, or -1 (empty:
+  // none). Its loads, stores, locked ops and drains there are thread-local while nothing can
+  // interrupt it (drains always). Another CPU's access throws NotPrivate.
+  std::vector<std::int32_t> owner;
 };
 
-// CPUs that no IPI reached in `walks` random executions (a fixed seed: the same answer every
-// time): a guess for MachineConfig::interrupt_free, which the exploration then checks.
-std::vector<bool> interrupt_free_cpus(const isa::Image& img, const MachineConfig& cfg, int walks = 200);
+// What `walks` random executions (a fixed seed: the same answer every time) suggest for the
+// reduction, which the exploration then checks: the CPUs no IPI reached (interrupt_free) and the
+// words only one CPU touched (owner).
+struct Locality {
+  std::vector<bool> interrupt_free;
+  std::vector<std::int32_t> owner;
+};
+Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks = 200);
 
 class Machine {
  public:
@@ -171,8 +186,14 @@ class Machine {
     }
   }
   std::uint32_t intern_cpu(const isa::CpuState& cpu) const;
+  void keep_differences(State& t);  // after a step: t's memory diff from mem_, mem_ back to boot
   void publish_ledger(State& s);  // this step's ledger copy, if it made one, becomes the state's
-  bool invisible(const isa::CpuState& cpu, const isa::Instruction& in) const;
+  bool invisible(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const;
+  bool private_access(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const;
+  bool owned_by(isa::Addr a, std::uint32_t cpu) const {
+    return a < cfg_.owner.size() && cfg_.owner[a] == static_cast<std::int32_t>(cpu);
+  }
+  void note_access(std::uint32_t cpu, isa::Addr a);
   void exec(State& s, std::uint32_t cpu, StepRecord* rec);
   void drain(State& s, std::uint32_t cpu, StepRecord* rec = nullptr);
   void hardware_register_write(State& s, std::uint32_t cpu, const isa::Effect& e, StepRecord* rec);
@@ -189,6 +210,9 @@ class Machine {
   std::vector<bool> constant_var_;
   std::vector<int> var_at_;  // address -> variable index, -1 for none
   std::vector<isa::Word> mem_;    // boot memory, with the current state's differences loaded
+  // guess_locality(): per word, the CPU that touched it (-1 none yet, -2 several)
+  std::vector<std::int32_t>* touched_by_ = nullptr;
+  friend Locality guess_locality(const isa::Image&, const MachineConfig&, int);
   std::uint64_t clock_ = 0;       // ledger "cycles": one per step, never repeated
   std::unique_ptr<kernel::DeferralLedger> fresh_;  // a writable copy being built for a step
   // Canonical bytes of every distinct CPU state and ledger seen, by id: a state's key is ids.

@@ -175,13 +175,135 @@ std::string ipi_programs(int sends, const std::string& more) {
 // that make the guess see the IPI.
 TEST(InterruptFree, AnIpiToACpuAssumedFreeStopsTheExploration) {
   Program p(ipi_programs(1, ""));
-  EXPECT_EQ(explore::interrupt_free_cpus(p.img, p.cfg), (std::vector<bool>{true, false}));
+  EXPECT_EQ(explore::guess_locality(p.img, p.cfg).interrupt_free, (std::vector<bool>{true, false}));
   p.cfg.interrupt_free = {false, true};
   try {
     p.explore();
     ADD_FAILURE() << "the IPI to cpu1 went unnoticed";
   } catch (const explore::NotInterruptFree& n) {
     EXPECT_EQ(n.cpu, 1u);
+  }
+}
+
+namespace {
+
+// a is P0's own word, b P1's, x both CPUs': a and b are thread-local, loads and stores alike, as
+// long as no other CPU touches them.
+const char* const kPrivateWords = R"(
+.var a = 0
+.var b = 0
+.var x = 0
+.func P0()
+    store a, 1
+    r = load x
+    t = load a
+    r = r + t
+    store a, r
+    store x, 1
+    t = load a
+    r = r + t
+    halt
+.endfunc
+.func P1()
+    store b, 2
+    r = load x
+    store x, 2
+    t = load b
+    r = r + t
+    store b, r
+    r = load b
+    halt
+.endfunc
+)";
+
+}  // namespace
+
+// The random walks give each word only one CPU touched to that CPU; folding its accesses then
+// reaches the same ends as folding only thread-local instructions, and as the unreduced graph,
+// in fewer states.
+TEST(PrivateWords, FoldedAccessesReachTheSameEnds) {
+  for (const bool tso : {false, true}) {
+    SCOPED_TRACE(tso ? "tso" : "sc");
+    Program p(kPrivateWords);
+    p.cfg.tso = tso;
+    const explore::Locality l = explore::guess_locality(p.img, p.cfg);
+    EXPECT_EQ(l.owner[p.img.address("a", {})], 0);
+    EXPECT_EQ(l.owner[p.img.address("b", {})], 1);
+    EXPECT_EQ(l.owner[p.img.address("x", {})], -1);
+    p.cfg.interrupt_free = l.interrupt_free;  // no IPIs: IF does not matter
+    auto explore = [&](const std::vector<std::int32_t>& owner, std::uint64_t& states) {
+      p.cfg.owner = owner;
+      FinalRegisters finals;
+      const explore::Result r = p.explore(&finals);
+      EXPECT_TRUE(r.complete);
+      states = r.states;
+      return finals.finals;
+    };
+    std::uint64_t plain_states = 0, private_states = 0;
+    const Finals plain = explore({}, plain_states);
+    const Finals with_private = explore(l.owner, private_states);
+    const Finals unreduced = explore_finals(kPrivateWords, tso, false);
+    EXPECT_EQ(with_private, unreduced);
+    EXPECT_EQ(plain, unreduced);
+    EXPECT_LT(private_states, plain_states);
+    // P0 ends with 2 * (x + 1), P1 with x + 2, each x as loaded: P0 first, P1 first, both
+    // loads first; never both loads after the other's store (load buffering).
+    EXPECT_EQ(unreduced, (Finals{{2, 3}, {6, 2}, {2, 2}}));
+  }
+}
+
+// A word wrongly given to P0 (x, which P1 touches too) ends the exploration at P1's access.
+TEST(PrivateWords, AnAccessByAnotherCpuStopsTheExploration) {
+  Program p(kPrivateWords);
+  p.cfg.owner.assign(p.cfg.memory.size(), -1);
+  const isa::Addr x = p.img.address("x", {});
+  p.cfg.owner[x] = 0;
+  try {
+    p.explore();
+    ADD_FAILURE() << "cpu1's access to x went unnoticed";
+  } catch (const explore::NotPrivate& n) {
+    EXPECT_EQ(n.addr, x);
+    EXPECT_EQ(n.cpu, 1u);
+  }
+}
+
+// With IF set an interrupt may come between two accesses to a CPU's own word, and its handler,
+// on the same CPU, may touch the word: those accesses stay steps (r = 5 needs the handler between
+// P1's store and load).
+TEST(PrivateWords, AccessesWithInterruptsOnAreNotFolded) {
+  const std::string text = R"(
+.var a = 0
+.func handler(user)
+    store a, 5
+    wrmsr 0x80b, 0
+    iret
+.endfunc
+.idt 0xfb, handler
+.func P0()
+    r = 0
+    wrmsr 0x830, 0x1000000fb
+    halt
+.endfunc
+.func P1()
+    store a, 1
+    r = load a
+    halt
+.endfunc
+)";
+  for (const bool tso : {false, true}) {
+    SCOPED_TRACE(tso ? "tso" : "sc");
+    Program p(text);
+    p.cfg.tso = tso;
+    const explore::Locality l = explore::guess_locality(p.img, p.cfg);
+    ASSERT_EQ(l.owner[p.img.address("a", {})], 1);
+    p.cfg.owner = l.owner;
+    p.cfg.interrupt_free = l.interrupt_free;
+    FinalRegisters finals;
+    EXPECT_TRUE(p.explore(&finals).complete);
+    EXPECT_EQ(finals.finals, explore_finals(text, tso, false));
+    std::set<isa::Word> r1;
+    for (const auto& f : finals.finals) r1.insert(f[1]);
+    EXPECT_EQ(r1, (std::set<isa::Word>{1, 5}));
   }
 }
 
