@@ -58,6 +58,7 @@ Result Explorer::run() {
   std::vector<std::uint32_t> depth;
   pred_.assign(1, -1);  // the edge that first reached each state: breadth first, a shortest path
   std::vector<Finding> found;
+  std::vector<Step> steps;
 
   auto discover = [&](const State& s, std::uint32_t id) {
     found.clear();
@@ -88,12 +89,16 @@ Result Explorer::run() {
     const std::uint32_t id = frontier.front().first;
     const State s = std::move(frontier.front().second);
     frontier.pop_front();
-    const std::vector<Step> steps = m_.enabled(s);
+    m_.enabled(s, steps);
     if (steps.empty()) {
       ++r.terminal_states;
       r.terminals.push_back(id);
     }
     for (const Step& step : steps) {
+      if (m_.known_self_loop(s, step)) {
+        edges_.push_back({id, id, step});
+        continue;
+      }
       State t;
       try {
         t = m_.apply(s, step);

@@ -150,8 +150,8 @@ void Machine::settle(State& s, std::uint32_t c) {
                  " instructions in a row without a memory access");
 }
 
-std::vector<Step> Machine::enabled(const State& s) const {
-  std::vector<Step> out;
+void Machine::enabled(const State& s, std::vector<Step>& out) const {
+  out.clear();
   for (std::uint32_t c = 0; c < s.cpus.size(); ++c) {
     const isa::CpuState& cpu = *s.cpus[c];
     if (!cpu.store_buffer.empty()) out.push_back({StepKind::Drain, c, 0});
@@ -166,7 +166,6 @@ std::vector<Step> Machine::enabled(const State& s) const {
     if (in.op == isa::Op::Store && cpu.store_buffer.size() >= cfg_.store_buffer_entries) continue;
     out.push_back({StepKind::Exec, c, 0});
   }
-  return out;
 }
 
 bool Machine::terminal(const State& s) const {  // enabled(s).empty(), without building it
@@ -190,6 +189,7 @@ void Machine::unload(const State& s) {
 }
 
 void Machine::note_access(std::uint32_t c, isa::Addr a) {
+  ++accesses_;
   if (a < cfg_.owner.size() && cfg_.owner[a] >= 0 && cfg_.owner[a] != static_cast<std::int32_t>(c))
     throw NotPrivate{a, c};
   if (touched_by_ && a < touched_by_->size()) {
@@ -295,6 +295,7 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
   State t = s;
   load(s);
   fresh_.reset();
+  accesses_ = 0;
   if (rec) *rec = StepRecord{};
   if (rec) rec->step = step;
   try {
@@ -329,6 +330,7 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
   }
   keep_differences(t);
   unload(s);
+  learn_self_loop(s, t, step);
   publish_ledger(t);
   return t;
 }
@@ -342,11 +344,46 @@ void Machine::keep_differences(State& t) {
                  t.memory.end());
 }
 
+// What a visible load of a shared word would read in `s`, if the instruction is one.
+bool Machine::loaded_value(const State& s, const isa::CpuState& cpu, const isa::Instruction& in,
+                           isa::Word& value) const {
+  if (in.op != isa::Op::Load || !in.notes.empty()) return false;
+  const isa::Addr a = isa::access_address(img_, cpu);
+  if (a < cfg_.owner.size() && cfg_.owner[a] >= 0) return false;
+  const isa::StoreBufferEntry* f = cpu.forward(a);
+  value = f ? f->value : read(s, a);
+  return true;
+}
+
+// A load is a self-loop in every state with the same CPU and the same value at its address when
+// the step touched nothing else: no other access (folded loads of private words would read
+// values the key does not hold), no ledger event (whether one happens depends on the CPU alone),
+// no write, no IPI, and its CPU ends as it began.
+void Machine::learn_self_loop(const State& s, const State& t, const Step& step) {
+  if (step.kind != StepKind::Exec || accesses_ != 1 || fresh_ || !cfg_.fold_local_steps) return;
+  const isa::CpuState& before = *s.cpus[step.cpu];
+  isa::Word value = 0;
+  if (before.halted || before.idle || !loaded_value(s, before, isa::current(img_, before), value)) return;
+  if (t.memory != s.memory || t.in_flight != s.in_flight) return;
+  auto intern = [this](const isa::CpuState& c) { return intern_cpu(c); };
+  const std::uint32_t id = s.cpus[step.cpu].id(intern);
+  if (t.cpus[step.cpu].id(intern) == id) self_loops_.insert({id, value});
+}
+
+bool Machine::known_self_loop(const State& s, const Step& step) const {
+  if (step.kind != StepKind::Exec || self_loops_.empty()) return false;
+  const CpuRef& ref = s.cpus[step.cpu];
+  const isa::CpuState& cpu = *ref;
+  isa::Word value = 0;
+  if (cpu.halted || cpu.idle || !loaded_value(s, cpu, isa::current(img_, cpu), value)) return false;
+  return self_loops_.count({ref.id([this](const isa::CpuState& c) { return intern_cpu(c); }), value}) != 0;
+}
+
 void Machine::publish_ledger(State& s) {
   if (!fresh_) return;
   scratch_.clear();
   fresh_->fingerprint(scratch_);
-  s.ledger.id = ledger_ids_.try_emplace(scratch_, static_cast<std::uint32_t>(ledger_ids_.size())).first->second;
+  s.ledger.id = ledger_ids_.insert(scratch_).first;
   s.ledger.ledger = std::shared_ptr<const kernel::DeferralLedger>(fresh_.release());
 }
 
@@ -360,10 +397,11 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
   std::vector<bool> reached(cfg.tasks.size(), false);
   std::mt19937_64 rng(0x150151);  // fixed: the guess, and so the state count, never varies
   StepRecord rec;
+  std::vector<Step> steps;
   for (int w = 0; w < walks; ++w) {
     State s = m.initial();
     for (int n = 0; n < 100000; ++n) {
-      const std::vector<Step> steps = m.enabled(s);
+      m.enabled(s, steps);
       if (steps.empty()) break;
       try {
         s = m.apply(s, steps[rng() % steps.size()], &rec);
@@ -421,7 +459,7 @@ void Machine::encode_cpu(const isa::CpuState& cpu, std::string& out) {
 std::uint32_t Machine::intern_cpu(const isa::CpuState& cpu) const {
   scratch_.clear();
   encode_cpu(cpu, scratch_);
-  return cpu_ids_.try_emplace(scratch_, static_cast<std::uint32_t>(cpu_ids_.size())).first->second;
+  return cpu_ids_.insert(scratch_).first;
 }
 
 void Machine::encode(const State& s, std::string& out) const {

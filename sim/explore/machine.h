@@ -8,10 +8,12 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "models/isa/executor.h"
 #include "models/kernel/deferral_ledger.h"
+#include "sim/explore/state_index.h"
 
 namespace explore {
 
@@ -153,10 +155,14 @@ class Machine {
   Machine(const isa::Image& img, MachineConfig cfg);
 
   State initial();
-  // The steps enabled in `s`, in a fixed order (CPU, then kind).
-  std::vector<Step> enabled(const State& s) const;
+  // The steps enabled in `s`, in a fixed order (CPU, then kind), into `out` (cleared first).
+  void enabled(const State& s, std::vector<Step>& out) const;
   // `s` after `step`; `rec` (optional) says what happened. Throws isa::Fault for a program error.
   State apply(const State& s, const Step& step, StepRecord* rec = nullptr);
+  // Whether `step` is known to lead from `s` back to `s`: a load, with nothing folded after it
+  // but register work, that puts its CPU back where it was (a spin such as csd_lock_wait()
+  // reading the same value again). apply() learns these; the answer is cheap and always right.
+  bool known_self_loop(const State& s, const Step& step) const;
   // Every CPU halted or idle with nothing to interrupt it, nothing buffered, nothing in flight:
   // an execution's end.
   bool terminal(const State& s) const;
@@ -194,6 +200,8 @@ class Machine {
     return a < cfg_.owner.size() && cfg_.owner[a] == static_cast<std::int32_t>(cpu);
   }
   void note_access(std::uint32_t cpu, isa::Addr a);
+  bool loaded_value(const State& s, const isa::CpuState& cpu, const isa::Instruction& in, isa::Word& value) const;
+  void learn_self_loop(const State& s, const State& t, const Step& step);
   void exec(State& s, std::uint32_t cpu, StepRecord* rec);
   void drain(State& s, std::uint32_t cpu, StepRecord* rec = nullptr);
   void hardware_register_write(State& s, std::uint32_t cpu, const isa::Effect& e, StepRecord* rec);
@@ -212,11 +220,22 @@ class Machine {
   std::vector<isa::Word> mem_;    // boot memory, with the current state's differences loaded
   // guess_locality(): per word, the CPU that touched it (-1 none yet, -2 several)
   std::vector<std::int32_t>* touched_by_ = nullptr;
+  std::uint32_t accesses_ = 0;  // memory accesses in the step being applied
+  // (CPU version id, value loaded) of the loads known to be self-loops
+  struct LoadKey {
+    std::uint32_t cpu;
+    isa::Word value;
+    bool operator==(const LoadKey& o) const { return cpu == o.cpu && value == o.value; }
+  };
+  struct LoadKeyHash {
+    std::size_t operator()(const LoadKey& k) const { return std::hash<isa::Word>{}(k.value * 0x9e3779b97f4a7c15ull ^ k.cpu); }
+  };
+  std::unordered_set<LoadKey, LoadKeyHash> self_loops_;
   friend Locality guess_locality(const isa::Image&, const MachineConfig&, int);
   std::uint64_t clock_ = 0;       // ledger "cycles": one per step, never repeated
   std::unique_ptr<kernel::DeferralLedger> fresh_;  // a writable copy being built for a step
   // Canonical bytes of every distinct CPU state and ledger seen, by id: a state's key is ids.
-  mutable std::unordered_map<std::string, std::uint32_t> cpu_ids_, ledger_ids_;
+  mutable StateIndex cpu_ids_, ledger_ids_;
   mutable std::string scratch_;
 };
 
