@@ -62,6 +62,17 @@ std::string describe(const isa::Image& img, const StepRecord& r) {
   return s;
 }
 
+std::vector<StepRecord> with_folded_accesses(std::vector<StepRecord> steps) {
+  std::vector<StepRecord> out;
+  for (StepRecord& r : steps) {
+    std::vector<StepRecord> folded = std::move(r.folded);
+    r.folded.clear();
+    out.push_back(std::move(r));
+    for (StepRecord& f : folded) out.push_back(std::move(f));
+  }
+  return out;
+}
+
 std::string interleaving_table(const isa::Image& img, std::uint32_t ncpus, const std::vector<StepRecord>& steps) {
   std::vector<std::string> cells;
   std::vector<std::size_t> width(ncpus, 4);

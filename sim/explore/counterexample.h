@@ -13,6 +13,9 @@ namespace explore {
 
 // "ct_set_cpu_work: cmpxchg ct.seq[2]: expected 0x4, saw 0xc: fails"
 std::string describe(const isa::Image& img, const StepRecord& r);
+// Each step followed by the race-free accesses folded into it, as steps of their own: the
+// counter-example as rows of accesses.
+std::vector<StepRecord> with_folded_accesses(std::vector<StepRecord> steps);
 std::string interleaving_table(const isa::Image& img, std::uint32_t ncpus, const std::vector<StepRecord>& steps);
 nlohmann::ordered_json steps_json(const isa::Image& img, const std::vector<StepRecord>& steps);
 

@@ -7,6 +7,7 @@
 
 #include "sim/explore/counterexample.h"
 #include "sim/explore/deferral_checks.h"
+#include "sim/explore/locality.h"
 #include "sim/scenario/scenario_image.h"
 
 namespace explore {
@@ -36,11 +37,13 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   std::unique_ptr<Explorer> explorer;
   std::vector<std::uint32_t> wrongly_free;  // guessed never interrupted, and then an IPI came
   std::vector<NotPrivate> wrongly_private;  // guessed touched by one CPU, and then another did
+  std::vector<Racy> wrongly_race_free;      // an instruction guessed never racing, and then it did
   try {
     if (mc.fold_local_steps) {
       Locality l = guess_locality(si.img, mc);
       mc.interrupt_free = std::move(l.interrupt_free);
       mc.owner = std::move(l.owner);
+      mc.race_free = std::move(l.race_free);
     }
     // The guesses are checked as the exploration goes: an IPI to a CPU called interrupt-free, or
     // an access to a word another CPU was said to own, ends the run, which starts again without
@@ -58,6 +61,9 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
       } catch (const NotPrivate& n) {
         mc.owner[n.addr] = -1;
         wrongly_private.push_back(n);
+      } catch (const Racy& r) {
+        mc.race_free[r.folded.func][r.folded.pc] = false;
+        wrongly_race_free.push_back(r);
       }
     }
   } catch (const isa::Fault& f) {  // in the initial state already
@@ -80,6 +86,14 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
                        std::to_string(mc.owner[a]) + ")";
     }
 
+  auto instruction = [&](std::uint32_t func, std::uint32_t pc) {
+    return m.image().functions[func].name + "+" + std::to_string(pc);
+  };
+  std::vector<std::string> race_free;
+  for (std::uint32_t f = 0; f < mc.race_free.size(); ++f)
+    for (std::uint32_t pc = 0; pc < mc.race_free[f].size(); ++pc)
+      if (mc.race_free[f][pc]) race_free.push_back(instruction(f, pc));
+
   std::ostringstream text;
   const char* model = opts.tso ? "x86-TSO" : "sequential consistency";
   text << s.name << " [" << s.protocol << ", " << model << "]: " << r.states << " states, " << r.transitions
@@ -92,6 +106,12 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
          << "its accesses folded: " << private_words << "\n";
   for (std::uint32_t c : wrongly_free)
     text << "  cpu" << c << " receives an IPI in some interleaving: explored again with its interrupts\n";
+  if (!race_free.empty())
+    text << "  " << race_free.size() << " instructions never race in 200 random executions, their accesses folded "
+         << "where nothing can interrupt (checked: another CPU touching the word before the next step restarts)\n";
+  for (const Racy& r : wrongly_race_free)
+    text << "  " << instruction(r.folded.func, r.folded.pc) << " races with cpu" << r.cpu << " on "
+         << m.image().describe(r.folded.addr) << " in some interleaving: explored again with it a step\n";
   for (const NotPrivate& n : wrongly_private)
     text << "  cpu" << n.cpu << " touches " << m.image().describe(n.addr)
          << " too in some interleaving: explored again with it shared\n";
@@ -113,9 +133,12 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   int n = 0;
   for (const Violation& v : r.violations) {
     ++n;
-    std::vector<StepRecord> steps = ex.replay(v.path);
+    std::vector<StepRecord> steps = with_folded_accesses(ex.replay(v.path));
     text << "\nviolation " << n << ": " << v.finding.kind << ": " << v.finding.message << "\n"
-         << "  shortest counter-example: " << v.path.size() << " steps\n";
+         << "  shortest counter-example: " << v.path.size() << " steps";
+    if (steps.size() > v.path.size())
+      text << " (" << steps.size() - v.path.size() << " race-free accesses folded into them shown as rows of their own)";
+    text << "\n";
     if (v.faulting_step) {
       text << "  then cpu" << v.fault.cpu << " faults\n";
     }
@@ -124,7 +147,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
       std::vector<std::uint32_t> round = v.path;
       round.insert(round.end(), v.cycle.begin(), v.cycle.end());
       const std::vector<StepRecord> all = ex.replay(round);
-      cycle.assign(all.begin() + static_cast<long>(v.path.size()), all.end());
+      cycle = with_folded_accesses({all.begin() + static_cast<long>(v.path.size()), all.end()});
     }
     text << interleaving_table(m.image(), s.cpus, steps);
     if (!cycle.empty()) text << "  ...then for ever:\n" << interleaving_table(m.image(), s.cpus, cycle);
@@ -144,6 +167,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
             {"reduction", opts.unreduced ? "none" : "thread-local instructions folded"},
             {"never_interrupted", free_cpus},
             {"private_words", private_words},
+            {"race_free_instructions", race_free},
             {"verdict", !r.violations.empty() ? "violation" : r.complete ? "verified" : "bounded"},
             {"states", r.states}, {"transitions", r.transitions}, {"depth", r.depth},
             {"terminal_states", r.terminal_states}, {"complete", r.complete}, {"bound", r.bound},

@@ -1,7 +1,6 @@
 #include "machine.h"
 
 #include <algorithm>
-#include <random>
 
 namespace explore {
 
@@ -129,6 +128,19 @@ bool Machine::private_access(const State& s, const isa::CpuState& cpu, const isa
   return owned_by(a, cpu.id) && !ledger(s).has_tokens_at(a);
 }
 
+// An access by an instruction guessed race-free (MachineConfig::race_free) to a shared word: a
+// left mover as long as no other CPU touches the word before this CPU's next step, which the
+// Pending entry it leaves lets every other access check.
+bool Machine::race_free_access(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const {
+  if (cfg_.race_free.empty() || !isa::is_memory_op(in.op)) return false;
+  const isa::Frame& f = cpu.frames.back();
+  if (!cfg_.race_free[f.func][f.pc]) return false;
+  if (in.op == isa::Op::Store && cfg_.tso) return false;  // its access is the drain, a step of its own
+  if (cpu.interrupts_enabled && !cfg_.interrupt_free[cpu.id]) return false;
+  if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) return false;
+  return !ledger(s).has_tokens_at(isa::access_address(img_, cpu));
+}
+
 void Machine::settle(State& s, std::uint32_t c) {
   if (!cfg_.fold_local_steps) return;
   for (std::uint32_t n = 0; n < cfg_.max_local_steps; ++n) {
@@ -142,8 +154,25 @@ void Machine::settle(State& s, std::uint32_t c) {
       continue;
     }
     if (cpu.halted || cpu.idle) return;
-    if (!invisible(s, cpu, isa::current(img_, cpu))) return;
-    exec(s, c, nullptr);
+    const isa::Instruction& in = isa::current(img_, cpu);
+    if (invisible(s, cpu, in)) {
+      exec(s, c, nullptr);
+    } else if (race_free_access(s, cpu, in)) {
+      const Pending p{c, isa::access_address(img_, cpu), cpu.frames.back().func, cpu.frames.back().pc};
+      // Once per step: a loop of race-free accesses (a wait nobody ends) would never settle.
+      if (std::binary_search(s.pending.begin(), s.pending.end(), p)) return;
+      if (rec_) {
+        StepRecord r;
+        r.step = {StepKind::Exec, c, 0};
+        exec(s, c, &r);
+        rec_->folded.push_back(std::move(r));
+      } else {
+        exec(s, c, nullptr);
+      }
+      s.pending.insert(std::upper_bound(s.pending.begin(), s.pending.end(), p), p);
+    } else {
+      return;
+    }
   }
   isa::fault(img_, *s.cpus[c],
              "runaway program: more than " + std::to_string(cfg_.max_local_steps) +
@@ -188,14 +217,14 @@ void Machine::unload(const State& s) {
   for (const auto& [a, v] : s.memory) mem_[a] = cfg_.memory[a];
 }
 
-void Machine::note_access(std::uint32_t c, isa::Addr a) {
+void Machine::note_access(const State& s, std::uint32_t c, isa::Addr a, std::uint32_t func, std::uint32_t pc,
+                          bool drain) {
   ++accesses_;
   if (a < cfg_.owner.size() && cfg_.owner[a] >= 0 && cfg_.owner[a] != static_cast<std::int32_t>(c))
     throw NotPrivate{a, c};
-  if (touched_by_ && a < touched_by_->size()) {
-    std::int32_t& by = (*touched_by_)[a];
-    by = by == -1 || by == static_cast<std::int32_t>(c) ? static_cast<std::int32_t>(c) : -2;
-  }
+  for (const Pending& p : s.pending)
+    if (p.addr == a && p.cpu != c) throw Racy{p, c};
+  if (log_) log_->push_back({c, a, func, pc, drain});
 }
 
 void Machine::track(State& s, isa::Addr addr) {
@@ -249,7 +278,7 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
     isa::fault(img_, cpu, "writes " + img_.describe(e.addr) + " through a pointer, but no instruction names " +
                               img_.variables[var_at_[e.addr]].name +
                               " as a destination or takes its address: the explorer treats it as constant and folds its loads");
-  if (e.accessed) note_access(c, e.addr);
+  if (e.accessed) note_access(s, c, e.addr, e.func, e.pc, false);
   if (e.wrote) track(s, e.addr);
   if (!cfg_.tso && e.op == isa::Op::Store) {
     drain(s, c);
@@ -279,7 +308,8 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
   const isa::Addr addr = cpu.store_buffer.front().addr;
   const isa::Word old = mem_[addr];
   const isa::StoreBufferEntry e = isa::drain_one(cpu, mem_);
-  note_access(c, addr);
+  note_access(s, c, addr, cpu.frames.empty() ? 0 : cpu.frames.back().func,
+              cpu.frames.empty() ? 0 : cpu.frames.back().pc, true);
   track(s, addr);
   ++clock_;
   if (ledger(s).has_tokens_at(addr))
@@ -293,11 +323,17 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
 
 State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
   State t = s;
+  // The CPU moves on: what was folded into its last step has happened in any order.
+  if (step.kind != StepKind::Drain && !t.pending.empty())
+    t.pending.erase(std::remove_if(t.pending.begin(), t.pending.end(),
+                                   [&](const Pending& p) { return p.cpu == step.cpu; }),
+                    t.pending.end());
   load(s);
   fresh_.reset();
   accesses_ = 0;
   if (rec) *rec = StepRecord{};
   if (rec) rec->step = step;
+  rec_ = rec;
   try {
     switch (step.kind) {
       case StepKind::Exec:
@@ -323,11 +359,13 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
     }
     settle(t, step.cpu);
   } catch (...) {
+    rec_ = nullptr;
     unload(t);
     unload(s);
     fresh_.reset();
     throw;
   }
+  rec_ = nullptr;
   keep_differences(t);
   unload(s);
   learn_self_loop(s, t, step);
@@ -364,7 +402,7 @@ void Machine::learn_self_loop(const State& s, const State& t, const Step& step) 
   const isa::CpuState& before = *s.cpus[step.cpu];
   isa::Word value = 0;
   if (before.halted || before.idle || !loaded_value(s, before, isa::current(img_, before), value)) return;
-  if (t.memory != s.memory || t.in_flight != s.in_flight) return;
+  if (t.memory != s.memory || t.in_flight != s.in_flight || t.pending != s.pending) return;
   auto intern = [this](const isa::CpuState& c) { return intern_cpu(c); };
   const std::uint32_t id = s.cpus[step.cpu].id(intern);
   if (t.cpus[step.cpu].id(intern) == id) self_loops_.insert({id, value});
@@ -376,6 +414,7 @@ bool Machine::known_self_loop(const State& s, const Step& step) const {
   const isa::CpuState& cpu = *ref;
   isa::Word value = 0;
   if (cpu.halted || cpu.idle || !loaded_value(s, cpu, isa::current(img_, cpu), value)) return false;
+  if (!s.pending.empty()) return false;  // the step would end this CPU's, or check others'
   return self_loops_.count({ref.id([this](const isa::CpuState& c) { return intern_cpu(c); }), value}) != 0;
 }
 
@@ -385,38 +424,6 @@ void Machine::publish_ledger(State& s) {
   fresh_->fingerprint(scratch_);
   s.ledger.id = ledger_ids_.insert(scratch_).first;
   s.ledger.ledger = std::shared_ptr<const kernel::DeferralLedger>(fresh_.release());
-}
-
-Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks) {
-  MachineConfig plain = cfg;
-  plain.interrupt_free.assign(cfg.tasks.size(), false);
-  plain.owner.clear();
-  Machine m(img, plain);
-  std::vector<std::int32_t> touched_by(cfg.memory.size(), -1);
-  m.touched_by_ = &touched_by;
-  std::vector<bool> reached(cfg.tasks.size(), false);
-  std::mt19937_64 rng(0x150151);  // fixed: the guess, and so the state count, never varies
-  StepRecord rec;
-  std::vector<Step> steps;
-  for (int w = 0; w < walks; ++w) {
-    State s = m.initial();
-    for (int n = 0; n < 100000; ++n) {
-      m.enabled(s, steps);
-      if (steps.empty()) break;
-      try {
-        s = m.apply(s, steps[rng() % steps.size()], &rec);
-      } catch (const isa::Fault&) {
-        break;  // the exploration reports it
-      }
-      for (std::uint32_t to : rec.ipis_to) reached[to] = true;
-    }
-  }
-  Locality l;
-  l.interrupt_free.resize(cfg.tasks.size());
-  for (std::size_t c = 0; c < reached.size(); ++c) l.interrupt_free[c] = !reached[c];
-  l.owner = std::move(touched_by);
-  for (std::int32_t& o : l.owner) o = std::max(o, -1);
-  return l;
 }
 
 isa::Word Machine::read(const State& s, isa::Addr a) const {
@@ -477,6 +484,13 @@ void Machine::encode(const State& s, std::string& out) const {
   for (const auto& [a, v] : s.memory) {
     put(out, a);
     put(out, v);
+  }
+  put(out, s.pending.size());
+  for (const Pending& p : s.pending) {
+    put(out, p.cpu);
+    put(out, p.addr);
+    put(out, p.func);
+    put(out, p.pc);
   }
   put(out, s.ledger.id);
 }

@@ -53,6 +53,19 @@ struct Apic {
   std::vector<std::uint8_t> isr;  // vectors in service, sorted
 };
 
+// An access folded into a CPU's last step because its instruction was guessed race-free
+// (MachineConfig::race_free): until the CPU's next step it might, in an unreduced execution, not
+// have happened yet, so no other CPU may touch the word meanwhile.
+struct Pending {
+  std::uint32_t cpu;
+  isa::Addr addr;
+  std::uint32_t func, pc;  // the instruction
+  bool operator<(const Pending& o) const {
+    return cpu != o.cpu ? cpu < o.cpu : addr != o.addr ? addr < o.addr : func != o.func ? func < o.func : pc < o.pc;
+  }
+  bool operator==(const Pending& o) const { return cpu == o.cpu && addr == o.addr && func == o.func && pc == o.pc; }
+};
+
 // The ledger is shared between states until a step changes it; `id` names its fingerprint (equal
 // ids, equal ledgers as far as any check can tell).
 struct LedgerRef {
@@ -94,7 +107,16 @@ struct State {
   std::vector<Apic> apics;
   std::vector<Ipi> in_flight;                                // sent, not taken yet (sorted)
   std::vector<std::pair<isa::Addr, isa::Word>> memory;       // words that differ from boot (sorted)
+  std::vector<Pending> pending;                              // sorted
   LedgerRef ledger;
+};
+
+// One memory access, as Machine::log_accesses() records it.
+struct Access {
+  std::uint32_t cpu;
+  isa::Addr addr;
+  std::uint32_t func, pc;  // the instruction (a drain: the instruction the CPU is at)
+  bool drain;
 };
 
 // What one step did, for counter-example tables and replays.
@@ -107,6 +129,9 @@ struct StepRecord {
   std::vector<std::uint32_t> ipis_to;  // Exec of an ICR write: the targets
   bool from_user = false;       // Interrupt
   bool store_visible = false;   // Exec of a store under SC: it reached memory in the same step
+  // Exec: the accesses of race-free instructions folded into this step, in order, one record
+  // each (counter-examples show them as rows of their own)
+  std::vector<StepRecord> folded;
 };
 
 // Thrown when an IPI is sent to a CPU MachineConfig::interrupt_free assumed none would reach.
@@ -117,6 +142,13 @@ struct NotInterruptFree {
 // Thrown when a CPU touches a word MachineConfig::owner gave to another CPU.
 struct NotPrivate {
   isa::Addr addr;
+  std::uint32_t cpu;
+};
+
+// Thrown when `cpu` touches `addr` while another CPU's access there, by an instruction guessed
+// race-free, is Pending.
+struct Racy {
+  Pending folded;
   std::uint32_t cpu;
 };
 
@@ -139,16 +171,13 @@ struct MachineConfig {
   // none). Its loads, stores, locked ops and drains there are thread-local while nothing can
   // interrupt it (drains always). Another CPU's access throws NotPrivate.
   std::vector<std::int32_t> owner;
+  // Per function and pc: instructions assumed never to access a word while another CPU could
+  // access it too (between the CPU's previous step and this access). Their loads and locked ops
+  // (and, under SC, stores) are folded while nothing can interrupt the CPU, and stay Pending; an
+  // access by another CPU to a Pending word throws Racy.
+  std::vector<std::vector<bool>> race_free;
 };
 
-// What `walks` random executions (a fixed seed: the same answer every time) suggest for the
-// reduction, which the exploration then checks: the CPUs no IPI reached (interrupt_free) and the
-// words only one CPU touched (owner).
-struct Locality {
-  std::vector<bool> interrupt_free;
-  std::vector<std::int32_t> owner;
-};
-Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks = 200);
 
 class Machine {
  public:
@@ -170,6 +199,8 @@ class Machine {
   void encode(const State& s, std::string& out) const;
 
   const isa::Image& image() const { return img_; }
+  // From now on every access of every step is appended to `log` (nullptr: no more).
+  void log_accesses(std::vector<Access>* log) { log_ = log; }
   const MachineConfig& config() const { return cfg_; }
   isa::Word read(const State& s, isa::Addr a) const;  // memory, not store buffers
   std::vector<isa::Word> full_memory(const State& s) const;
@@ -196,10 +227,11 @@ class Machine {
   void publish_ledger(State& s);  // this step's ledger copy, if it made one, becomes the state's
   bool invisible(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const;
   bool private_access(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const;
+  bool race_free_access(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const;
   bool owned_by(isa::Addr a, std::uint32_t cpu) const {
     return a < cfg_.owner.size() && cfg_.owner[a] == static_cast<std::int32_t>(cpu);
   }
-  void note_access(std::uint32_t cpu, isa::Addr a);
+  void note_access(const State& s, std::uint32_t cpu, isa::Addr a, std::uint32_t func, std::uint32_t pc, bool drain);
   bool loaded_value(const State& s, const isa::CpuState& cpu, const isa::Instruction& in, isa::Word& value) const;
   void learn_self_loop(const State& s, const State& t, const Step& step);
   void exec(State& s, std::uint32_t cpu, StepRecord* rec);
@@ -218,9 +250,10 @@ class Machine {
   std::vector<bool> constant_var_;
   std::vector<int> var_at_;  // address -> variable index, -1 for none
   std::vector<isa::Word> mem_;    // boot memory, with the current state's differences loaded
-  // guess_locality(): per word, the CPU that touched it (-1 none yet, -2 several)
-  std::vector<std::int32_t>* touched_by_ = nullptr;
+  // guess_locality(): every access of the step being applied
+  std::vector<Access>* log_ = nullptr;
   std::uint32_t accesses_ = 0;  // memory accesses in the step being applied
+  StepRecord* rec_ = nullptr;   // the step being applied's record, if asked for
   // (CPU version id, value loaded) of the loads known to be self-loops
   struct LoadKey {
     std::uint32_t cpu;
@@ -231,7 +264,7 @@ class Machine {
     std::size_t operator()(const LoadKey& k) const { return std::hash<isa::Word>{}(k.value * 0x9e3779b97f4a7c15ull ^ k.cpu); }
   };
   std::unordered_set<LoadKey, LoadKeyHash> self_loops_;
-  friend Locality guess_locality(const isa::Image&, const MachineConfig&, int);
+
   std::uint64_t clock_ = 0;       // ledger "cycles": one per step, never repeated
   std::unique_ptr<kernel::DeferralLedger> fresh_;  // a writable copy being built for a step
   // Canonical bytes of every distinct CPU state and ledger seen, by id: a state's key is ids.

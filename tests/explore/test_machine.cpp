@@ -6,6 +6,7 @@
 
 #include "models/isa/assembler.h"
 #include "sim/explore/explorer.h"
+#include "sim/explore/locality.h"
 #include "sim/explore/state_index.h"
 
 namespace {
@@ -267,9 +268,23 @@ TEST(PrivateWords, AnAccessByAnotherCpuStopsTheExploration) {
   }
 }
 
+namespace {
+
+// The pc of `func`'s first `op` on `var`.
+std::uint32_t pc_of(const isa::Image& img, const char* func, isa::Op op, const char* var) {
+  const isa::Function& f = img.functions[*img.find_function(func)];
+  for (std::uint32_t pc = 0; pc < f.code.size(); ++pc)
+    if (f.code[pc].op == op && f.code[pc].mem.var >= 0 && img.variables[f.code[pc].mem.var].name == var) return pc;
+  ADD_FAILURE() << "no such instruction in " << func;
+  return 0;
+}
+
+}  // namespace
+
 // With IF set an interrupt may come between two accesses to a CPU's own word, and its handler,
 // on the same CPU, may touch the word: those accesses stay steps (r = 5 needs the handler between
-// P1's store and load).
+// P1's store and load), whether the word is the CPU's own or its instructions never race with
+// other CPUs'.
 TEST(PrivateWords, AccessesWithInterruptsOnAreNotFolded) {
   const std::string text = R"(
 .var a = 0
@@ -290,13 +305,18 @@ TEST(PrivateWords, AccessesWithInterruptsOnAreNotFolded) {
     halt
 .endfunc
 )";
-  for (const bool tso : {false, true}) {
+  for (const bool tso : {false, true})
+  for (const bool by_owner : {true, false}) {
     SCOPED_TRACE(tso ? "tso" : "sc");
+    SCOPED_TRACE(by_owner ? "owner" : "race-free");
     Program p(text);
     p.cfg.tso = tso;
     const explore::Locality l = explore::guess_locality(p.img, p.cfg);
     ASSERT_EQ(l.owner[p.img.address("a", {})], 1);
-    p.cfg.owner = l.owner;
+    const auto p1 = *p.img.find_function("P1");
+    ASSERT_TRUE(l.race_free[p1][pc_of(p.img, "P1", isa::Op::Load, "a")]);
+    if (by_owner) p.cfg.owner = l.owner;
+    else p.cfg.race_free = l.race_free;
     p.cfg.interrupt_free = l.interrupt_free;
     FinalRegisters finals;
     EXPECT_TRUE(p.explore(&finals).complete);
@@ -304,6 +324,82 @@ TEST(PrivateWords, AccessesWithInterruptsOnAreNotFolded) {
     std::set<isa::Word> r1;
     for (const auto& f : finals.finals) r1.insert(f[1]);
     EXPECT_EQ(r1, (std::set<isa::Word>{1, 5}));
+  }
+}
+
+namespace {
+
+// Message passing, as a sender fills a csd before it publishes it: P1 writes data, then flag;
+// P0 waits for flag, then reads data. The flag accesses race; the data accesses never do (P0
+// reads data only after P1 is done with it).
+const char* const kMessagePassing = R"(
+.var data = 0
+.var flag = 0
+.func P0()
+    r = 0
+wait:
+    f = load flag
+    jz f, wait
+    r = load data
+    halt
+.endfunc
+.func P1()
+    r = 0
+    store data, 7
+    store flag, 1
+    halt
+.endfunc
+)";
+
+
+}  // namespace
+
+// The random walks find the flag accesses racing and the data accesses not; folding the latter
+// reaches the same ends as the unreduced graph, in fewer states.
+TEST(RaceFree, MessagePassingDataAccessesFold) {
+  for (const bool tso : {false, true}) {
+    SCOPED_TRACE(tso ? "tso" : "sc");
+    Program p(kMessagePassing);
+    p.cfg.tso = tso;
+    const explore::Locality l = explore::guess_locality(p.img, p.cfg);
+    const auto p0 = *p.img.find_function("P0"), p1 = *p.img.find_function("P1");
+    EXPECT_TRUE(l.race_free[p0][pc_of(p.img, "P0", isa::Op::Load, "data")]);
+    EXPECT_FALSE(l.race_free[p0][pc_of(p.img, "P0", isa::Op::Load, "flag")]);
+    EXPECT_TRUE(l.race_free[p1][pc_of(p.img, "P1", isa::Op::Store, "data")]);
+    EXPECT_FALSE(l.race_free[p1][pc_of(p.img, "P1", isa::Op::Store, "flag")]);
+    p.cfg.interrupt_free = l.interrupt_free;
+    FinalRegisters plain, folded;
+    const explore::Result without = p.explore(&plain);
+    p.cfg.race_free = l.race_free;
+    const explore::Result with = p.explore(&folded);
+    ASSERT_TRUE(with.complete);
+    EXPECT_EQ(folded.finals, plain.finals);
+    EXPECT_EQ(folded.finals, explore_finals(kMessagePassing, tso, false));
+    EXPECT_EQ(folded.finals, (Finals{{7, 0}}));
+    EXPECT_LT(with.states, without.states);
+  }
+}
+
+// An instruction wrongly guessed race-free (P0's load of flag, which P1 writes while P0 waits)
+// ends the exploration at the other CPU's access to the word.
+TEST(RaceFree, ARacingAccessStopsTheExploration) {
+  Program p(kMessagePassing);
+  p.cfg.tso = false;
+  p.cfg.interrupt_free = {true, true};
+  const auto p0 = *p.img.find_function("P0");
+  const std::uint32_t load_flag = pc_of(p.img, "P0", isa::Op::Load, "flag");
+  p.cfg.race_free.resize(p.img.functions.size());
+  for (std::size_t f = 0; f < p.img.functions.size(); ++f) p.cfg.race_free[f].assign(p.img.functions[f].code.size(), false);
+  p.cfg.race_free[p0][load_flag] = true;
+  try {
+    p.explore();
+    ADD_FAILURE() << "P1's store to flag went unnoticed";
+  } catch (const explore::Racy& r) {
+    EXPECT_EQ(r.folded.func, p0);
+    EXPECT_EQ(r.folded.pc, load_flag);
+    EXPECT_EQ(r.folded.cpu, 0u);
+    EXPECT_EQ(r.cpu, 1u);
+    EXPECT_EQ(r.folded.addr, p.img.address("flag", {}));
   }
 }
 

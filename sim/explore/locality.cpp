@@ -1,0 +1,100 @@
+#include "sim/explore/locality.h"
+
+#include <algorithm>
+#include <deque>
+#include <random>
+#include <unordered_map>
+
+namespace explore {
+
+namespace {
+
+// When an access could have happened in a random execution: after its CPU's previous step (for
+// a drain, after the step that buffered the store), up to the step that did it.
+struct Window {
+  std::int64_t after, at;
+  std::uint32_t cpu;
+  const Access* access;  // into the walk's log
+};
+
+}  // namespace
+
+Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks) {
+  MachineConfig plain = cfg;
+  plain.interrupt_free.assign(cfg.tasks.size(), false);
+  plain.owner.clear();
+  plain.race_free.clear();
+  Machine m(img, plain);
+  const std::size_t n = cfg.tasks.size();
+  std::vector<bool> reached(n, false);
+  std::vector<std::int32_t> touched_by(cfg.memory.size(), -1);  // -2: several CPUs
+  std::vector<std::vector<char>> seen(img.functions.size()), racing(img.functions.size());
+  for (std::size_t f = 0; f < img.functions.size(); ++f) {
+    seen[f].assign(img.functions[f].code.size(), 0);
+    racing[f].assign(img.functions[f].code.size(), 0);
+  }
+  std::mt19937_64 rng(0x150151);  // fixed: the guess, and so the state count, never varies
+  StepRecord rec;
+  std::vector<Step> steps;
+  std::deque<Access> log;  // this walk's accesses (a deque: windows point into it)
+  std::vector<Access> step_log;
+  m.log_accesses(&step_log);
+  for (int w = 0; w < walks; ++w) {
+    State s = m.initial();
+    log.clear();
+    std::unordered_map<isa::Addr, std::vector<Window>> windows;
+    std::vector<std::int64_t> last_step(n, -1);
+    std::vector<std::deque<std::int64_t>> buffered(n);  // per CPU: `after` of each buffered store
+    for (std::int64_t t = 0; t < 100000; ++t) {
+      m.enabled(s, steps);
+      if (steps.empty()) break;
+      const Step step = steps[rng() % steps.size()];
+      step_log.clear();
+      try {
+        s = m.apply(s, step, &rec);
+      } catch (const isa::Fault&) {
+        break;  // the exploration reports it
+      }
+      for (std::uint32_t to : rec.ipis_to) reached[to] = true;
+      const std::uint32_t c = step.cpu;
+      for (const Access& a : step_log) {
+        log.push_back(a);
+        std::int32_t& by = touched_by[a.addr];
+        by = by == -1 || by == static_cast<std::int32_t>(c) ? static_cast<std::int32_t>(c) : -2;
+        std::int64_t after = last_step[c];
+        if (a.drain) {
+          if (!buffered[c].empty()) {
+            after = buffered[c].front();
+            buffered[c].pop_front();
+          }
+        } else {
+          seen[a.func][a.pc] = 1;
+          if (cfg.tso && img.functions[a.func].code[a.pc].op == isa::Op::Store) buffered[c].push_back(after);
+        }
+        std::vector<Window>& on = windows[a.addr];
+        // Windows end in order: only the last few can reach back past `after`.
+        for (auto it = on.rbegin(); it != on.rend() && it->at > after; ++it) {
+          if (it->cpu == c) continue;
+          if (!a.drain) racing[a.func][a.pc] = 1;
+          if (!it->access->drain) racing[it->access->func][it->access->pc] = 1;
+        }
+        on.push_back({after, t, c, &log.back()});
+      }
+      if (step.kind != StepKind::Drain) last_step[c] = t;
+    }
+  }
+  m.log_accesses(nullptr);
+  Locality l;
+  l.interrupt_free.resize(n);
+  for (std::size_t c = 0; c < n; ++c) l.interrupt_free[c] = !reached[c];
+  l.owner = std::move(touched_by);
+  for (std::int32_t& o : l.owner) o = std::max(o, -1);
+  l.race_free.resize(img.functions.size());
+  for (std::size_t f = 0; f < img.functions.size(); ++f) {
+    l.race_free[f].resize(seen[f].size());
+    for (std::size_t pc = 0; pc < seen[f].size(); ++pc) l.race_free[f][pc] = seen[f][pc] && !racing[f][pc];
+  }
+  return l;
+}
+
+}  // namespace explore
