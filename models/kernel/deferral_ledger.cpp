@@ -75,7 +75,8 @@ void DeferralLedger::on_request(std::uint32_t cpu, std::uint64_t request, std::u
 
 void DeferralLedger::on_trace(std::uint32_t cpu, std::uint64_t request, const std::string& name,
                               const std::vector<isa::Word>& args, std::uint64_t cycle) {
-  if (name == "user_enter" && cpu < ncpus_) {
+  if (!follows_trace(cpu, name)) return;
+  if (name == "user_enter") {
     leaving_[cpu] = true;  // work posted from here on is for the next entry, as intended
     return;
   }
@@ -184,7 +185,7 @@ void DeferralLedger::on_effect(std::uint32_t cpu, std::uint64_t request, const i
 }
 
 void DeferralLedger::on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cycle) {
-  if (mode == mode_[cpu]) return;
+  if (!follows_mode(cpu) || mode == mode_[cpu]) return;
   leaving_[cpu] = false;
   if (mode == isa::Mode::Kernel) {
     ++epoch_[cpu];

@@ -82,6 +82,13 @@ class DeferralLedger {
   // Whether a write to `addr` could matter (work posted there is not consumed yet).
   bool has_tokens_at(isa::Addr addr) const { return live_.count(addr) != 0; }
   void on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cycle);
+  // Whether on_mode() or on_trace() for `cpu` can change anything (the explorer copies the
+  // ledger only then). Modes, and the user_enter tracepoint, matter for isolated CPUs only:
+  // deliveries to others are never reported.
+  bool follows_mode(std::uint32_t cpu) const { return cpu < ncpus_ && isolated_[cpu]; }
+  bool follows_trace(std::uint32_t cpu, const std::string& name) const {
+    return name == "user_enter" ? follows_mode(cpu) : name == "ct_work_deferred" || name == "csd_queue_cpu";
+  }
 
   LedgerSummary summary() const;
   // Everything that decides future verdicts, without cycles: two paths to one machine state whose

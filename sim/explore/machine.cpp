@@ -286,13 +286,14 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
   }
   if (e.op == isa::Op::Wrmsr) hardware_register_write(s, c, e, rec);
   // The ledger sees what the recorder feeds it in a timed run, in the same order.
-  const bool mode_changed = cpu.mode != before;
-  const bool ledger_sees = e.op == isa::Op::Request || e.op == isa::Op::Trace || !e.notes.empty() ||
-                           mode_changed || (e.wrote && ledger(s).has_tokens_at(e.addr));
+  const bool mode_changed = cpu.mode != before && ledger(s).follows_mode(c);
+  const bool traced = e.op == isa::Op::Trace && ledger(s).follows_trace(c, img_.strings[e.trace_name]);
+  const bool ledger_sees = e.op == isa::Op::Request || traced || !e.notes.empty() || mode_changed ||
+                           (e.wrote && ledger(s).has_tokens_at(e.addr));
   if (ledger_sees) {
     kernel::DeferralLedger& l = ledger_for_write(s);
     if (e.op == isa::Op::Request) l.on_request(c, e.written, now);
-    if (e.op == isa::Op::Trace) l.on_trace(c, request, img_.strings[e.trace_name], e.trace_args, now);
+    if (traced) l.on_trace(c, request, img_.strings[e.trace_name], e.trace_args, now);
     l.on_effect(c, request, e, now);
     if (mode_changed) l.on_mode(c, cpu.mode, now);
   }
@@ -352,7 +353,7 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
         cpu.halted = false;  // after iret it is back at its `halt`
         isa::take_interrupt(img_, cpu, step.vector);
         ++clock_;
-        if (from_user) ledger_for_write(t).on_mode(step.cpu, isa::Mode::Kernel, clock_);
+        if (from_user && ledger(t).follows_mode(step.cpu)) ledger_for_write(t).on_mode(step.cpu, isa::Mode::Kernel, clock_);
         if (rec) rec->from_user = from_user;
         break;
       }
