@@ -69,10 +69,12 @@ State Machine::initial() {
     cpu.id = c;
     isa::start(img_, cpu, cfg_.tasks[c], isa::Mode::User);
   }
-  fresh_ = std::make_unique<kernel::DeferralLedger>(n, cfg_.isolated);
+  auto boot = std::make_shared<kernel::DeferralLedger>(n, cfg_.isolated);
+  scratch_.clear();
+  boot->fingerprint(scratch_);
+  s.ledger = {std::move(boot), ledger_ids_.insert(scratch_).first};
   for (std::uint32_t c = 0; c < n; ++c) settle(s, c);  // private words may be written
   keep_differences(s);
-  publish_ledger(s);
   return s;
 }
 
@@ -234,14 +236,7 @@ void Machine::track(State& s, isa::Addr addr) {
   it->second = mem_[addr];  // settled into the diff (or dropped) when the step ends
 }
 
-const kernel::DeferralLedger& Machine::ledger(const State& s) const {
-  return fresh_ ? *fresh_ : *s.ledger.ledger;  // this step's copy, once it made one
-}
-
-kernel::DeferralLedger& Machine::ledger_for_write(State& s) {
-  if (!fresh_) fresh_ = std::make_unique<kernel::DeferralLedger>(*s.ledger.ledger);
-  return *fresh_;
-}
+const kernel::DeferralLedger& Machine::ledger(const State& s) const { return *s.ledger.ledger; }
 
 void Machine::hardware_register_write(State& s, std::uint32_t c, const isa::Effect& e, StepRecord* rec) {
   if (e.msr == kMsrEoi) {
@@ -291,11 +286,37 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
   const bool ledger_sees = e.op == isa::Op::Request || traced || !e.notes.empty() || mode_changed ||
                            (e.wrote && ledger(s).has_tokens_at(e.addr));
   if (ledger_sees) {
-    kernel::DeferralLedger& l = ledger_for_write(s);
-    if (e.op == isa::Op::Request) l.on_request(c, e.written, now);
-    if (traced) l.on_trace(c, request, img_.strings[e.trace_name], e.trace_args, now);
-    l.on_effect(c, request, e, now);
-    if (mode_changed) l.on_mode(c, cpu.mode, now);
+    // Everything the hooks read, as the memo's key.
+    std::string& key = ledger_key_;
+    key.clear();
+    put(key, 'x');
+    put(key, c);
+    put(key, request);
+    put(key, static_cast<unsigned>(e.op));
+    if (e.op == isa::Op::Request) put(key, e.written);
+    if (traced) {
+      put(key, e.trace_name);
+      put(key, e.trace_args.size());
+      for (isa::Word a : e.trace_args) put(key, a);
+    }
+    put(key, e.notes.size());
+    for (const isa::Effect::Note& n : e.notes) {
+      put(key, static_cast<unsigned>(n.kind));
+      put(key, n.a0);
+      put(key, n.a1);
+    }
+    put(key, e.addr);
+    put(key, e.read);
+    put(key, e.wrote);
+    put(key, e.written);
+    put(key, mode_changed ? 1 + static_cast<unsigned>(cpu.mode) : 0);
+    const isa::Mode mode = cpu.mode;
+    update_ledger(s, [&](kernel::DeferralLedger& l) {
+      if (e.op == isa::Op::Request) l.on_request(c, e.written, now);
+      if (traced) l.on_trace(c, request, img_.strings[e.trace_name], e.trace_args, now);
+      l.on_effect(c, request, e, now);
+      if (mode_changed) l.on_mode(c, mode, now);
+    });
   }
   if (rec) {
     rec->func = e.func;
@@ -313,8 +334,14 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
               cpu.frames.empty() ? 0 : cpu.frames.back().pc, true);
   track(s, addr);
   ++clock_;
-  if (ledger(s).has_tokens_at(addr))
-    ledger_for_write(s).on_write(addr, old, e.value);
+  if (ledger(s).has_tokens_at(addr)) {
+    ledger_key_.clear();
+    put(ledger_key_, 'w');
+    put(ledger_key_, addr);
+    put(ledger_key_, old);
+    put(ledger_key_, e.value);
+    update_ledger(s, [&](kernel::DeferralLedger& l) { l.on_write(addr, old, e.value); });
+  }
   if (rec) {
     rec->addr = addr;
     rec->old = old;
@@ -330,8 +357,8 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
                                    [&](const Pending& p) { return p.cpu == step.cpu; }),
                     t.pending.end());
   load(s);
-  fresh_.reset();
   accesses_ = 0;
+  ledger_events_ = 0;
   if (rec) *rec = StepRecord{};
   if (rec) rec->step = step;
   rec_ = rec;
@@ -353,7 +380,13 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
         cpu.halted = false;  // after iret it is back at its `halt`
         isa::take_interrupt(img_, cpu, step.vector);
         ++clock_;
-        if (from_user && ledger(t).follows_mode(step.cpu)) ledger_for_write(t).on_mode(step.cpu, isa::Mode::Kernel, clock_);
+        if (from_user && ledger(t).follows_mode(step.cpu)) {
+          ledger_key_.clear();
+          put(ledger_key_, 'i');
+          put(ledger_key_, step.cpu);
+          const std::uint64_t now = clock_;
+          update_ledger(t, [&](kernel::DeferralLedger& l) { l.on_mode(step.cpu, isa::Mode::Kernel, now); });
+        }
         if (rec) rec->from_user = from_user;
         break;
       }
@@ -363,14 +396,12 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
     rec_ = nullptr;
     unload(t);
     unload(s);
-    fresh_.reset();
     throw;
   }
   rec_ = nullptr;
   keep_differences(t);
   unload(s);
   learn_self_loop(s, t, step);
-  publish_ledger(t);
   return t;
 }
 
@@ -399,7 +430,7 @@ bool Machine::loaded_value(const State& s, const isa::CpuState& cpu, const isa::
 // values the key does not hold), no ledger event (whether one happens depends on the CPU alone),
 // no write, no IPI, and its CPU ends as it began.
 void Machine::learn_self_loop(const State& s, const State& t, const Step& step) {
-  if (step.kind != StepKind::Exec || accesses_ != 1 || fresh_ || !cfg_.fold_local_steps) return;
+  if (step.kind != StepKind::Exec || accesses_ != 1 || ledger_events_ || !cfg_.fold_local_steps) return;
   const isa::CpuState& before = *s.cpus[step.cpu];
   isa::Word value = 0;
   if (before.halted || before.idle || !loaded_value(s, before, isa::current(img_, before), value)) return;
@@ -419,12 +450,24 @@ bool Machine::known_self_loop(const State& s, const Step& step) const {
   return self_loops_.count({ref.id([this](const isa::CpuState& c) { return intern_cpu(c); }), value}) != 0;
 }
 
-void Machine::publish_ledger(State& s) {
-  if (!fresh_) return;
-  scratch_.clear();
-  fresh_->fingerprint(scratch_);
-  s.ledger.id = ledger_ids_.insert(scratch_).first;
-  s.ledger.ledger = std::shared_ptr<const kernel::DeferralLedger>(fresh_.release());
+// The ledger after one event (ledger_key_ names it and `feed` gives it to a ledger): ledgers are
+// few and events repeat, so (ledger id, event) -> ledger is remembered, and a copy is made and
+// fingerprinted only the first time. The ledger remembered keeps the explore clock's cycles of
+// that first time; nothing the explorer checks or prints reads them (they are not in the
+// fingerprint either).
+template <class Feed>
+void Machine::update_ledger(State& s, Feed feed) {
+  ++ledger_events_;
+  put(ledger_key_, s.ledger.id);
+  auto [it, fresh] = ledger_after_.try_emplace(ledger_key_);
+  if (fresh) {
+    auto next = std::make_shared<kernel::DeferralLedger>(*s.ledger.ledger);
+    feed(*next);
+    scratch_.clear();
+    next->fingerprint(scratch_);
+    it->second = {std::move(next), ledger_ids_.insert(scratch_).first};
+  }
+  s.ledger = it->second;
 }
 
 isa::Word Machine::read(const State& s, isa::Addr a) const {

@@ -224,7 +224,8 @@ class Machine {
   }
   std::uint32_t intern_cpu(const isa::CpuState& cpu) const;
   void keep_differences(State& t);  // after a step: t's memory diff from mem_, mem_ back to boot
-  void publish_ledger(State& s);  // this step's ledger copy, if it made one, becomes the state's
+  template <class Feed>
+  void update_ledger(State& s, Feed feed);
   bool invisible(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const;
   bool private_access(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const;
   bool race_free_access(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const;
@@ -238,7 +239,6 @@ class Machine {
   void drain(State& s, std::uint32_t cpu, StepRecord* rec = nullptr);
   void hardware_register_write(State& s, std::uint32_t cpu, const isa::Effect& e, StepRecord* rec);
   const kernel::DeferralLedger& ledger(const State& s) const;
-  kernel::DeferralLedger& ledger_for_write(State& s);
   void track(State& s, isa::Addr addr);
   void load(const State& s);
   void unload(const State& s);
@@ -266,7 +266,9 @@ class Machine {
   std::unordered_set<LoadKey, LoadKeyHash> self_loops_;
 
   std::uint64_t clock_ = 0;       // ledger "cycles": one per step, never repeated
-  std::unique_ptr<kernel::DeferralLedger> fresh_;  // a writable copy being built for a step
+  std::uint32_t ledger_events_ = 0;  // in the step being applied
+  std::string ledger_key_;           // the event being fed to the ledger
+  std::unordered_map<std::string, LedgerRef> ledger_after_;  // (event, ledger id) -> ledger
   // Canonical bytes of every distinct CPU state and ledger seen, by id: a state's key is ids.
   mutable StateIndex cpu_ids_, ledger_ids_;
   mutable std::string scratch_;
