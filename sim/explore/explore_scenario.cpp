@@ -137,7 +137,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
     text << "\nviolation " << n << ": " << v.finding.kind << ": " << v.finding.message << "\n"
          << "  shortest counter-example: " << v.path.size() << " steps";
     if (steps.size() > v.path.size())
-      text << " (" << steps.size() - v.path.size() << " race-free accesses folded into them shown as rows of their own)";
+      text << " (and " << steps.size() - v.path.size() << " race-free accesses and IPIs sent, folded into them, as rows of their own)";
     text << "\n";
     if (v.faulting_step) {
       text << "  then cpu" << v.fault.cpu << " faults\n";

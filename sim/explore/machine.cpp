@@ -113,6 +113,12 @@ bool Machine::invisible(const State& s, const isa::CpuState& cpu, const isa::Ins
       return true;
     case Op::Load:  // of a variable nothing writes: it reads the boot value, whenever it runs
       return in.mem.var >= 0 && constant_var_[in.mem.var];
+    // An EOI changes this CPU's own ISR; an IPI sent only adds to what is in flight, which no
+    // other step but its target's taking it reads, and taking it later or earlier (or merged
+    // with another copy) is a step the target has either way: a left mover, once nothing can
+    // interrupt this CPU just before it.
+    case Op::Wrmsr:
+      return !cpu.interrupts_enabled || cfg_.interrupt_free[cpu.id];
     default:
       return false;
   }
@@ -158,7 +164,14 @@ void Machine::settle(State& s, std::uint32_t c) {
     if (cpu.halted || cpu.idle) return;
     const isa::Instruction& in = isa::current(img_, cpu);
     if (invisible(s, cpu, in)) {
-      exec(s, c, nullptr);
+      if (rec_ && in.op == isa::Op::Wrmsr && in.imm == kMsrIcr) {  // counter-examples show IPIs sent
+        StepRecord r;
+        r.step = {StepKind::Exec, c, 0};
+        exec(s, c, &r);
+        rec_->folded.push_back(std::move(r));
+      } else {
+        exec(s, c, nullptr);
+      }
     } else if (race_free_access(s, cpu, in)) {
       const Pending p{c, isa::access_address(img_, cpu), cpu.frames.back().func, cpu.frames.back().pc};
       // Once per step: a loop of race-free accesses (a wait nobody ends) would never settle.
