@@ -149,6 +149,15 @@ bool Machine::race_free_access(const State& s, const isa::CpuState& cpu, const i
   return !ledger(s).has_tokens_at(isa::access_address(img_, cpu));
 }
 
+// A folded instruction; a `shown` one gets a row of its own in counter-examples.
+void Machine::exec_folded(State& s, std::uint32_t c, bool shown) {
+  if (!rec_ || !shown) return exec(s, c, nullptr);
+  StepRecord r;
+  r.step = {StepKind::Exec, c, 0};
+  exec(s, c, &r);
+  rec_->folded.push_back(std::move(r));
+}
+
 void Machine::settle(State& s, std::uint32_t c) {
   if (!cfg_.fold_local_steps) return;
   for (std::uint32_t n = 0; n < cfg_.max_local_steps; ++n) {
@@ -164,26 +173,12 @@ void Machine::settle(State& s, std::uint32_t c) {
     if (cpu.halted || cpu.idle) return;
     const isa::Instruction& in = isa::current(img_, cpu);
     if (invisible(s, cpu, in)) {
-      if (rec_ && in.op == isa::Op::Wrmsr && in.imm == kMsrIcr) {  // counter-examples show IPIs sent
-        StepRecord r;
-        r.step = {StepKind::Exec, c, 0};
-        exec(s, c, &r);
-        rec_->folded.push_back(std::move(r));
-      } else {
-        exec(s, c, nullptr);
-      }
+      exec_folded(s, c, in.op == isa::Op::Wrmsr && in.imm == kMsrIcr);  // counter-examples show IPIs sent
     } else if (race_free_access(s, cpu, in)) {
       const Pending p{c, isa::access_address(img_, cpu), cpu.frames.back().func, cpu.frames.back().pc};
       // Once per step: a loop of race-free accesses (a wait nobody ends) would never settle.
       if (std::binary_search(s.pending.begin(), s.pending.end(), p)) return;
-      if (rec_) {
-        StepRecord r;
-        r.step = {StepKind::Exec, c, 0};
-        exec(s, c, &r);
-        rec_->folded.push_back(std::move(r));
-      } else {
-        exec(s, c, nullptr);
-      }
+      exec_folded(s, c, true);
       s.pending.insert(std::upper_bound(s.pending.begin(), s.pending.end(), p), p);
     } else {
       return;

@@ -236,6 +236,7 @@ class Machine {
   bool loaded_value(const State& s, const isa::CpuState& cpu, const isa::Instruction& in, isa::Word& value) const;
   void learn_self_loop(const State& s, const State& t, const Step& step);
   void exec(State& s, std::uint32_t cpu, StepRecord* rec);
+  void exec_folded(State& s, std::uint32_t cpu, bool shown);
   void drain(State& s, std::uint32_t cpu, StepRecord* rec = nullptr);
   void hardware_register_write(State& s, std::uint32_t cpu, const isa::Effect& e, StepRecord* rec);
   const kernel::DeferralLedger& ledger(const State& s) const;
