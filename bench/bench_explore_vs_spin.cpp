@@ -5,7 +5,8 @@
 // default), and run to the first error and exhaustively; a -DBFS pan gives a shortest-ish first
 // counter-example (isolsim's search is breadth-first) and a -DNOREDUCE pan the unreduced state
 // count, which says how close the Promela model's steps are to isolsim's. isolsim explore runs
-// the same scenario with --memory-model sc (like for like) and tso, with --first and without.
+// the same scenario with --memory-model sc (like for like) and tso, with --first (breadth first,
+// and depth first as pan: --search dfs) and without.
 // Every subprocess is timed with steady_clock around fork/wait4 (wall), and wait4 gives its peak
 // RSS. One table at the end.
 //
@@ -369,16 +370,16 @@ Row pan_run(const Options& o, const Pan& pan, const std::string& protocol, int n
 std::string g_isolsim_reduction;  // explore.json "reduction", when isolsim reports one
 
 Row isolsim_run(const Options& o, const fs::path& dir, const std::string& protocol,
-                int n, const std::string& memory, bool first) {
+                int n, const std::string& memory, bool first, bool dfs = false) {
   Row r;
   r.protocol = protocol;
   r.senders = n;
-  r.tool = "isolsim";
+  r.tool = dfs ? "isolsim DFS" : "isolsim";
   r.mode = first ? "first" : "exhaustive";
   r.memory = memory;
   const fs::path scenario = fs::path(ISOLSIM_SOURCE_DIR) / "scenarios" / "explore" /
                             (n == 2 ? "pz2021_two_senders.json" : "three_senders.json");
-  const std::string tag = "isolsim-" + memory + (first ? "-first" : "-exhaustive");
+  const std::string tag = "isolsim-" + memory + (dfs ? "-dfs" : "") + (first ? "-first" : "-exhaustive");
   // The machine is shared: isolsim's resident set is about twice its --max-memory estimate, so
   // the bound is capped to 40% of what is available now.
   unsigned max_memory = o.isolsim_max_memory;
@@ -394,6 +395,7 @@ Row isolsim_run(const Options& o, const fs::path& dir, const std::string& protoc
                                    "--max-seconds", secs(o.max_seconds),
                                    "--max-memory", std::to_string(max_memory)};
   if (first) argv.push_back("--first");
+  if (dfs) argv.insert(argv.end(), {"--search", "dfs"});
   argv.insert(argv.end(), {"--replay-runs", "0"});  // the search alone: no timed replays
   // Its own --max-seconds stops the search; the driver's kill is a backstop (graph analysis and
   // counter-example output come after the search).
@@ -569,6 +571,7 @@ int main(int argc, char** argv) {
       for (const std::string mem : {"sc", "tso"}) {
         if (mem == std::string("tso") && !o.tso) continue;
         if (has_cex) progress(isolsim_run(o, dir, protocol, n, mem, true));
+        if (has_cex) progress(isolsim_run(o, dir, protocol, n, mem, true, true));
         progress(isolsim_run(o, dir, protocol, n, mem, false));
       }
     }
@@ -579,8 +582,10 @@ int main(int argc, char** argv) {
   std::cout << "\n"
             << "states stored: pan \"states, stored\"; isolsim distinct states (explore.json). transitions: pan "
                "stored+matched; isolsim edges.\n"
-               "depth: pan's deepest DFS stack (BFS: level); isolsim's BFS depth. cex: counter-example length "
-               "(pan: trail depth, Promela statements; isolsim: steps of the shortest one).\n"
+               "depth: pan's deepest DFS stack (BFS: level); isolsim's deepest state. cex: counter-example length "
+               "(pan: trail depth, Promela statements; isolsim: rows of its table, the shortest one breadth "
+               "first).\n"
+               "isolsim DFS = --search dfs (newest state first, as pan; its counter-example is not the shortest).\n"
                "search s: the tool's own figure (pan \"elapsed time\", isolsim \"explored in\"); wall s: the "
                "subprocess around it (isolsim: + scenario load, graph analysis, outputs; pan: + hash-table "
                "allocation).\n"

@@ -159,6 +159,11 @@ int sc_main(int argc, char* argv[]) {
   explore_cmd->add_option("--memory-model", memory_model, "tso or sc (sequential consistency)")
       ->check(CLI::IsMember({"tso", "sc"}));
   explore_cmd->add_flag("--first", eopts.explore.stop_at_first, "stop at the first violation found");
+  std::string search = "bfs";
+  explore_cmd->add_option("--search", search,
+                          "bfs (breadth first: shortest counter-examples) or dfs (depth first: newest state "
+                          "first, as Spin's pan; often fewer states to a first violation, longer counter-examples)")
+      ->check(CLI::IsMember({"bfs", "dfs"}));
   explore_cmd->add_flag("--unreduced", eopts.unreduced,
                         "make every instruction a step (no folding of thread-local instructions): "
                         "slower; a cross-check of the reduction");
@@ -178,6 +183,7 @@ int sc_main(int argc, char* argv[]) {
   }
   if (explore_cmd->parsed()) {
     eopts.tso = memory_model == "tso";
+    eopts.explore.depth_first = search == "dfs";
     if (is_litmus(efile)) {
       for (const char* scenario_only : {"--set", "--first", "--out", "--replay-runs"})
         if (explore_cmd->count(scenario_only)) {

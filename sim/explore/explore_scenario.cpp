@@ -135,7 +135,9 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
     ++n;
     std::vector<StepRecord> steps = with_folded_accesses(ex.replay(v.path));
     text << "\nviolation " << n << ": " << v.finding.kind << ": " << v.finding.message << "\n"
-         << "  shortest counter-example: " << v.path.size() << " steps";
+         << (opts.explore.depth_first ? "  counter-example (depth first: not the shortest): "
+                                      : "  shortest counter-example: ")
+         << v.path.size() << " steps";
     if (steps.size() > v.path.size())
       text << " (and " << steps.size() - v.path.size() << " race-free accesses and IPIs sent, folded into them, as rows of their own)";
     text << "\n";
@@ -165,6 +167,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   }
   o.json = {{"scenario", s.name}, {"protocol", s.protocol}, {"memory_model", opts.tso ? "tso" : "sc"},
             {"reduction", opts.unreduced ? "none" : "thread-local instructions folded"},
+            {"search", opts.explore.depth_first ? "dfs" : "bfs"},
             {"never_interrupted", free_cpus},
             {"private_words", private_words},
             {"race_free_instructions", race_free},

@@ -86,9 +86,11 @@ Result Explorer::run() {
       r.stopped_at_first = true;
       break;
     }
-    const std::uint32_t id = frontier.front().first;
-    const State s = std::move(frontier.front().second);
-    frontier.pop_front();
+    auto& next = opts_.depth_first ? frontier.back() : frontier.front();
+    const std::uint32_t id = next.first;
+    const State s = std::move(next.second);
+    if (opts_.depth_first) frontier.pop_back();
+    else frontier.pop_front();
     m_.enabled(s, steps);
     if (steps.empty()) {
       ++r.terminal_states;

@@ -62,6 +62,9 @@ struct Result {
 struct Options {
   Bounds bounds;
   bool stop_at_first = false;  // stop at the first violation (its counter-example is still shortest)
+  // Expand the newest state first (a stack, as Spin's pan searches): a violation deep in the graph
+  // may show after far fewer states, but counter-examples are no longer the shortest.
+  bool depth_first = false;
   bool livelock = true;        // look for cycles no execution can leave (needs a complete graph)
 };
 

@@ -124,6 +124,24 @@ TEST(Explore, StopAtFirstStillGivesTheShortestCounterExample) {
   EXPECT_LT(first["states"].get<std::uint64_t>(), all["states"].get<std::uint64_t>());
 }
 
+// Depth first (--search dfs, as Spin's pan searches) explores the same graph; to a first
+// violation it may take far fewer states, its counter-example no longer the shortest.
+TEST(Explore, DepthFirstExploresTheSameGraph) {
+  const nlohmann::json bfs = explore("pz2021_two_senders.json", "--memory-model sc", 1);
+  const nlohmann::json dfs = explore("pz2021_two_senders.json", "--memory-model sc --search dfs", 1);
+  EXPECT_EQ(dfs["search"], "dfs");
+  EXPECT_EQ(bfs["search"], "bfs");
+  EXPECT_EQ(dfs["states"], bfs["states"]);
+  EXPECT_EQ(dfs["transitions"], bfs["transitions"]);
+  EXPECT_EQ(dfs["terminal_states"], bfs["terminal_states"]);
+  EXPECT_EQ(kinds(dfs), kinds(bfs));
+  const nlohmann::json first = explore("pz2021_two_senders.json", "--memory-model sc --search dfs --first", 1);
+  ASSERT_EQ(kinds(first), std::vector<std::string>{"double_execution"});
+  const nlohmann::json bfs_first = explore("pz2021_two_senders.json", "--memory-model sc --first", 1);
+  EXPECT_LT(first["states"].get<std::uint64_t>(), bfs_first["states"].get<std::uint64_t>());
+  EXPECT_GE(first["violations"][0]["steps"].size(), bfs_first["violations"][0]["steps"].size());
+}
+
 // A .litmus file is answered as herd7 answers it; a malformed one is one line naming file and line.
 TEST(ExploreLitmus, AnswersAsHerdAndRejectsBadInput) {
   const std::string dir = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/litmus/";
