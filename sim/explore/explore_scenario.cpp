@@ -45,9 +45,9 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
       mc.owner = std::move(l.owner);
       mc.race_free = std::move(l.race_free);
     }
-    // The guesses are checked as the exploration goes: an IPI to a CPU called interrupt-free, or
-    // an access to a word another CPU was said to own, ends the run, which starts again without
-    // that guess.
+    // The guesses are checked as the exploration goes: an IPI to a CPU called interrupt-free, an
+    // access to a word another CPU was said to own, or one to a word another CPU's race-free
+    // instruction has pending, ends the run, which starts again without that guess.
     for (;;) {
       machine = std::make_unique<Machine>(si.img, mc);
       checker = std::make_unique<DeferralChecks>(doc, s, *machine);

@@ -422,27 +422,31 @@ void Machine::keep_differences(State& t) {
                  t.memory.end());
 }
 
-// What a visible load of a shared word would read in `s`, if the instruction is one.
+// What a visible load of a shared word would read in `s`, if the instruction is one. Loads that
+// may be folded (of a private word, by a race-free instruction) are not: whether they are
+// depends on the ledger and the pending marks, which a self-loop's key does not hold.
 bool Machine::loaded_value(const State& s, const isa::CpuState& cpu, const isa::Instruction& in,
                            isa::Word& value) const {
   if (in.op != isa::Op::Load || !in.notes.empty()) return false;
+  const isa::Frame& f = cpu.frames.back();
+  if (!cfg_.race_free.empty() && cfg_.race_free[f.func][f.pc]) return false;
   const isa::Addr a = isa::access_address(img_, cpu);
   if (a < cfg_.owner.size() && cfg_.owner[a] >= 0) return false;
-  const isa::StoreBufferEntry* f = cpu.forward(a);
-  value = f ? f->value : read(s, a);
+  const isa::StoreBufferEntry* buffered = cpu.forward(a);
+  value = buffered ? buffered->value : read(s, a);
   return true;
 }
 
 // A load is a self-loop in every state with the same CPU and the same value at its address when
 // the step touched nothing else: no other access (folded loads of private words would read
 // values the key does not hold), no ledger event (whether one happens depends on the CPU alone),
-// no write, no IPI, and its CPU ends as it began.
+// no write, no IPI, no EOI, and its CPU ends as it began.
 void Machine::learn_self_loop(const State& s, const State& t, const Step& step) {
   if (step.kind != StepKind::Exec || accesses_ != 1 || ledger_events_ || !cfg_.fold_local_steps) return;
   const isa::CpuState& before = *s.cpus[step.cpu];
   isa::Word value = 0;
   if (before.halted || before.idle || !loaded_value(s, before, isa::current(img_, before), value)) return;
-  if (t.memory != s.memory || t.in_flight != s.in_flight || t.pending != s.pending) return;
+  if (t.memory != s.memory || t.in_flight != s.in_flight || t.apics != s.apics || t.pending != s.pending) return;
   auto intern = [this](const isa::CpuState& c) { return intern_cpu(c); };
   const std::uint32_t id = s.cpus[step.cpu].id(intern);
   if (t.cpus[step.cpu].id(intern) == id) self_loops_.insert({id, value});

@@ -51,6 +51,8 @@ struct Ipi {
 
 struct Apic {
   std::vector<std::uint8_t> isr;  // vectors in service, sorted
+  bool operator==(const Apic& o) const { return isr == o.isr; }
+  bool operator!=(const Apic& o) const { return isr != o.isr; }
 };
 
 // An access folded into a CPU's last step because its instruction was guessed race-free
@@ -129,8 +131,8 @@ struct StepRecord {
   std::vector<std::uint32_t> ipis_to;  // Exec of an ICR write: the targets
   bool from_user = false;       // Interrupt
   bool store_visible = false;   // Exec of a store under SC: it reached memory in the same step
-  // Exec: the accesses of race-free instructions folded into this step, in order, one record
-  // each (counter-examples show them as rows of their own)
+  // Exec: the accesses of race-free instructions and the IPIs sent folded into this step, in
+  // order, one record each (counter-examples show them as rows of their own)
   std::vector<StepRecord> folded;
 };
 
@@ -165,7 +167,7 @@ struct MachineConfig {
   // CPUs assumed never to receive an IPI: on them nothing can interrupt, so cli, stores and
   // requests with IF set, and on CPUs that are not nohz_full syscall and sysret, are thread-local.
   // An IPI sent to one of them throws NotInterruptFree: the exploration is redone without the
-  // assumption (see interrupt_free_cpus).
+  // assumption (see guess_locality).
   std::vector<bool> interrupt_free;
   // Per memory word: the one CPU assumed to be the only one that ever touches it, or -1 (empty:
   // none). Its loads, stores, locked ops and drains there are thread-local while nothing can
@@ -177,7 +179,6 @@ struct MachineConfig {
   // access by another CPU to a Pending word throws Racy.
   std::vector<std::vector<bool>> race_free;
 };
-
 
 class Machine {
  public:
