@@ -35,9 +35,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   std::unique_ptr<Machine> machine;
   std::unique_ptr<DeferralChecks> checker;
   std::unique_ptr<Explorer> explorer;
-  std::vector<std::uint32_t> wrongly_free;  // guessed never interrupted, and then an IPI came
-  std::vector<NotPrivate> wrongly_private;  // guessed touched by one CPU, and then another did
-  std::vector<Racy> wrongly_race_free;      // an instruction guessed never racing, and then it did
+  WrongGuesses wrong;
   try {
     if (mc.fold_local_steps) {
       Locality l = guess_locality(si.img, mc);
@@ -48,24 +46,12 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
     // The guesses are checked as the exploration goes: an IPI to a CPU called interrupt-free, an
     // access to a word another CPU was said to own, or one to a word another CPU's race-free
     // instruction has pending, ends the run, which starts again without that guess.
-    for (;;) {
+    o.result = explore_checking_guesses(mc, wrong, [&] {
       machine = std::make_unique<Machine>(si.img, mc);
       checker = std::make_unique<DeferralChecks>(doc, s, *machine);
       explorer = std::make_unique<Explorer>(*machine, *checker, opts.explore);
-      try {
-        o.result = explorer->run();
-        break;
-      } catch (const NotInterruptFree& n) {
-        mc.interrupt_free[n.cpu] = false;
-        wrongly_free.push_back(n.cpu);
-      } catch (const NotPrivate& n) {
-        mc.owner[n.addr] = -1;
-        wrongly_private.push_back(n);
-      } catch (const Racy& r) {
-        mc.race_free[r.folded.func][r.folded.pc] = false;
-        wrongly_race_free.push_back(r);
-      }
-    }
+      return explorer->run();
+    });
   } catch (const isa::Fault& f) {  // in the initial state already
     throw scenario::InputError(s.file + ": " + f.what());
   }
@@ -104,15 +90,15 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   if (nprivate)
     text << "  " << nprivate << (nprivate == 1 ? " word" : " words") << " touched by one CPU only in any interleaving, "
          << "its accesses folded: " << private_words << "\n";
-  for (std::uint32_t c : wrongly_free)
+  for (std::uint32_t c : wrong.interrupted)
     text << "  cpu" << c << " receives an IPI in some interleaving: explored again with its interrupts\n";
   if (!race_free.empty())
     text << "  " << race_free.size() << " instructions never race in 200 random executions, their accesses folded "
          << "where nothing can interrupt (checked: another CPU touching the word before the next step restarts)\n";
-  for (const Racy& r : wrongly_race_free)
+  for (const Racy& r : wrong.racing)
     text << "  " << instruction(r.folded.func, r.folded.pc) << " races with cpu" << r.cpu << " on "
          << m.image().describe(r.folded.addr) << " in some interleaving: explored again with it a step\n";
-  for (const NotPrivate& n : wrongly_private)
+  for (const NotPrivate& n : wrong.shared)
     text << "  cpu" << n.cpu << " touches " << m.image().describe(n.addr)
          << " too in some interleaving: explored again with it shared\n";
   for (const std::string& e : checks.unchecked())

@@ -22,4 +22,31 @@ struct Locality {
 // could come first.
 Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks = 200);
 
+// The guesses an exploration proved wrong, in the order it did.
+struct WrongGuesses {
+  std::vector<std::uint32_t> interrupted;  // CPUs called interrupt-free that an IPI reached
+  std::vector<NotPrivate> shared;          // words another CPU touched too
+  std::vector<Racy> racing;                // race-free instructions that raced
+};
+
+// Runs `explore()`, which builds its Machine from `cfg`, until it ends without proving a guess
+// wrong; each guess it proves wrong is dropped from `cfg` (and noted in `wrong`) first.
+template <class Explore>
+auto explore_checking_guesses(MachineConfig& cfg, WrongGuesses& wrong, Explore explore) -> decltype(explore()) {
+  for (;;) {
+    try {
+      return explore();
+    } catch (const NotInterruptFree& n) {
+      cfg.interrupt_free[n.cpu] = false;
+      wrong.interrupted.push_back(n.cpu);
+    } catch (const NotPrivate& n) {
+      cfg.owner[n.addr] = -1;
+      wrong.shared.push_back(n);
+    } catch (const Racy& r) {
+      cfg.race_free[r.folded.func][r.folded.pc] = false;
+      wrong.racing.push_back(r);
+    }
+  }
+}
+
 }  // namespace explore

@@ -416,6 +416,27 @@ TEST(RaceFree, ARacingAccessStopsTheExploration) {
   }
 }
 
+// explore_scenario's loop: a wrong guess is dropped and the exploration starts again, to the same
+// ends as the unreduced graph.
+TEST(RaceFree, AWrongGuessIsDroppedAndTheExplorationRedone) {
+  Program p(kMessagePassing);
+  p.cfg.tso = false;
+  p.cfg.interrupt_free = {true, true};
+  const explore::Locality l = explore::guess_locality(p.img, p.cfg);
+  p.cfg.race_free = l.race_free;
+  const auto p0 = *p.img.find_function("P0");
+  const std::uint32_t load_flag = pc_of(p.img, "P0", isa::Op::Load, "flag");
+  p.cfg.race_free[p0][load_flag] = true;  // wrong: P1 writes flag while P0 waits
+  explore::WrongGuesses wrong;
+  FinalRegisters finals;
+  const explore::Result r = explore::explore_checking_guesses(p.cfg, wrong, [&] { return p.explore(&finals); });
+  EXPECT_TRUE(r.complete);
+  ASSERT_EQ(wrong.racing.size(), 1u);
+  EXPECT_EQ(wrong.racing[0].folded.pc, load_flag);
+  EXPECT_FALSE(p.cfg.race_free[p0][load_flag]);
+  EXPECT_EQ(finals.finals, explore_finals(kMessagePassing, false, false));
+}
+
 namespace {
 
 // P0 waits for x to become 1, as csd_lock_wait() waits for the lock bit to clear; P1 sets it in
