@@ -426,13 +426,14 @@ void Machine::keep_differences(State& t) {
 // may be folded (of a private word, by a race-free instruction) are not: whether they are
 // depends on the ledger and the pending marks, which a self-loop's key does not hold.
 bool Machine::loaded_value(const State& s, const isa::CpuState& cpu, const isa::Instruction& in,
-                           isa::Word& value) const {
+                           isa::Addr& addr, isa::Word& value) const {
   if (in.op != isa::Op::Load || !in.notes.empty()) return false;
   const isa::Frame& f = cpu.frames.back();
   if (!cfg_.race_free.empty() && cfg_.race_free[f.func][f.pc]) return false;
   const isa::Addr a = isa::access_address(img_, cpu);
   if (a < cfg_.owner.size() && cfg_.owner[a] >= 0) return false;
   const isa::StoreBufferEntry* buffered = cpu.forward(a);
+  addr = a;
   value = buffered ? buffered->value : read(s, a);
   return true;
 }
@@ -444,8 +445,9 @@ bool Machine::loaded_value(const State& s, const isa::CpuState& cpu, const isa::
 void Machine::learn_self_loop(const State& s, const State& t, const Step& step) {
   if (step.kind != StepKind::Exec || accesses_ != 1 || ledger_events_ || !cfg_.fold_local_steps) return;
   const isa::CpuState& before = *s.cpus[step.cpu];
+  isa::Addr addr = 0;
   isa::Word value = 0;
-  if (before.halted || before.idle || !loaded_value(s, before, isa::current(img_, before), value)) return;
+  if (before.halted || before.idle || !loaded_value(s, before, isa::current(img_, before), addr, value)) return;
   if (t.memory != s.memory || t.in_flight != s.in_flight || t.apics != s.apics || t.pending != s.pending) return;
   auto intern = [this](const isa::CpuState& c) { return intern_cpu(c); };
   const std::uint32_t id = s.cpus[step.cpu].id(intern);
@@ -456,9 +458,12 @@ bool Machine::known_self_loop(const State& s, const Step& step) const {
   if (step.kind != StepKind::Exec || self_loops_.empty()) return false;
   const CpuRef& ref = s.cpus[step.cpu];
   const isa::CpuState& cpu = *ref;
+  isa::Addr addr = 0;
   isa::Word value = 0;
-  if (cpu.halted || cpu.idle || !loaded_value(s, cpu, isa::current(img_, cpu), value)) return false;
-  if (!s.pending.empty()) return false;  // the step would end this CPU's, or check others'
+  if (cpu.halted || cpu.idle || !loaded_value(s, cpu, isa::current(img_, cpu), addr, value)) return false;
+  // The step would end this CPU's pending marks, or find another CPU's on the word it reads.
+  for (const Pending& p : s.pending)
+    if (p.cpu == step.cpu || p.addr == addr) return false;
   return self_loops_.count({ref.id([this](const isa::CpuState& c) { return intern_cpu(c); }), value}) != 0;
 }
 

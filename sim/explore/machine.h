@@ -234,7 +234,8 @@ class Machine {
     return a < cfg_.owner.size() && cfg_.owner[a] == static_cast<std::int32_t>(cpu);
   }
   void note_access(const State& s, std::uint32_t cpu, isa::Addr a, std::uint32_t func, std::uint32_t pc, bool drain);
-  bool loaded_value(const State& s, const isa::CpuState& cpu, const isa::Instruction& in, isa::Word& value) const;
+  bool loaded_value(const State& s, const isa::CpuState& cpu, const isa::Instruction& in, isa::Addr& addr,
+                    isa::Word& value) const;
   void learn_self_loop(const State& s, const State& t, const Step& step);
   void exec(State& s, std::uint32_t cpu, StepRecord* rec);
   void exec_folded(State& s, std::uint32_t cpu, bool shown);
