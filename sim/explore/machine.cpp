@@ -476,15 +476,15 @@ template <class Feed>
 void Machine::update_ledger(State& s, Feed feed) {
   ++ledger_events_;
   put(ledger_key_, s.ledger.id);
-  auto [it, fresh] = ledger_after_.try_emplace(ledger_key_);
+  const auto [event, fresh] = ledger_events_seen_.insert(ledger_key_);
   if (fresh) {
     auto next = std::make_shared<kernel::DeferralLedger>(*s.ledger.ledger);
     feed(*next);
     scratch_.clear();
     next->fingerprint(scratch_);
-    it->second = {std::move(next), ledger_ids_.insert(scratch_).first};
+    ledger_after_.push_back({std::move(next), ledger_ids_.insert(scratch_).first});
   }
-  s.ledger = it->second;
+  s.ledger = ledger_after_[event];
 }
 
 isa::Word Machine::read(const State& s, isa::Addr a) const {

@@ -271,7 +271,8 @@ class Machine {
   std::uint64_t clock_ = 0;       // ledger "cycles": one per step, never repeated
   std::uint32_t ledger_events_ = 0;  // in the step being applied
   std::string ledger_key_;           // the event being fed to the ledger
-  std::unordered_map<std::string, LedgerRef> ledger_after_;  // (event, ledger id) -> ledger
+  StateIndex ledger_events_seen_;     // (event, ledger id) ...
+  std::vector<LedgerRef> ledger_after_;  // ... -> the ledger after it, by the same id
   // Canonical bytes of every distinct CPU state and ledger seen, by id: a state's key is ids.
   mutable StateIndex cpu_ids_, ledger_ids_;
   mutable std::string scratch_;
