@@ -27,6 +27,7 @@ struct Frame {
 struct StoreBufferEntry {
   Addr addr;
   Word value;
+  std::uint32_t func = 0, pc = 0;  // the store that buffered it (the explorer's race guesses)
 };
 
 struct CpuState {

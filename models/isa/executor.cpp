@@ -354,7 +354,7 @@ Effect execute(const Image& img, CpuState& cpu, std::vector<Word>& memory, Word 
       e.accessed = true;
       e.addr = address_of(img, cpu, in.mem);
       e.written = eval(cpu, in.src0);
-      cpu.store_buffer.push_back({e.addr, e.written});
+      cpu.store_buffer.push_back({e.addr, e.written, e.func, e.pc});
       break;
     case Op::Cmpxchg: {
       e.accessed = true;

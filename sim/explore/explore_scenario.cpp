@@ -93,8 +93,9 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   for (std::uint32_t c : wrong.interrupted)
     text << "  cpu" << c << " receives an IPI in some interleaving: explored again with its interrupts\n";
   if (!race_free.empty())
-    text << "  " << race_free.size() << " instructions never race in 200 random executions, their accesses folded "
-         << "where nothing can interrupt (checked: another CPU touching the word before the next step restarts)\n";
+    text << "  " << race_free.size() << " instructions never race in 200 random executions: their accesses folded "
+         << "where nothing can interrupt, their stores drained at once (checked: another CPU touching the word "
+         << "meanwhile restarts)\n";
   for (const Racy& r : wrong.racing)
     text << "  " << instruction(r.folded.func, r.folded.pc) << " races with cpu" << r.cpu << " on "
          << m.image().describe(r.folded.addr) << " in some interleaving: explored again with it a step\n";
@@ -125,7 +126,8 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
                                       : "  shortest counter-example: ")
          << v.path.size() << " steps";
     if (steps.size() > v.path.size())
-      text << " (and " << steps.size() - v.path.size() << " race-free accesses and IPIs sent, folded into them, as rows of their own)";
+      text << " (and " << steps.size() - v.path.size()
+           << " race-free accesses and drains and IPIs sent, folded into them, as rows of their own)";
     text << "\n";
     if (v.faulting_step) {
       text << "  then cpu" << v.fault.cpu << " faults\n";

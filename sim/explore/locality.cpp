@@ -10,7 +10,8 @@ namespace explore {
 namespace {
 
 // When an access could have happened in a random execution: after its CPU's previous step (for
-// a drain, after the step that buffered the store), up to the step that did it.
+// a drain, after the step that buffered the store), up to the step that did it. A drain could
+// also have come later, up to its CPU's next drain or fence: until then it stays open.
 struct Window {
   std::int64_t after, at;
   std::uint32_t cpu;
@@ -45,6 +46,7 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
     std::unordered_map<isa::Addr, std::vector<Window>> windows;
     std::vector<std::int64_t> last_step(n, -1);
     std::vector<std::deque<std::int64_t>> buffered(n);  // per CPU: `after` of each buffered store
+    std::vector<std::vector<const Access*>> open(n);     // per CPU: drains its next fence closes
     for (std::int64_t t = 0; t < 100000; ++t) {
       m.enabled(s, steps);
       if (steps.empty()) break;
@@ -58,6 +60,10 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
       for (std::uint32_t to : rec.ipis_to) reached[to] = true;
       const std::uint32_t c = step.cpu;
       for (const Access& a : step_log) {
+        if (a.fence) {
+          open[c].clear();
+          continue;
+        }
         log.push_back(a);
         std::int32_t& by = touched_by[a.addr];
         by = by == -1 || by == static_cast<std::int32_t>(c) ? static_cast<std::int32_t>(c) : -2;
@@ -75,10 +81,21 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
         // Windows end in order: only the last few can reach back past `after`.
         for (auto it = on.rbegin(); it != on.rend() && it->at > after; ++it) {
           if (it->cpu == c) continue;
-          if (!a.drain) racing[a.func][a.pc] = 1;
-          if (!it->access->drain) racing[it->access->func][it->access->pc] = 1;
+          racing[a.func][a.pc] = 1;
+          racing[it->access->func][it->access->pc] = 1;
         }
+        for (std::size_t d = 0; d < n; ++d)  // drains that could still have been waiting
+          if (d != c)
+            for (const Access* o : open[d])
+              if (o->addr == a.addr) {
+                racing[a.func][a.pc] = 1;
+                racing[o->func][o->pc] = 1;
+              }
         on.push_back({after, t, c, &log.back()});
+        if (a.drain) {
+          open[c].clear();  // stores drain in order
+          open[c].push_back(&log.back());
+        }
       }
       if (step.kind != StepKind::Drain) last_step[c] = t;
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "sim/explore/machine.h"
@@ -30,19 +31,23 @@ struct WrongGuesses {
 };
 
 // Runs `explore()`, which builds its Machine from `cfg`, until it ends without proving a guess
-// wrong; each guess it proves wrong is dropped from `cfg` (and noted in `wrong`) first.
+// wrong; each guess it proves wrong is dropped from `cfg` (and noted in `wrong`) first. Every
+// retry drops one guess, so this ends; a dropped guess thrown again is a bug (std::logic_error).
 template <class Explore>
 auto explore_checking_guesses(MachineConfig& cfg, WrongGuesses& wrong, Explore explore) -> decltype(explore()) {
   for (;;) {
     try {
       return explore();
     } catch (const NotInterruptFree& n) {
+      if (!cfg.interrupt_free[n.cpu]) throw std::logic_error("explore: a dropped guess came back (interrupt-free)");
       cfg.interrupt_free[n.cpu] = false;
       wrong.interrupted.push_back(n.cpu);
     } catch (const NotPrivate& n) {
+      if (cfg.owner[n.addr] < 0) throw std::logic_error("explore: a dropped guess came back (private word)");
       cfg.owner[n.addr] = -1;
       wrong.shared.push_back(n);
     } catch (const Racy& r) {
+      if (!cfg.race_free[r.folded.func][r.folded.pc]) throw std::logic_error("explore: a dropped guess came back (race-free)");
       cfg.race_free[r.folded.func][r.folded.pc] = false;
       wrong.racing.push_back(r);
     }

@@ -170,6 +170,25 @@ void Machine::settle(State& s, std::uint32_t c) {
       drain(s, c);
       continue;
     }
+    // A race-free store drains as soon as it is at the head too; until this CPU's next drain or
+    // fence it could still have been waiting, so its word stays pending until then.
+    if (!cpu.store_buffer.empty() && !cfg_.race_free.empty()) {
+      const isa::StoreBufferEntry& head = cpu.store_buffer.front();
+      if (cfg_.race_free[head.func][head.pc] && !ledger(s).has_tokens_at(head.addr)) {
+        const Pending p{c, head.addr, head.func, head.pc, true};
+        if (rec_) {
+          StepRecord r;
+          r.step = {StepKind::Drain, c, 0};
+          drain(s, c, &r);
+          rec_->folded.push_back(std::move(r));
+        } else {
+          drain(s, c);
+        }
+        if (!std::binary_search(s.pending.begin(), s.pending.end(), p))
+          s.pending.insert(std::upper_bound(s.pending.begin(), s.pending.end(), p), p);
+        continue;
+      }
+    }
     if (cpu.halted || cpu.idle) return;
     const isa::Instruction& in = isa::current(img_, cpu);
     if (invisible(s, cpu, in)) {
@@ -227,6 +246,13 @@ void Machine::unload(const State& s) {
   for (const auto& [a, v] : s.memory) mem_[a] = cfg_.memory[a];
 }
 
+void Machine::drop_drain_marks(State& s, std::uint32_t c) {
+  if (!s.pending.empty())
+    s.pending.erase(std::remove_if(s.pending.begin(), s.pending.end(),
+                                   [&](const Pending& p) { return p.cpu == c && p.until_fence; }),
+                    s.pending.end());
+}
+
 void Machine::note_access(const State& s, std::uint32_t c, isa::Addr a, std::uint32_t func, std::uint32_t pc,
                           bool drain) {
   ++accesses_;
@@ -282,6 +308,10 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
                               img_.variables[var_at_[e.addr]].name +
                               " as a destination or takes its address: the explorer treats it as constant and folds its loads");
   if (e.accessed) note_access(s, c, e.addr, e.func, e.pc, false);
+  if (isa::needs_empty_store_buffer(e.op)) {  // every drain of this CPU's has happened by now
+    drop_drain_marks(s, c);
+    if (log_) log_->push_back({c, 0, e.func, e.pc, false, true});
+  }
   if (e.wrote) track(s, e.addr);
   if (!cfg_.tso && e.op == isa::Op::Store) {
     drain(s, c);
@@ -338,8 +368,8 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
   const isa::Addr addr = cpu.store_buffer.front().addr;
   const isa::Word old = mem_[addr];
   const isa::StoreBufferEntry e = isa::drain_one(cpu, mem_);
-  note_access(s, c, addr, cpu.frames.empty() ? 0 : cpu.frames.back().func,
-              cpu.frames.empty() ? 0 : cpu.frames.back().pc, true);
+  note_access(s, c, addr, e.func, e.pc, true);
+  drop_drain_marks(s, c);  // stores drain in order: the ones before this one have
   track(s, addr);
   ++clock_;
   if (ledger(s).has_tokens_at(addr)) {
@@ -359,10 +389,10 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
 
 State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
   State t = s;
-  // The CPU moves on: what was folded into its last step has happened in any order.
+  // The CPU moves on: the accesses folded into its last step have happened in any order.
   if (step.kind != StepKind::Drain && !t.pending.empty())
     t.pending.erase(std::remove_if(t.pending.begin(), t.pending.end(),
-                                   [&](const Pending& p) { return p.cpu == step.cpu; }),
+                                   [&](const Pending& p) { return p.cpu == step.cpu && !p.until_fence; }),
                     t.pending.end());
   load(s);
   accesses_ = 0;
@@ -463,7 +493,7 @@ bool Machine::known_self_loop(const State& s, const Step& step) const {
   if (cpu.halted || cpu.idle || !loaded_value(s, cpu, isa::current(img_, cpu), addr, value)) return false;
   // The step would end this CPU's pending marks, or find another CPU's on the word it reads.
   for (const Pending& p : s.pending)
-    if (p.cpu == step.cpu || p.addr == addr) return false;
+    if ((p.cpu == step.cpu && !p.until_fence) || p.addr == addr) return false;
   return self_loops_.count({ref.id([this](const isa::CpuState& c) { return intern_cpu(c); }), value}) != 0;
 }
 
@@ -521,6 +551,8 @@ void Machine::encode_cpu(const isa::CpuState& cpu, std::string& out) {
   for (const isa::StoreBufferEntry& e : cpu.store_buffer) {
     put(out, e.addr);
     put(out, e.value);
+    put(out, e.func);
+    put(out, e.pc);
   }
 }
 
@@ -552,6 +584,7 @@ void Machine::encode(const State& s, std::string& out) const {
     put(out, p.addr);
     put(out, p.func);
     put(out, p.pc);
+    put(out, p.until_fence);
   }
   put(out, s.ledger.id);
 }

@@ -57,15 +57,24 @@ struct Apic {
 
 // An access folded into a CPU's last step because its instruction was guessed race-free
 // (MachineConfig::race_free): until the CPU's next step it might, in an unreduced execution, not
-// have happened yet, so no other CPU may touch the word meanwhile.
+// have happened yet, so no other CPU may touch the word meanwhile. A race-free store's drain,
+// done as soon as it reaches the head of the buffer, could have waited until the CPU's next
+// drain or fence (or locked op, or iret): its mark stays until then.
 struct Pending {
   std::uint32_t cpu;
   isa::Addr addr;
-  std::uint32_t func, pc;  // the instruction
+  std::uint32_t func, pc;  // the instruction (a drain: the store)
+  bool until_fence = false;
   bool operator<(const Pending& o) const {
-    return cpu != o.cpu ? cpu < o.cpu : addr != o.addr ? addr < o.addr : func != o.func ? func < o.func : pc < o.pc;
+    if (cpu != o.cpu) return cpu < o.cpu;
+    if (addr != o.addr) return addr < o.addr;
+    if (func != o.func) return func < o.func;
+    if (pc != o.pc) return pc < o.pc;
+    return until_fence < o.until_fence;
   }
-  bool operator==(const Pending& o) const { return cpu == o.cpu && addr == o.addr && func == o.func && pc == o.pc; }
+  bool operator==(const Pending& o) const {
+    return cpu == o.cpu && addr == o.addr && func == o.func && pc == o.pc && until_fence == o.until_fence;
+  }
 };
 
 // The ledger is shared between states until a step changes it; `id` names its fingerprint (equal
@@ -113,12 +122,14 @@ struct State {
   LedgerRef ledger;
 };
 
-// One memory access, as Machine::log_accesses() records it.
+// One memory access, as Machine::log_accesses() records it, or a fence: an instruction that
+// waits for the CPU's store buffer to drain (no address).
 struct Access {
   std::uint32_t cpu;
   isa::Addr addr;
-  std::uint32_t func, pc;  // the instruction (a drain: the instruction the CPU is at)
+  std::uint32_t func, pc;  // the instruction (a drain: the store that buffered it)
   bool drain;
+  bool fence = false;
 };
 
 // What one step did, for counter-example tables and replays.
@@ -131,8 +142,8 @@ struct StepRecord {
   std::vector<std::uint32_t> ipis_to;  // Exec of an ICR write: the targets
   bool from_user = false;       // Interrupt
   bool store_visible = false;   // Exec of a store under SC: it reached memory in the same step
-  // Exec: the accesses of race-free instructions and the IPIs sent folded into this step, in
-  // order, one record each (counter-examples show them as rows of their own)
+  // Exec: the accesses of race-free instructions, drains of their stores and the IPIs sent folded
+  // into this step, in order, one record each (counter-examples show them as rows of their own)
   std::vector<StepRecord> folded;
 };
 
@@ -174,9 +185,11 @@ struct MachineConfig {
   // interrupt it (drains always). Another CPU's access throws NotPrivate.
   std::vector<std::int32_t> owner;
   // Per function and pc: instructions assumed never to access a word while another CPU could
-  // access it too (between the CPU's previous step and this access). Their loads and locked ops
-  // (and, under SC, stores) are folded while nothing can interrupt the CPU, and stay Pending; an
-  // access by another CPU to a Pending word throws Racy.
+  // access it too (between the CPU's previous step and this access; for a store under TSO, from
+  // then until the CPU's next drain or fence, as long as its drain could wait). Their loads and locked ops
+  // (and, under SC, stores) are folded while nothing can interrupt the CPU, under TSO their
+  // stores drain as soon as they reach the head of the buffer, and each stays Pending; an access
+  // by another CPU to a Pending word throws Racy.
   std::vector<std::vector<bool>> race_free;
 };
 
@@ -233,6 +246,7 @@ class Machine {
   bool owned_by(isa::Addr a, std::uint32_t cpu) const {
     return a < cfg_.owner.size() && cfg_.owner[a] == static_cast<std::int32_t>(cpu);
   }
+  void drop_drain_marks(State& s, std::uint32_t cpu);
   void note_access(const State& s, std::uint32_t cpu, isa::Addr a, std::uint32_t func, std::uint32_t pc, bool drain);
   bool loaded_value(const State& s, const isa::CpuState& cpu, const isa::Instruction& in, isa::Addr& addr,
                     isa::Word& value) const;

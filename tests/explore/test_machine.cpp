@@ -416,6 +416,46 @@ TEST(RaceFree, ARacingAccessStopsTheExploration) {
   }
 }
 
+// Every guess at once (CPUs no IPI reaches, private words, race-free instructions and drains),
+// as explore_scenario makes them, on programs where store buffering shows (SB), where a store
+// must not fold under SC, with private words and with message passing: the same ends as the
+// unreduced graph, under TSO and SC.
+TEST(RaceFree, AllGuessesReachTheEndsOfTheUnreducedGraph) {
+  const std::string sb = R"(
+.var x = 0
+.var y = 0
+.func P0()
+    cli
+    store x, 1
+    r = load y
+    halt
+.endfunc
+.func P1()
+    cli
+    store y, 1
+    r = load x
+    halt
+.endfunc
+)";
+  for (const std::string& text : {sb, std::string(kLoadThenStore), std::string(kPrivateWords), std::string(kMessagePassing)})
+    for (const bool tso : {false, true}) {
+      SCOPED_TRACE(text.substr(0, 40));
+      SCOPED_TRACE(tso ? "tso" : "sc");
+      Program p(text);
+      p.cfg.tso = tso;
+      explore::Locality l = explore::guess_locality(p.img, p.cfg);
+      p.cfg.interrupt_free = l.interrupt_free;
+      p.cfg.owner = l.owner;
+      p.cfg.race_free = l.race_free;
+      explore::WrongGuesses wrong;
+      FinalRegisters finals;
+      const explore::Result r = explore::explore_checking_guesses(p.cfg, wrong, [&] { return p.explore(&finals); });
+      EXPECT_TRUE(r.complete);
+      EXPECT_EQ(finals.finals, explore_finals(text, tso, false));
+      if (text == sb) EXPECT_EQ(finals.finals.count({0, 0}), tso ? 1u : 0u);  // both loads before both drains
+    }
+}
+
 // explore_scenario's loop: a wrong guess is dropped and the exploration starts again, to the same
 // ends as the unreduced graph.
 TEST(RaceFree, AWrongGuessIsDroppedAndTheExplorationRedone) {
