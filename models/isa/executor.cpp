@@ -4,26 +4,6 @@
 
 namespace isa {
 
-bool is_locked_op(Op op) {
-  switch (op) {
-    case Op::Xchg: case Op::Cmpxchg: case Op::AtomicOr: case Op::AtomicAndnot:
-    case Op::AtomicAdd: case Op::AtomicAddReturn: case Op::AtomicFetchOr:
-    case Op::AtomicFetchAndnot: case Op::AtomicFetchAdd:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool reads_memory(Op op) { return op == Op::Load || is_locked_op(op); }
-bool writes_memory(Op op) { return op == Op::Store || is_locked_op(op); }
-bool is_memory_op(Op op) { return reads_memory(op) || writes_memory(op); }
-
-bool needs_empty_store_buffer(Op op) {
-  // SDM vol. 3 8.2.2: locked instructions and MFENCE order all prior stores; SERIALIZE and IRET
-  // are serializing instructions (SDM 8.3).
-  return is_locked_op(op) || op == Op::Mfence || op == Op::Serialize || op == Op::Iret;
-}
 
 const char* op_name(Op op) {
   switch (op) {

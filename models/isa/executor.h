@@ -45,7 +45,11 @@ constexpr std::uint32_t kMaxFrames = 64;
 // "cpu 2 at ct_set_cpu_work+3 (v7.s:42): <what>"
 [[noreturn]] void fault(const Image& img, const CpuState& cpu, const std::string& what);
 
-bool needs_empty_store_buffer(Op op);  // locked ops, MFENCE, SERIALIZE, IRET
+// SDM vol. 3 8.2.2: locked instructions and MFENCE order all prior stores; SERIALIZE and IRET are
+// serializing instructions (SDM 8.3).
+inline bool needs_empty_store_buffer(Op op) {
+  return is_locked_op(op) || op == Op::Mfence || op == Op::Serialize || op == Op::Iret;
+}
 
 // Starts `func` as the CPU's program (a Task frame) in `mode`.
 void start(const Image& img, CpuState& cpu, std::uint32_t func, Mode mode,

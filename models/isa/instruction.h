@@ -107,10 +107,21 @@ struct Instruction {
   std::uint32_t line = 0;    // source line, for faults and logs
 };
 
-bool is_memory_op(Op op);
-bool is_locked_op(Op op);     // drains the store buffer first and owns the line (LOCK prefix, XCHG)
-bool reads_memory(Op op);
-bool writes_memory(Op op);
+// Drains the store buffer first and owns the line (LOCK prefix, XCHG). Inline: the explorer asks
+// for every instruction it considers.
+inline bool is_locked_op(Op op) {
+  switch (op) {
+    case Op::Xchg: case Op::Cmpxchg: case Op::AtomicOr: case Op::AtomicAndnot:
+    case Op::AtomicAdd: case Op::AtomicAddReturn: case Op::AtomicFetchOr:
+    case Op::AtomicFetchAndnot: case Op::AtomicFetchAdd:
+      return true;
+    default:
+      return false;
+  }
+}
+inline bool reads_memory(Op op) { return op == Op::Load || is_locked_op(op); }
+inline bool writes_memory(Op op) { return op == Op::Store || is_locked_op(op); }
+inline bool is_memory_op(Op op) { return reads_memory(op) || writes_memory(op); }
 const char* op_name(Op op);
 
 }  // namespace isa
