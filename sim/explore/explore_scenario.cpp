@@ -1,5 +1,6 @@
 #include "explore_scenario.h"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -36,6 +37,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   std::unique_ptr<DeferralChecks> checker;
   std::unique_ptr<Explorer> explorer;
   WrongGuesses wrong;
+  const auto t0 = std::chrono::steady_clock::now();
   try {
     if (mc.fold_local_steps) {
       Locality l = guess_locality(si.img, mc);
@@ -52,6 +54,8 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
       explorer = std::make_unique<Explorer>(*machine, *checker, opts.explore);
       return explorer->run();
     });
+    // The search's time is the guesses' and every run's, the ones a wrong guess ended too.
+    o.result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   } catch (const isa::Fault& f) {  // in the initial state already
     throw scenario::InputError(s.file + ": " + f.what());
   }

@@ -53,7 +53,7 @@ struct Result {
   bool complete = false;      // every reachable state was expanded
   std::string bound;          // which bound stopped it, when not complete
   bool stopped_at_first = false;
-  double seconds = 0;
+  double seconds = 0;  // explore_scenario: with the random walks and the runs a wrong guess ended
   std::uint64_t memory_bytes = 0;  // states, index and graph, estimated
   std::vector<Violation> violations;
   std::vector<std::uint32_t> terminals;  // terminal state ids, in discovery order

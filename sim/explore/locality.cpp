@@ -20,7 +20,7 @@ struct Window {
 
 }  // namespace
 
-Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks) {
+Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks, int quiet_walks) {
   MachineConfig plain = cfg;
   plain.interrupt_free.assign(cfg.tasks.size(), false);
   plain.owner.clear();
@@ -40,7 +40,18 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
   std::deque<Access> log;  // this walk's accesses (a deque: windows point into it)
   std::vector<Access> step_log;
   m.log_accesses(&step_log);
-  for (int w = 0; w < walks; ++w) {
+  // Everything above only ever moves one way, so the guesses changed in a walk if these counts did.
+  auto signature = [&] {
+    std::vector<std::size_t> sig(5, 0);
+    for (bool r : reached) sig[0] += r;
+    for (std::int32_t by : touched_by) sig[1] += by != -1, sig[2] += by == -2;
+    for (std::size_t f = 0; f < seen.size(); ++f)
+      for (std::size_t pc = 0; pc < seen[f].size(); ++pc) sig[3] += seen[f][pc], sig[4] += racing[f][pc];
+    return sig;
+  };
+  std::vector<std::size_t> last = signature();
+  int quiet = 0, walks_done = 0;
+  for (int w = 0; w < walks && quiet < quiet_walks; ++w) {
     State s = m.initial();
     log.clear();
     std::unordered_map<isa::Addr, std::vector<Window>> windows;
@@ -99,9 +110,14 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
       }
       if (step.kind != StepKind::Drain) last_step[c] = t;
     }
+    ++walks_done;
+    std::vector<std::size_t> now = signature();
+    quiet = now == last ? quiet + 1 : 0;
+    last = std::move(now);
   }
   m.log_accesses(nullptr);
   Locality l;
+  l.walks = walks_done;
   l.interrupt_free.resize(n);
   for (std::size_t c = 0; c < n; ++c) l.interrupt_free[c] = !reached[c];
   l.owner = std::move(touched_by);

@@ -15,13 +15,15 @@ struct Locality {
   std::vector<bool> interrupt_free;            // per CPU: no IPI reached it
   std::vector<std::int32_t> owner;             // per word: the only CPU that touched it, or -1
   std::vector<std::vector<bool>> race_free;    // per function and pc: accessed memory, never racing
+  int walks = 0;                               // random executions it took
 };
 
-// `walks` random executions from the initial state (a fixed seed: the same answer every time).
+// Up to `walks` random executions from the initial state (a fixed seed: the same answer every
+// time), ending sooner once `quiet_walks` in a row changed no guess.
 // An access races when another CPU touched the same word between the accessing CPU's previous
 // step and the access, or in the same way the other way round: their windows overlap, so either
 // could come first.
-Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks = 200);
+Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks = 200, int quiet_walks = 50);
 
 // The guesses an exploration proved wrong, in the order it did.
 struct WrongGuesses {
