@@ -37,6 +37,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   std::unique_ptr<DeferralChecks> checker;
   std::unique_ptr<Explorer> explorer;
   WrongGuesses wrong;
+  int walks = 0;
   const auto t0 = std::chrono::steady_clock::now();
   try {
     if (mc.fold_local_steps) {
@@ -44,6 +45,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
       mc.interrupt_free = std::move(l.interrupt_free);
       mc.owner = std::move(l.owner);
       mc.race_free = std::move(l.race_free);
+      walks = l.walks;
     }
     // The guesses are checked as the exploration goes: an IPI to a CPU called interrupt-free, an
     // access to a word another CPU was said to own, or one to a word another CPU's race-free
@@ -97,7 +99,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   for (std::uint32_t c : wrong.interrupted)
     text << "  cpu" << c << " receives an IPI in some interleaving: explored again with its interrupts\n";
   if (!race_free.empty())
-    text << "  " << race_free.size() << " instructions never race in 200 random executions: their accesses folded "
+    text << "  " << race_free.size() << " instructions never race in " << walks << " random executions: their accesses folded "
          << "where nothing can interrupt, their stores drained at once (checked: another CPU touching the word "
          << "meanwhile restarts)\n";
   for (const Racy& r : wrong.racing)
