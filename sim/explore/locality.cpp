@@ -57,7 +57,7 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
     std::unordered_map<isa::Addr, std::vector<Window>> windows;
     std::vector<std::int64_t> last_step(n, -1);
     std::vector<std::deque<std::int64_t>> buffered(n);  // per CPU: `after` of each buffered store
-    std::vector<std::vector<const Access*>> open(n);     // per CPU: drains its next fence closes
+    std::vector<std::vector<const Access*>> open(n);     // per CPU: drains its next drain or fence closes
     for (std::int64_t t = 0; t < 100000; ++t) {
       m.enabled(s, steps);
       if (steps.empty()) break;
