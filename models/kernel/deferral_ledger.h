@@ -75,7 +75,9 @@ class DeferralLedger {
   // Tracepoints: csd_queue_cpu(cpu, callsite, func, csd) and ct_work_deferred(cpu, work) decide.
   void on_trace(std::uint32_t cpu, std::uint64_t request, const std::string& name,
                 const std::vector<isa::Word>& args, std::uint64_t cycle);
-  // Annotations of an executed instruction, and token destruction by its write.
+  // Annotations of an executed instruction, and token destruction by its write. It reads the
+  // effect's notes, addr, read, wrote and written: the explorer remembers ledger updates by those
+  // (explore::Machine::exec), so reading another field means adding it to that key.
   void on_effect(std::uint32_t cpu, std::uint64_t request, const isa::Effect& e, std::uint64_t cycle);
   // A store-buffer drain (or any other write) of `value` over `old`.
   void on_write(isa::Addr addr, isa::Word old, isa::Word value);
