@@ -364,7 +364,6 @@ wait:
 .endfunc
 )";
 
-
 }  // namespace
 
 // The random walks find the flag accesses racing and the data accesses not; folding the latter
