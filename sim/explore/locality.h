@@ -23,7 +23,7 @@ struct Locality {
 // An access races when another CPU touched the same word between the accessing CPU's previous
 // step and the access, or in the same way the other way round: their windows overlap, so either
 // could come first.
-Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks = 200, int quiet_walks = 50);
+Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks = 200, int quiet_walks = 20);
 
 // The guesses an exploration proved wrong, in the order it did.
 struct WrongGuesses {

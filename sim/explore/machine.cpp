@@ -17,11 +17,6 @@ void put(std::string& out, std::uint64_t v) {  // LEB128: most fields are small
   } while (v);
 }
 
-void insert_sorted(std::vector<std::uint8_t>& v, std::uint8_t x) {
-  auto it = std::lower_bound(v.begin(), v.end(), x);
-  if (it == v.end() || *it != x) v.insert(it, x);
-}
-
 }  // namespace
 
 const char* step_kind_name(StepKind k) {
@@ -79,7 +74,8 @@ State Machine::initial() {
 }
 
 bool Machine::deliverable(const Apic& a, std::uint8_t vector) {
-  return a.isr.empty() || (vector >> 4) > (a.isr.back() >> 4);
+  const int v = a.highest();
+  return v < 0 || (vector >> 4) > (v >> 4);
 }
 
 // Thread-local instructions run as part of the step before them (a reduction in Lipton's sense:
@@ -274,7 +270,7 @@ const kernel::DeferralLedger& Machine::ledger(const State& s) const { return *s.
 
 void Machine::hardware_register_write(State& s, std::uint32_t c, const isa::Effect& e, StepRecord* rec) {
   if (e.msr == kMsrEoi) {
-    if (!s.apics[c].isr.empty()) s.apics[c].isr.pop_back();
+    s.apics[c].end_of_interrupt();
     return;
   }
   if (e.msr != kMsrIcr) return;  // the TSC deadline: no timers in an untimed exploration
@@ -413,7 +409,7 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
         // `copies` IPIs reach the IRR, merge in its bit for the vector, and the CPU takes it.
         const auto first = std::lower_bound(t.in_flight.begin(), t.in_flight.end(), Ipi{step.cpu, step.vector});
         t.in_flight.erase(first, first + step.copies);
-        insert_sorted(t.apics[step.cpu].isr, step.vector);
+        t.apics[step.cpu].set(step.vector);
         const bool from_user = cpu.mode == isa::Mode::User;
         cpu.halted = false;  // after iret it is back at its `halt`
         isa::take_interrupt(img_, cpu, step.vector);
@@ -565,8 +561,7 @@ std::uint32_t Machine::intern_cpu(const isa::CpuState& cpu) const {
 void Machine::encode(const State& s, std::string& out) const {
   for (const CpuRef& cpu : s.cpus) put(out, cpu.id([this](const isa::CpuState& c) { return intern_cpu(c); }));
   for (const Apic& a : s.apics) {
-    put(out, a.isr.size());
-    for (std::uint8_t v : a.isr) put(out, v);
+    for (std::uint64_t w : a.isr) put(out, w);
   }
   put(out, s.in_flight.size());
   for (const Ipi& i : s.in_flight) {

@@ -48,10 +48,23 @@ struct Ipi {
   bool operator==(const Ipi& o) const { return to == o.to && vector == o.vector; }
 };
 
+// The ISR, one bit per vector (SDM 11.8.4): trivially copied with its state.
 struct Apic {
-  std::vector<std::uint8_t> isr;  // vectors in service, sorted
-  bool operator==(const Apic& o) const { return isr == o.isr; }
-  bool operator!=(const Apic& o) const { return isr != o.isr; }
+  std::uint64_t isr[4] = {0, 0, 0, 0};
+  bool in_service() const { return isr[0] | isr[1] | isr[2] | isr[3]; }
+  int highest() const {  // the vector in service with the highest priority, -1 for none
+    for (int w = 3; w >= 0; --w)
+      if (isr[w]) return w * 64 + 63 - __builtin_clzll(isr[w]);
+    return -1;
+  }
+  void set(std::uint8_t v) { isr[v / 64] |= std::uint64_t(1) << (v % 64); }
+  void end_of_interrupt() {  // the EOI clears the highest bit in service
+    if (int v = highest(); v >= 0) isr[v / 64] &= ~(std::uint64_t(1) << (v % 64));
+  }
+  bool operator==(const Apic& o) const {
+    return isr[0] == o.isr[0] && isr[1] == o.isr[1] && isr[2] == o.isr[2] && isr[3] == o.isr[3];
+  }
+  bool operator!=(const Apic& o) const { return !(*this == o); }
 };
 
 // An access folded into a CPU's last step because its instruction was guessed race-free

@@ -18,10 +18,9 @@ std::string_view StateIndex::key(std::uint32_t id) const {
 
 std::pair<std::uint32_t, bool> StateIndex::insert(std::string_view k) {
   if ((ends_.size() + 1) * 2 > slots_.size()) grow();  // at most half full: short probes
-  const std::uint64_t h = hash_of(k);
-  const std::uint64_t tag = h & 0xffffffff00000000ull;
+  const std::uint64_t tag = hash_of(k) & 0xffffffff00000000ull;
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+  for (std::size_t i = home(tag, mask);; i = (i + 1) & mask) {
     const std::uint64_t slot = slots_[i];
     if (slot == 0) {
       const auto id = static_cast<std::uint32_t>(ends_.size());
@@ -43,8 +42,7 @@ void StateIndex::grow() {
   const std::size_t mask = slots_.size() - 1;
   for (std::uint64_t slot : old) {
     if (slot == 0) continue;
-    const auto id = static_cast<std::uint32_t>((slot & 0xffffffffu) - 1);
-    std::size_t i = hash_of(key(id)) & mask;
+    std::size_t i = home(slot & 0xffffffff00000000ull, mask);
     while (slots_[i] != 0) i = (i + 1) & mask;
     slots_[i] = slot;
   }

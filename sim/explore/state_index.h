@@ -20,6 +20,8 @@ class StateIndex {
  private:
   std::string_view key(std::uint32_t id) const;
   void grow();
+  // A key's first slot comes from the tag a slot keeps, so growing never hashes a key again.
+  static std::size_t home(std::uint64_t tag, std::size_t mask) { return (tag >> 32) & mask; }
 
   std::vector<char> arena_;         // keys, one after another
   std::vector<std::uint64_t> ends_;  // per id: where its key ends in the arena
