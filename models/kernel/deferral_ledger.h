@@ -83,6 +83,10 @@ class DeferralLedger {
   void on_write(isa::Addr addr, isa::Word old, isa::Word value);
   // Whether a write to `addr` could matter (work posted there is not consumed yet).
   bool has_tokens_at(isa::Addr addr) const { return live_.count(addr) != 0; }
+  // The words has_tokens_at() is true of, ascending, appended to `out`.
+  void token_words(std::vector<isa::Addr>& out) const {
+    for (const auto& w : live_) out.push_back(w.first);
+  }
   void on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cycle);
   // Whether on_mode() or on_trace() for `cpu` can change anything (the explorer copies the
   // ledger only then). Modes, and the user_enter tracepoint, matter for isolated CPUs only:

@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include "sim/explore/state_index.h"
 
@@ -34,6 +35,38 @@ Csr make_csr(const std::vector<Edge>& edges, std::uint64_t nstates) {
   for (const Edge& e : edges) pairs.emplace_back(e.from, e.to);
   return Csr(boost::edges_are_unsorted_multi_pass, pairs.begin(), pairs.end(), static_cast<std::uint32_t>(nstates));
 }
+
+// Footprints (Machine::Footprint) by id; 0 is an opaque one, or one not known.
+class Footprints {
+ public:
+  std::uint32_t id(const Footprint& f) {
+    if (f.opaque) return 0;
+    key_.assign(1, f.ledger ? 'l' : '-');
+    key_.append(reinterpret_cast<const char*>(f.words.data()), f.words.size() * sizeof(isa::Addr));
+    const auto [i, fresh] = index_.insert(key_);
+    if (fresh) known_.push_back(f);
+    return i + 1;
+  }
+  // Neither opaque, not both feeding the ledger, and no word in common.
+  bool independent(std::uint32_t a, std::uint32_t b) const {
+    if (a == 0 || b == 0) return false;
+    if (known_[a - 1].ledger && known_[b - 1].ledger) return false;
+    const std::vector<isa::Addr>& x = known_[a - 1].words;
+    const std::vector<isa::Addr>& y = known_[b - 1].words;
+    for (std::size_t i = 0, j = 0; i < x.size() && j < y.size();) {
+      if (x[i] == y[j]) return false;
+      if (x[i] < y[j]) ++i;
+      else ++j;
+    }
+    return true;
+  }
+  std::uint64_t bytes() const { return index_.bytes() + known_.size() * 40; }
+
+ private:
+  StateIndex index_;
+  std::vector<Footprint> known_;
+  std::string key_;
+};
 
 std::vector<std::uint32_t> path_to(const std::vector<std::int64_t>& pred, const std::vector<Edge>& edges,
                                    std::uint32_t target) {
@@ -72,6 +105,54 @@ Result Explorer::run() {
     }
   };
 
+  // Commuting steps. If state u was first reached from s by step a, and b (another CPU's Exec or
+  // Drain) was applied in s too, with a footprint disjoint from a's and neither opaque, then b
+  // does in u what it did in s, a does in s.b what it did in s, and u.b = s.b.a: once s.b is
+  // expanded, the edge u -b-> is the edge s.b -a->'s target, with nothing applied, encoded or
+  // looked up. Such an edge never reaches a new state, so states, edges and their order are
+  // those of the plain search. Per state: its edges, once expanded; per edge: its footprint.
+  constexpr std::uint64_t kUnexpanded = ~std::uint64_t(0);
+  std::vector<std::uint64_t> out_begin(1, kUnexpanded);
+  std::vector<std::uint32_t> out_count(1, 0);
+  std::vector<std::uint32_t> edge_footprint;
+  Footprints footprints;
+  auto edge_of = [&](std::uint32_t state, const Step& step) -> std::int64_t {
+    if (out_begin[state] == kUnexpanded) return -1;
+    for (std::uint64_t e = out_begin[state], end = e + out_count[state]; e < end; ++e)
+      if (edges_[e].step == step) return static_cast<std::int64_t>(e);
+    return -1;
+  };
+  // u -b->, from commuting steps: the edge s -b-> (its footprint is b's in u too) and the
+  // target; {-1, -1} when the steps are not known to commute.
+  struct Commuted {
+    std::int64_t sb = -1, to = -1;
+  };
+  auto commuted = [&](std::uint32_t u, const Step& b) -> Commuted {
+    if (!opts_.commute || u == 0 || b.kind == StepKind::Interrupt) return {};
+    const auto in = static_cast<std::uint64_t>(pred_[u]);
+    const Edge& sa = edges_[in];
+    if (sa.step.cpu == b.cpu || edge_footprint[in] == 0) return {};
+    const std::int64_t sb = edge_of(sa.from, b);
+    if (sb < 0 || !footprints.independent(edge_footprint[in], edge_footprint[sb])) return {};
+    const std::int64_t sba = edge_of(edges_[sb].to, sa.step);
+    if (sba < 0) return {};
+    return {sb, edges_[sba].to};
+  };
+  // Options::check_commutations: `step` applied in `s` after all reaches `to`, touching what it
+  // touched in the state it commuted from.
+  auto check_commutation = [&](const State& s, const Step& step, const Commuted& c, StateIndex& index) {
+    std::string enc;
+    m_.encode(m_.apply(s, step), enc);
+    const auto [id, fresh] = index.insert(enc);
+    const bool same_footprint = footprints.id(m_.footprint()) == edge_footprint[c.sb];
+    if (fresh || id != c.to || !same_footprint)
+      throw std::logic_error("explore: cpu" + std::to_string(step.cpu) + " " + step_kind_name(step.kind) +
+                             " was taken to commute with the step before it, but " +
+                             (same_footprint ? "reaches state " + (fresh ? std::string("(new)") : std::to_string(id)) +
+                                                   ", not " + std::to_string(c.to)
+                                             : std::string("touches other words")));
+  };
+
   std::string enc;
   initial_ = m_.initial();
   m_.encode(initial_, enc);
@@ -96,9 +177,17 @@ Result Explorer::run() {
       ++r.terminal_states;
       r.terminals.push_back(id);
     }
+    const std::uint64_t begin = edges_.size();
     for (const Step& step : steps) {
       if (m_.known_self_loop(s, step)) {
         edges_.push_back({id, id, step});
+        edge_footprint.push_back(0);
+        continue;
+      }
+      if (const Commuted c = commuted(id, step); c.to >= 0) {
+        if (opts_.check_commutations) check_commutation(s, step, c, index);
+        edges_.push_back({id, static_cast<std::uint32_t>(c.to), step});
+        edge_footprint.push_back(edge_footprint[c.sb]);
         continue;
       }
       State t;
@@ -117,8 +206,11 @@ Result Explorer::run() {
       m_.encode(t, enc);
       const auto [to, inserted] = index.insert(enc);
       edges_.push_back({id, to, step});
+      edge_footprint.push_back(footprints.id(m_.footprint()));
       if (!inserted) continue;
-          ++nstates_;
+      ++nstates_;
+      out_begin.push_back(kUnexpanded);
+      out_count.push_back(0);
       pred_.push_back(static_cast<std::int64_t>(edges_.size() - 1));
       depth.push_back(depth[id] + 1);
       r.depth = std::max<std::uint64_t>(r.depth, depth.back());
@@ -126,9 +218,12 @@ Result Explorer::run() {
       if (depth.back() < opts_.bounds.max_depth) frontier.emplace_back(to, std::move(t));
       else r.bound = "depth bound (" + std::to_string(opts_.bounds.max_depth) + " steps) reached";
     }
-    // The index, edges, discovery edges and depths, and states waiting (which share most of
-    // their CPUs with their parents).
-    r.memory_bytes = index.bytes() + edges_.size() * sizeof(Edge) + nstates_ * 12 + frontier.size() * 768;
+    out_begin[id] = begin;
+    out_count[id] = static_cast<std::uint32_t>(edges_.size() - begin);
+    // The index, edges and their footprints, per state its discovery edge, depth and edges, and
+    // states waiting (which share most of their CPUs with their parents).
+    r.memory_bytes = index.bytes() + edges_.size() * (sizeof(Edge) + 4) + nstates_ * 24 + footprints.bytes() +
+                     frontier.size() * 768;
     if (nstates_ >= opts_.bounds.max_states) {
       r.bound = "state bound (" + std::to_string(opts_.bounds.max_states) + " states) reached";
       break;

@@ -66,6 +66,11 @@ struct Options {
   // may show after far fewer states, but counter-examples are no longer the shortest.
   bool depth_first = false;
   bool livelock = true;        // look for cycles no execution can leave (needs a complete graph)
+  // Take an edge's target from two commuting steps already applied instead of applying it (the
+  // graph is the same, see run()); `check_commutations` applies it anyway and throws
+  // std::logic_error if the target differs (tests).
+  bool commute = true;
+  bool check_commutations = false;
 };
 
 class Explorer {

@@ -1,6 +1,7 @@
 #include "machine.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace explore {
 
@@ -129,7 +130,7 @@ bool Machine::private_access(const State& s, const isa::CpuState& cpu, const isa
   if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) return false;
   if (in.op == isa::Op::Store && cpu.store_buffer.size() >= cfg_.store_buffer_entries) return false;
   const isa::Addr a = isa::access_address(img_, cpu);
-  return owned_by(a, cpu.id) && !ledger(s).has_tokens_at(a);
+  return owned_by(a, cpu.id) && !tokens_at(s, a);
 }
 
 // An access by an instruction guessed race-free (MachineConfig::race_free) to a shared word: a
@@ -142,7 +143,7 @@ bool Machine::race_free_access(const State& s, const isa::CpuState& cpu, const i
   if (in.op == isa::Op::Store && cfg_.tso) return false;  // its access is the drain, a step of its own
   if (cpu.interrupts_enabled && !cfg_.interrupt_free[cpu.id]) return false;
   if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) return false;
-  return !ledger(s).has_tokens_at(isa::access_address(img_, cpu));
+  return !tokens_at(s, isa::access_address(img_, cpu));
 }
 
 // A folded instruction; a `shown` one gets a row of its own in counter-examples.
@@ -162,7 +163,7 @@ void Machine::settle(State& s, std::uint32_t c) {
     // when, and this one reads the same value from its buffer or from memory (a left mover
     // whatever IF says; a fence or locked op after it only becomes enabled sooner).
     if (!cpu.store_buffer.empty() && owned_by(cpu.store_buffer.front().addr, c) &&
-        !ledger(s).has_tokens_at(cpu.store_buffer.front().addr)) {
+        !tokens_at(s, cpu.store_buffer.front().addr)) {
       drain(s, c);
       continue;
     }
@@ -170,7 +171,7 @@ void Machine::settle(State& s, std::uint32_t c) {
     // fence it could still have been waiting, so its word stays pending until then.
     if (!cpu.store_buffer.empty() && !cfg_.race_free.empty()) {
       const isa::StoreBufferEntry& head = cpu.store_buffer.front();
-      if (cfg_.race_free[head.func][head.pc] && !ledger(s).has_tokens_at(head.addr)) {
+      if (cfg_.race_free[head.func][head.pc] && !tokens_at(s, head.addr)) {
         const Pending p{c, head.addr, head.func, head.pc, true};
         if (rec_) {
           StepRecord r;
@@ -252,6 +253,7 @@ void Machine::drop_drain_marks(State& s, std::uint32_t c) {
 void Machine::note_access(const State& s, std::uint32_t c, isa::Addr a, std::uint32_t func, std::uint32_t pc,
                           bool drain) {
   ++accesses_;
+  footprint_.words.push_back(a);
   if (a < cfg_.owner.size() && cfg_.owner[a] >= 0 && cfg_.owner[a] != static_cast<std::int32_t>(c))
     throw NotPrivate{a, c};
   for (const Pending& p : s.pending)
@@ -393,6 +395,9 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
   load(s);
   accesses_ = 0;
   ledger_events_ = 0;
+  footprint_.words.clear();
+  footprint_.ledger = false;
+  footprint_.opaque = step.kind == StepKind::Interrupt;
   if (rec) *rec = StepRecord{};
   if (rec) rec->step = step;
   rec_ = rec;
@@ -433,6 +438,8 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
     throw;
   }
   rec_ = nullptr;
+  std::sort(footprint_.words.begin(), footprint_.words.end());
+  footprint_.words.erase(std::unique(footprint_.words.begin(), footprint_.words.end()), footprint_.words.end());
   keep_differences(t);
   unload(s);
   learn_self_loop(s, t, step);
@@ -508,9 +515,16 @@ void Machine::update_ledger(State& s, Feed feed) {
     feed(*next);
     scratch_.clear();
     next->fingerprint(scratch_);
+    std::vector<isa::Addr> before, after, changed;
+    s.ledger.ledger->token_words(before);
+    next->token_words(after);
+    std::set_symmetric_difference(before.begin(), before.end(), after.begin(), after.end(), std::back_inserter(changed));
     ledger_after_.push_back({std::move(next), ledger_ids_.insert(scratch_).first});
+    tokens_changed_.push_back(std::move(changed));
   }
   s.ledger = ledger_after_[event];
+  footprint_.ledger = true;
+  footprint_.words.insert(footprint_.words.end(), tokens_changed_[event].begin(), tokens_changed_[event].end());
 }
 
 isa::Word Machine::read(const State& s, isa::Addr a) const {

@@ -144,6 +144,18 @@ struct Access {
   bool fence = false;
 };
 
+// What the last Machine::apply() touched: every word it accessed (read or written; folded
+// accesses and drains too) and, if it fed the ledger, every word whose has_tokens_at() that
+// changed (folding decisions read it). Two steps of different CPUs with no word in common, not
+// both feeding the ledger (its events do not commute) and neither `opaque` (taking an interrupt)
+// commute: Explorer::run uses that to skip applying one. Sending an IPI commutes with another
+// CPU's Exec or Drain: only its target's taking it reads what is in flight.
+struct Footprint {
+  std::vector<isa::Addr> words;  // sorted, unique
+  bool ledger = false;
+  bool opaque = false;
+};
+
 // What one step did, for counter-example tables and replays.
 struct StepRecord {
   Step step;
@@ -218,6 +230,8 @@ class Machine {
   // but register work, that puts its CPU back where it was (a spin such as csd_lock_wait()
   // reading the same value again). apply() learns these; the answer is cheap and always right.
   bool known_self_loop(const State& s, const Step& step) const;
+  // What the last apply() touched (after one that threw: partial).
+  const Footprint& footprint() const { return footprint_; }
   // Every CPU halted or idle with nothing to interrupt it, nothing buffered, nothing in flight:
   // an execution's end.
   bool terminal(const State& s) const;
@@ -268,6 +282,11 @@ class Machine {
   void drain(State& s, std::uint32_t cpu, StepRecord* rec = nullptr);
   void hardware_register_write(State& s, std::uint32_t cpu, const isa::Effect& e, StepRecord* rec);
   const kernel::DeferralLedger& ledger(const State& s) const;
+  // has_tokens_at(a), with `a` noted in the footprint: a folding decision read it.
+  bool tokens_at(const State& s, isa::Addr a) const {
+    footprint_.words.push_back(a);
+    return ledger(s).has_tokens_at(a);
+  }
   void track(State& s, isa::Addr addr);
   void load(const State& s);
   void unload(const State& s);
@@ -283,6 +302,7 @@ class Machine {
   std::vector<Access>* log_ = nullptr;
   std::uint32_t accesses_ = 0;  // memory accesses in the step being applied
   StepRecord* rec_ = nullptr;   // the step being applied's record, if asked for
+  mutable Footprint footprint_;  // of the step being applied
   // (CPU version id, value loaded) of the loads known to be self-loops
   struct LoadKey {
     std::uint32_t cpu;
@@ -299,6 +319,7 @@ class Machine {
   std::string ledger_key_;           // the event being fed to the ledger
   StateIndex ledger_events_seen_;     // (event, ledger id) ...
   std::vector<LedgerRef> ledger_after_;  // ... -> the ledger after it, by the same id
+  std::vector<std::vector<isa::Addr>> tokens_changed_;  // ... and the words has_tokens_at() changed at
   // Canonical bytes of every distinct CPU state and ledger seen, by id: a state's key is ids.
   mutable StateIndex cpu_ids_, ledger_ids_;
   mutable std::string scratch_;

@@ -51,7 +51,9 @@ struct Program {
   explore::Result explore(explore::Checker* checker = nullptr) const {
     explore::Machine m(img, cfg);
     FinalRegisters own;
-    explore::Explorer ex(m, checker ? *checker : own, {});
+    explore::Options o;
+    o.check_commutations = true;  // every edge taken from commuting steps is applied too
+    explore::Explorer ex(m, checker ? *checker : own, o);
     return ex.run();
   }
 };
