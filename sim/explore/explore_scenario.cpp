@@ -32,6 +32,8 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   mc.isolated = s.nohz_full;
   mc.tso = opts.tso;
   mc.fold_local_steps = !opts.unreduced;
+  mc.memo_steps = opts.memo_steps;
+  mc.check_memo = opts.check_memo;
   ScenarioOutcome o;
   std::unique_ptr<Machine> machine;
   std::unique_ptr<DeferralChecks> checker;

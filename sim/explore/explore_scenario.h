@@ -15,6 +15,8 @@ struct ScenarioOptions {
   Options explore;
   bool tso = true;       // false: sequentially consistent memory
   bool unreduced = false;  // every instruction a step (MachineConfig::fold_local_steps = false)
+  bool memo_steps = true;   // MachineConfig::memo_steps
+  bool check_memo = false;  // MachineConfig::check_memo (tests)
   std::string out_dir;   // explore.json and counterexample-*.dot; "" writes nothing
 };
 

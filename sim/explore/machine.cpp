@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <stdexcept>
 
 namespace explore {
 
@@ -386,6 +387,28 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
 }
 
 State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
+  // The explorer's steps (no record, no access log) are remembered; replays and walks run.
+  if (rec || log_ || step.kind == StepKind::Interrupt || !cfg_.memo_steps) return apply_step(s, step, rec);
+  std::uint32_t key = 0, words = 0;
+  if (const StepResult* r = recall_step(s, step, key, words)) {
+    State t = replay_step(s, step, step_words_[words], *r);
+    if (cfg_.check_memo) {
+      const Footprint remembered = footprint_;
+      std::string a, b;
+      encode(apply_step(s, step, nullptr), a);
+      encode(t, b);
+      if (a != b || footprint_.words != remembered.words || footprint_.ledger != remembered.ledger)
+        throw std::logic_error("explore: cpu" + std::to_string(step.cpu) + " " + step_kind_name(step.kind) +
+                               " replayed from memory differs from the step run");
+    }
+    return t;
+  }
+  State t = apply_step(s, step, nullptr);
+  remember_step(key, s, t, step);
+  return t;
+}
+
+State Machine::apply_step(const State& s, const Step& step, StepRecord* rec) {
   State t = s;
   // The CPU moves on: the accesses folded into its last step have happened in any order.
   if (step.kind != StepKind::Drain && !t.pending.empty())

@@ -199,6 +199,11 @@ struct MachineConfig {
   // Run thread-local instructions as part of the step before them (the reduction, see settle());
   // false makes every instruction a step: the unreduced graph, to cross-check the reduction.
   bool fold_local_steps = true;
+  // Remember what Exec and Drain steps did, by CPU, ledger and the values of the words they
+  // touched, and replay it when they recur (machine_memo.cpp); `check_memo` runs each recurring
+  // step anyway and throws std::logic_error if the states differ (tests).
+  bool memo_steps = true;
+  bool check_memo = false;
   // CPUs assumed never to receive an IPI: on them nothing can interrupt, so cli, stores and
   // requests with IF set, and on CPUs that are not nohz_full syscall and sysret, are thread-local.
   // An IPI sent to one of them throws NotInterruptFree: the exploration is redone without the
@@ -277,6 +282,28 @@ class Machine {
   bool loaded_value(const State& s, const isa::CpuState& cpu, const isa::Instruction& in, isa::Addr& addr,
                     isa::Word& value) const;
   void learn_self_loop(const State& s, const State& t, const Step& step);
+  State apply_step(const State& s, const Step& step, StepRecord* rec);
+  // What a step did, as machine_memo.cpp remembers it: the words it touched (with their values
+  // and has_tokens_at() before it, and the ledger's id if it fed the ledger, in its guard) ...
+  struct StepWords {
+    std::vector<isa::Addr> words;
+    bool fed_ledger = false;
+  };
+  // ... and what it left.
+  struct StepResult {
+    std::vector<isa::Word> after;  // the words' values after it
+    CpuRef cpu;                    // the CPU after it (shared)
+    Apic apic;
+    std::vector<Pending> own;      // the CPU's pending marks after it
+    std::vector<Ipi> sent;
+    LedgerRef ledger;              // after it, when it fed the ledger
+  };
+  void step_key(const State& s, const Step& step);
+  void step_guard(const State& s, std::uint32_t words);
+  const StepResult* recall_step(const State& s, const Step& step, std::uint32_t& key, std::uint32_t& words);
+  State replay_step(const State& s, const Step& step, const StepWords& w, const StepResult& r);
+  void remember_step(std::uint32_t key, const State& s, const State& t, const Step& step);
+
   void exec(State& s, std::uint32_t cpu, StepRecord* rec);
   void exec_folded(State& s, std::uint32_t cpu, bool shown);
   void drain(State& s, std::uint32_t cpu, StepRecord* rec = nullptr);
@@ -303,6 +330,12 @@ class Machine {
   std::uint32_t accesses_ = 0;  // memory accesses in the step being applied
   StepRecord* rec_ = nullptr;   // the step being applied's record, if asked for
   mutable Footprint footprint_;  // of the step being applied
+  std::string step_key_;                    // (CPU id, kind, APIC, own marks)
+  StateIndex step_keys_;                    // ... -> id
+  std::vector<std::vector<std::uint32_t>> step_words_of_;  // by that id: the StepWords seen
+  std::vector<StepWords> step_words_;
+  StateIndex step_guards_;                  // (StepWords id, values, tokens[, ledger id]) -> id
+  std::vector<StepResult> step_results_;    // by that id
   // (CPU version id, value loaded) of the loads known to be self-loops
   struct LoadKey {
     std::uint32_t cpu;

@@ -36,6 +36,19 @@ std::pair<std::uint32_t, bool> StateIndex::insert(std::string_view k) {
   }
 }
 
+std::int64_t StateIndex::find(std::string_view k) const {
+  const std::uint64_t tag = hash_of(k) & 0xffffffff00000000ull;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = home(tag, mask);; i = (i + 1) & mask) {
+    const std::uint64_t slot = slots_[i];
+    if (slot == 0) return -1;
+    if ((slot & 0xffffffff00000000ull) == tag) {
+      const auto id = static_cast<std::uint32_t>((slot & 0xffffffffu) - 1);
+      if (key(id) == k) return id;
+    }
+  }
+}
+
 void StateIndex::grow() {
   std::vector<std::uint64_t> old(slots_.size() * 2, 0);
   old.swap(slots_);

@@ -14,6 +14,8 @@ class StateIndex {
   StateIndex();
   // The id of `key`, and whether it is new (it then gets id size()).
   std::pair<std::uint32_t, bool> insert(std::string_view key);
+  // The id of `key`, or -1 if it has none.
+  std::int64_t find(std::string_view key) const;
   std::uint32_t size() const { return static_cast<std::uint32_t>(ends_.size()); }
   std::uint64_t bytes() const { return arena_.capacity() + ends_.capacity() * 8 + slots_.capacity() * 8; }
 

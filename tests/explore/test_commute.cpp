@@ -1,5 +1,6 @@
-// Edges taken from commuting steps (Options::commute): each one is applied anyway and must reach
-// the state the commutation named, and the graph is the one the plain search builds.
+// Edges taken from commuting steps (Options::commute) and steps replayed from the machine's
+// memory (MachineConfig::memo_steps): each one is run anyway and must reach the same state, and
+// the graph is the one the plain search builds.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -16,22 +17,24 @@ struct Case {
   bool tso;
 };
 
-explore::Result explore(const Case& c, bool commute, bool check) {
+explore::Result explore(const Case& c, bool shortcuts, bool check) {
   scenario::JsonDoc doc =
       scenario::JsonDoc::load_file(std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/explore/" + c.file);
   doc.apply_override(std::string("kernel.protocol=") + c.protocol);
   const scenario::Scenario s = scenario::load_scenario(doc);
   explore::ScenarioOptions o;
   o.tso = c.tso;
-  o.explore.commute = commute;
+  o.explore.commute = shortcuts;
   o.explore.check_commutations = check;
+  o.memo_steps = shortcuts;
+  o.check_memo = check;
   return explore::explore_scenario(doc, s, o).result;
 }
 
 class Commute : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Commute, EveryCommutedEdgeReachesItsStateAndTheGraphIsThePlainOne) {
-  const explore::Result with = explore(GetParam(), true, true);  // throws std::logic_error on a wrong edge
+  const explore::Result with = explore(GetParam(), true, true);  // throws std::logic_error on a wrong one
   const explore::Result plain = explore(GetParam(), false, false);
   EXPECT_TRUE(with.complete);
   EXPECT_EQ(with.states, plain.states);

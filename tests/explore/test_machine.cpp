@@ -49,7 +49,9 @@ struct Program {
   }
   // Explores it with `checker` (by default one that looks at nothing).
   explore::Result explore(explore::Checker* checker = nullptr) const {
-    explore::Machine m(img, cfg);
+    explore::MachineConfig checked = cfg;
+    checked.check_memo = true;  // every step replayed from memory is run too
+    explore::Machine m(img, checked);
     FinalRegisters own;
     explore::Options o;
     o.check_commutations = true;  // every edge taken from commuting steps is applied too

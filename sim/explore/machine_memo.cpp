@@ -1,0 +1,141 @@
+// Machine's memory of steps: an Exec or Drain step does the same whenever its CPU, the CPU's APIC
+// and pending marks, and the values of the words it touches are the same, and so is whether work
+// is posted on those words (every word it reads is one it touches, and its folding decisions read
+// its CPU, the configuration and the ledger's has_tokens_at() of words it touches); a step that
+// feeds the ledger also needs the same ledger. A CPU recurs in many global states, so most steps
+// are replayed from here instead of run: no CpuState copy, no instruction decoded, and the CPU
+// after it is shared, its id already known.
+#include "sim/explore/machine.h"
+
+#include <algorithm>
+#include <iterator>
+
+namespace explore {
+
+namespace {
+
+void put(std::string& out, std::uint64_t v) {  // LEB128
+  do {
+    out.push_back(static_cast<char>((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
+    v >>= 7;
+  } while (v);
+}
+
+// The pending marks of `cpu`, a contiguous run of the sorted vector.
+std::pair<std::vector<Pending>::const_iterator, std::vector<Pending>::const_iterator> marks_of(
+    const std::vector<Pending>& pending, std::uint32_t cpu) {
+  const auto lo = std::lower_bound(pending.begin(), pending.end(), cpu,
+                                   [](const Pending& p, std::uint32_t c) { return p.cpu < c; });
+  const auto hi = std::upper_bound(lo, pending.end(), cpu, [](std::uint32_t c, const Pending& p) { return c < p.cpu; });
+  return {lo, hi};
+}
+
+}  // namespace
+
+// step_key_: what decides a step besides the words it touches and the ledger.
+void Machine::step_key(const State& s, const Step& step) {
+  step_key_.clear();
+  put(step_key_, s.cpus[step.cpu].id([this](const isa::CpuState& c) { return intern_cpu(c); }));
+  put(step_key_, static_cast<unsigned>(step.kind));
+  for (std::uint64_t w : s.apics[step.cpu].isr) put(step_key_, w);
+  const auto [lo, hi] = marks_of(s.pending, step.cpu);
+  for (auto it = lo; it != hi; ++it) {
+    put(step_key_, it->addr);
+    put(step_key_, it->func);
+    put(step_key_, it->pc);
+    put(step_key_, it->until_fence);
+  }
+}
+
+// step_key_: a step that touched step_words_[words] in `s`, with the values and tokens there.
+void Machine::step_guard(const State& s, std::uint32_t words) {
+  const StepWords& w = step_words_[words];
+  step_key_.clear();
+  put(step_key_, words);
+  for (isa::Addr a : w.words) {
+    put(step_key_, read(s, a));
+    put(step_key_, ledger(s).has_tokens_at(a));
+  }
+  if (w.fed_ledger) put(step_key_, s.ledger.id);
+}
+
+const Machine::StepResult* Machine::recall_step(const State& s, const Step& step, std::uint32_t& key,
+                                                std::uint32_t& words) {
+  step_key(s, step);
+  const auto [id, fresh] = step_keys_.insert(step_key_);
+  key = id;
+  if (fresh) {
+    step_words_of_.emplace_back();
+    return nullptr;
+  }
+  for (std::uint32_t w : step_words_of_[id]) {
+    step_guard(s, w);
+    const std::int64_t r = step_guards_.find(step_key_);
+    if (r < 0) continue;
+    // Another CPU's pending mark on a word it touches: the step would find the race (Racy).
+    const std::vector<isa::Addr>& touched = step_words_[w].words;
+    for (const Pending& p : s.pending)
+      if (p.cpu != step.cpu && std::binary_search(touched.begin(), touched.end(), p.addr)) return nullptr;
+    words = w;
+    return &step_results_[static_cast<std::size_t>(r)];
+  }
+  return nullptr;
+}
+
+State Machine::replay_step(const State& s, const Step& step, const StepWords& w, const StepResult& r) {
+  State t = s;
+  const std::uint32_t c = step.cpu;
+  t.cpus[c] = r.cpu;
+  t.apics[c] = r.apic;
+  const auto [lo, hi] = marks_of(t.pending, c);
+  const auto at = t.pending.erase(lo, hi);
+  t.pending.insert(at, r.own.begin(), r.own.end());
+  for (const Ipi& i : r.sent) t.in_flight.insert(std::upper_bound(t.in_flight.begin(), t.in_flight.end(), i), i);
+  for (std::size_t i = 0; i < w.words.size(); ++i) {  // the differences from boot, sorted
+    const isa::Addr a = w.words[i];
+    auto it = std::lower_bound(t.memory.begin(), t.memory.end(), std::make_pair(a, isa::Word(0)),
+                               [](const auto& x, const auto& y) { return x.first < y.first; });
+    const bool there = it != t.memory.end() && it->first == a;
+    if (r.after[i] == cfg_.memory[a]) {
+      if (there) t.memory.erase(it);
+    } else if (there) {
+      it->second = r.after[i];
+    } else {
+      t.memory.insert(it, {a, r.after[i]});
+    }
+  }
+  if (w.fed_ledger) t.ledger = r.ledger;
+  footprint_.words = w.words;
+  footprint_.ledger = w.fed_ledger;
+  footprint_.opaque = false;
+  return t;
+}
+
+void Machine::remember_step(std::uint32_t key, const State& s, const State& t, const Step& step) {
+  std::uint32_t words = 0;
+  std::vector<std::uint32_t>& seen = step_words_of_[key];
+  const auto it = std::find_if(seen.begin(), seen.end(), [&](std::uint32_t w) {
+    return step_words_[w].words == footprint_.words && step_words_[w].fed_ledger == footprint_.ledger;
+  });
+  if (it != seen.end()) {
+    words = *it;
+  } else {
+    words = static_cast<std::uint32_t>(step_words_.size());
+    step_words_.push_back({footprint_.words, footprint_.ledger});
+    seen.push_back(words);
+  }
+  step_guard(s, words);
+  if (!step_guards_.insert(step_key_).second) return;  // a race this step found (see recall_step)
+  StepResult r;
+  for (isa::Addr a : footprint_.words) r.after.push_back(read(t, a));
+  r.cpu = t.cpus[step.cpu];
+  r.apic = t.apics[step.cpu];
+  const auto [lo, hi] = marks_of(t.pending, step.cpu);
+  r.own.assign(lo, hi);
+  std::set_difference(t.in_flight.begin(), t.in_flight.end(), s.in_flight.begin(), s.in_flight.end(),
+                      std::back_inserter(r.sent));
+  r.ledger = t.ledger;
+  step_results_.push_back(std::move(r));
+}
+
+}  // namespace explore
