@@ -51,7 +51,6 @@ struct Ipi {
 // The ISR, one bit per vector (SDM 11.8.4): trivially copied with its state.
 struct Apic {
   std::uint64_t isr[4] = {0, 0, 0, 0};
-  bool in_service() const { return isr[0] | isr[1] | isr[2] | isr[3]; }
   int highest() const {  // the vector in service with the highest priority, -1 for none
     for (int w = 3; w >= 0; --w)
       if (isr[w]) return w * 64 + 63 - __builtin_clzll(isr[w]);
@@ -199,9 +198,9 @@ struct MachineConfig {
   // Run thread-local instructions as part of the step before them (the reduction, see settle());
   // false makes every instruction a step: the unreduced graph, to cross-check the reduction.
   bool fold_local_steps = true;
-  // Remember what Exec and Drain steps did, by CPU, ledger and the values of the words they
-  // touched, and replay it when they recur (machine_memo.cpp); `check_memo` runs each recurring
-  // step anyway and throws std::logic_error if the states differ (tests).
+  // Remember what Exec and Drain steps did, by their CPU and the values of the words they touched
+  // (machine_memo.cpp), and replay it when those recur; `check_memo` runs each replayed step
+  // anyway and throws std::logic_error if the states differ (tests).
   bool memo_steps = true;
   bool check_memo = false;
   // CPUs assumed never to receive an IPI: on them nothing can interrupt, so cli, stores and

@@ -31,9 +31,9 @@ explore::Result explore(const Case& c, bool shortcuts, bool check) {
   return explore::explore_scenario(doc, s, o).result;
 }
 
-class Commute : public ::testing::TestWithParam<Case> {};
+class Shortcuts : public ::testing::TestWithParam<Case> {};
 
-TEST_P(Commute, EveryCommutedEdgeReachesItsStateAndTheGraphIsThePlainOne) {
+TEST_P(Shortcuts, EachIsRunAnywayAndTheGraphIsThePlainOne) {
   const explore::Result with = explore(GetParam(), true, true);  // throws std::logic_error on a wrong one
   const explore::Result plain = explore(GetParam(), false, false);
   EXPECT_TRUE(with.complete);
@@ -49,7 +49,7 @@ TEST_P(Commute, EveryCommutedEdgeReachesItsStateAndTheGraphIsThePlainOne) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Protocols, Commute,
+    Protocols, Shortcuts,
     ::testing::Values(Case{"pz2021_two_senders.json", "pz2021", false}, Case{"pz2021_two_senders.json", "pz2021", true},
                       Case{"pz2021_two_senders.json", "rfc1", true}, Case{"three_senders.json", "rfc1", false},
                       Case{"three_senders.json", "v7", false}, Case{"three_senders.json", "v7", true},
