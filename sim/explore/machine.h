@@ -236,6 +236,8 @@ class Machine {
   bool known_self_loop(const State& s, const Step& step) const;
   // What the last apply() touched (after one that threw: partial).
   const Footprint& footprint() const { return footprint_; }
+  // What the steps remembered and the CPU and ledger ids hold, estimated.
+  std::uint64_t memory_bytes() const;
   // Every CPU halted or idle with nothing to interrupt it, nothing buffered, nothing in flight:
   // an execution's end.
   bool terminal(const State& s) const;

@@ -138,4 +138,15 @@ void Machine::remember_step(std::uint32_t key, const State& s, const State& t, c
   step_results_.push_back(std::move(r));
 }
 
+std::uint64_t Machine::memory_bytes() const {
+  std::uint64_t b = step_keys_.bytes() + step_guards_.bytes() + cpu_ids_.bytes() + ledger_ids_.bytes() +
+                    ledger_events_seen_.bytes();
+  for (const StepWords& w : step_words_) b += 48 + w.words.size() * sizeof(isa::Addr);
+  for (const StepResult& r : step_results_)
+    b += sizeof(StepResult) + r.after.size() * sizeof(isa::Word) + r.own.size() * sizeof(Pending) +
+         r.sent.size() * sizeof(Ipi);
+  b += cpu_ids_.size() * 256 + ledger_after_.size() * 1024;  // the CPUs and ledgers themselves, roughly
+  return b;
+}
+
 }  // namespace explore
