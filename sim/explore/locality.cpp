@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <iterator>
 #include <random>
 #include <unordered_map>
 
@@ -35,7 +36,6 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
     racing[f].assign(img.functions[f].code.size(), 0);
   }
   std::mt19937_64 rng(0x150151);  // fixed: the guess, and so the state count, never varies
-  StepRecord rec;
   std::vector<Step> steps;
   std::deque<Access> log;  // this walk's accesses (a deque: windows point into it)
   std::vector<Access> step_log;
@@ -74,11 +74,16 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
       const Step step = steps[k];
       step_log.clear();
       try {
-        s = m.apply(s, step, &rec);
+        State t = m.apply(s, step);
+        // IPIs sent: what is in flight now and was not (taking one only removes)
+        std::vector<Ipi> sent;
+        std::set_difference(t.in_flight.begin(), t.in_flight.end(), s.in_flight.begin(), s.in_flight.end(),
+                            std::back_inserter(sent));
+        for (const Ipi& i : sent) reached[i.to] = true;
+        s = std::move(t);
       } catch (const isa::Fault&) {
         break;  // the exploration reports it
       }
-      for (std::uint32_t to : rec.ipis_to) reached[to] = true;
       const std::uint32_t c = step.cpu;
       for (const Access& a : step_log) {
         if (a.fence) {

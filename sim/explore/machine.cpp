@@ -387,15 +387,19 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
 }
 
 State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
-  // The explorer's steps (no record, no access log) are remembered; replays and walks run.
-  if (rec || log_ || step.kind == StepKind::Interrupt || !cfg_.memo_steps) return apply_step(s, step, rec);
+  // Steps without a record (the explorer's, the walks') are remembered; replays run.
+  if (rec || step.kind == StepKind::Interrupt || !cfg_.memo_steps) return apply_step(s, step, rec);
   std::uint32_t key = 0, words = 0;
   if (const StepResult* r = recall_step(s, step, key, words)) {
     State t = replay_step(s, step, step_words_[words], *r);
+    if (log_) log_->insert(log_->end(), r->log.begin(), r->log.end());
     if (cfg_.check_memo) {
       const Footprint remembered = footprint_;
+      std::vector<Access>* log = log_;
+      log_ = nullptr;
       std::string a, b;
       encode(apply_step(s, step, nullptr), a);
+      log_ = log;
       encode(t, b);
       if (a != b || footprint_.words != remembered.words || footprint_.ledger != remembered.ledger)
         throw std::logic_error("explore: cpu" + std::to_string(step.cpu) + " " + step_kind_name(step.kind) +
@@ -403,8 +407,10 @@ State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
     }
     return t;
   }
+  const std::size_t logged = log_ ? log_->size() : 0;
   State t = apply_step(s, step, nullptr);
-  remember_step(key, s, t, step);
+  if (StepResult* r = remember_step(key, s, t, step); r && log_)
+    r->log.assign(log_->begin() + static_cast<long>(logged), log_->end());
   return t;
 }
 

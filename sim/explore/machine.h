@@ -298,12 +298,13 @@ class Machine {
     std::vector<Pending> own;      // the CPU's pending marks after it
     std::vector<Ipi> sent;
     LedgerRef ledger;              // after it, when it fed the ledger
+    std::vector<Access> log;       // its accesses, when the machine logs them (log_accesses())
   };
   void step_key(const State& s, const Step& step);
   void step_guard(const State& s, std::uint32_t words);
   const StepResult* recall_step(const State& s, const Step& step, std::uint32_t& key, std::uint32_t& words);
   State replay_step(const State& s, const Step& step, const StepWords& w, const StepResult& r);
-  void remember_step(std::uint32_t key, const State& s, const State& t, const Step& step);
+  StepResult* remember_step(std::uint32_t key, const State& s, const State& t, const Step& step);
 
   void exec(State& s, std::uint32_t cpu, StepRecord* rec);
   void exec_folded(State& s, std::uint32_t cpu, bool shown);

@@ -111,7 +111,9 @@ State Machine::replay_step(const State& s, const Step& step, const StepWords& w,
   return t;
 }
 
-void Machine::remember_step(std::uint32_t key, const State& s, const State& t, const Step& step) {
+// The new result, or nullptr if the guard was known (a step recall_step() left to run because it
+// would find a race).
+Machine::StepResult* Machine::remember_step(std::uint32_t key, const State& s, const State& t, const Step& step) {
   std::uint32_t words = 0;
   std::vector<std::uint32_t>& seen = step_words_of_[key];
   const auto it = std::find_if(seen.begin(), seen.end(), [&](std::uint32_t w) {
@@ -125,7 +127,7 @@ void Machine::remember_step(std::uint32_t key, const State& s, const State& t, c
     seen.push_back(words);
   }
   step_guard(s, words);
-  if (!step_guards_.insert(step_key_).second) return;  // a race this step found (see recall_step)
+  if (!step_guards_.insert(step_key_).second) return nullptr;
   StepResult r;
   for (isa::Addr a : footprint_.words) r.after.push_back(read(t, a));
   r.cpu = t.cpus[step.cpu];
@@ -136,6 +138,7 @@ void Machine::remember_step(std::uint32_t key, const State& s, const State& t, c
                       std::back_inserter(r.sent));
   r.ledger = t.ledger;
   step_results_.push_back(std::move(r));
+  return &step_results_.back();
 }
 
 std::uint64_t Machine::memory_bytes() const {
