@@ -569,6 +569,9 @@ std::vector<isa::Word> Machine::full_memory(const State& s) const {
 }
 
 void Machine::encode_cpu(const isa::CpuState& cpu, std::string& out) {
+  // Its number too: the self-loops and steps remembered are keyed by a CPU's id alone, and
+  // this_cpu addressing makes two CPUs with equal registers different.
+  put(out, cpu.id);
   put(out, static_cast<unsigned>(cpu.mode) | (cpu.interrupts_enabled << 1) | (cpu.halted << 2) |
                (cpu.idle << 3));
   put(out, cpu.request);

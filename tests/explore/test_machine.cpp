@@ -535,6 +535,38 @@ TEST(SelfLoops, ASpinThatNeverEndsIsALivelock) {
   EXPECT_GE(ends.transitions, ends.states);  // the spins are counted
 }
 
+// Two CPUs running the same code from the same registers differ by their number alone, which
+// this_cpu addressing reads: a step remembered for one is not the other's (check_memo runs every
+// replayed step and would throw), and each CPU counts its own copy up.
+TEST(RememberedSteps, TwoCpusInTheSameStateAreTwoCpus) {
+  const char* const text = R"(
+.percpu n = 0
+.func count()
+    r = load n[this_cpu]
+    store n[this_cpu], r + 1
+    r = load n[this_cpu]
+    store n[this_cpu], r + 1
+    ret r + 1
+.endfunc
+.func P0()
+    r = call count()
+    halt
+.endfunc
+.func P1()
+    halt
+.endfunc
+)";
+  for (bool tso : {false, true}) {
+    Program p(text);
+    p.cfg.tasks = {*p.img.find_function("P0"), *p.img.find_function("P0")};  // one program, two CPUs
+    p.cfg.tso = tso;
+    FinalRegisters finals;
+    const explore::Result r = p.explore(&finals);
+    ASSERT_TRUE(r.complete);
+    EXPECT_EQ(finals.finals, Finals({{2, 2}})) << (tso ? "tso" : "sc");
+  }
+}
+
 // The state index: ids in order of first insertion, found again after the table grows.
 TEST(StateIndex, IdsInOrderAndStableAcrossGrowth) {
   explore::StateIndex index;
