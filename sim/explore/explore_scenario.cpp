@@ -53,7 +53,9 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
     // access to a word another CPU was said to own, or one to a word another CPU's race-free
     // instruction has pending, ends the run, which starts again without that guess.
     o.result = explore_checking_guesses(mc, wrong, [&] {
-      machine = std::make_unique<Machine>(si.img, mc);
+      // After a wrong guess the machine keeps the steps it remembered that did not rely on it.
+      if (machine) machine->drop_guesses(mc);
+      else machine = std::make_unique<Machine>(si.img, mc);
       checker = std::make_unique<DeferralChecks>(doc, s, *machine);
       explorer = std::make_unique<Explorer>(*machine, *checker, opts.explore);
       return explorer->run();

@@ -131,7 +131,7 @@ bool Machine::private_access(const State& s, const isa::CpuState& cpu, const isa
   if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) return false;
   if (in.op == isa::Op::Store && cpu.store_buffer.size() >= cfg_.store_buffer_entries) return false;
   const isa::Addr a = isa::access_address(img_, cpu);
-  return owned_by(a, cpu.id) && !tokens_at(s, a);
+  return guessed_own(a, cpu.id) && !tokens_at(s, a);
 }
 
 // An access by an instruction guessed race-free (MachineConfig::race_free) to a shared word: a
@@ -140,7 +140,7 @@ bool Machine::private_access(const State& s, const isa::CpuState& cpu, const isa
 bool Machine::race_free_access(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const {
   if (cfg_.race_free.empty() || !isa::is_memory_op(in.op)) return false;
   const isa::Frame& f = cpu.frames.back();
-  if (!cfg_.race_free[f.func][f.pc]) return false;
+  if (!guessed_race_free(f.func, f.pc)) return false;
   if (in.op == isa::Op::Store && cfg_.tso) return false;  // its access is the drain, a step of its own
   if (cpu.interrupts_enabled && !cfg_.interrupt_free[cpu.id]) return false;
   if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) return false;
@@ -163,7 +163,7 @@ void Machine::settle(State& s, std::uint32_t c) {
     // A buffered store to a word only this CPU touches drains at once: no other CPU can tell
     // when, and this one reads the same value from its buffer or from memory (a left mover
     // whatever IF says; a fence or locked op after it only becomes enabled sooner).
-    if (!cpu.store_buffer.empty() && owned_by(cpu.store_buffer.front().addr, c) &&
+    if (!cpu.store_buffer.empty() && guessed_own(cpu.store_buffer.front().addr, c) &&
         !tokens_at(s, cpu.store_buffer.front().addr)) {
       drain(s, c);
       continue;
@@ -172,7 +172,7 @@ void Machine::settle(State& s, std::uint32_t c) {
     // fence it could still have been waiting, so its word stays pending until then.
     if (!cpu.store_buffer.empty() && !cfg_.race_free.empty()) {
       const isa::StoreBufferEntry& head = cpu.store_buffer.front();
-      if (cfg_.race_free[head.func][head.pc] && !tokens_at(s, head.addr)) {
+      if (guessed_race_free(head.func, head.pc) && !tokens_at(s, head.addr)) {
         const Pending p{c, head.addr, head.func, head.pc, true};
         if (rec_) {
           StepRecord r;
@@ -425,6 +425,7 @@ State Machine::apply_step(const State& s, const Step& step, StepRecord* rec) {
   accesses_ = 0;
   ledger_events_ = 0;
   footprint_.words.clear();
+  guesses_used_.clear();
   footprint_.ledger = false;
   footprint_.opaque = step.kind == StepKind::Interrupt;
   if (rec) *rec = StepRecord{};

@@ -236,6 +236,10 @@ class Machine {
   bool known_self_loop(const State& s, const Step& step) const;
   // What the last apply() touched (after one that threw: partial).
   const Footprint& footprint() const { return footprint_; }
+  // Takes `next`'s guesses (interrupt_free, owner, race_free), which may only drop some of this
+  // machine's (explore_checking_guesses() after a wrong one): the steps remembered that relied on
+  // a dropped one, and the self-loops learned, are forgotten, the rest kept for the next run.
+  void drop_guesses(const MachineConfig& next);
   // What the steps remembered and the CPU and ledger ids hold, estimated.
   std::uint64_t memory_bytes() const;
   // Every CPU halted or idle with nothing to interrupt it, nothing buffered, nothing in flight:
@@ -299,6 +303,9 @@ class Machine {
     std::vector<Ipi> sent;
     LedgerRef ledger;              // after it, when it fed the ledger
     std::vector<Access> log;       // its accesses, when the machine logs them (log_accesses())
+    std::uint32_t number = 0;      // the CPU's
+    std::vector<std::uint64_t> guesses;  // the guesses it relied on (guessed_own())
+    bool forgotten = false;        // one of them, or its CPU's being interrupt-free, was dropped
   };
   void step_key(const State& s, const Step& step);
   void step_guard(const State& s, std::uint32_t words);
@@ -311,6 +318,18 @@ class Machine {
   void drain(State& s, std::uint32_t cpu, StepRecord* rec = nullptr);
   void hardware_register_write(State& s, std::uint32_t cpu, const isa::Effect& e, StepRecord* rec);
   const kernel::DeferralLedger& ledger(const State& s) const;
+  // A guess (MachineConfig::owner, race_free) a folding decision relied on, noted for the step's
+  // memory: drop_guesses() forgets the steps that relied on one it drops.
+  bool guessed_own(isa::Addr a, std::uint32_t cpu) const {
+    const bool own = owned_by(a, cpu);
+    if (own) guesses_used_.push_back(std::uint64_t(a) << 1);
+    return own;
+  }
+  bool guessed_race_free(std::uint32_t func, std::uint32_t pc) const {
+    const bool free = cfg_.race_free[func][pc];
+    if (free) guesses_used_.push_back((std::uint64_t(func) << 33) | (std::uint64_t(pc) << 1) | 1);
+    return free;
+  }
   // has_tokens_at(a), with `a` noted in the footprint: a folding decision read it.
   bool tokens_at(const State& s, isa::Addr a) const {
     footprint_.words.push_back(a);
@@ -332,6 +351,7 @@ class Machine {
   std::uint32_t accesses_ = 0;  // memory accesses in the step being applied
   StepRecord* rec_ = nullptr;   // the step being applied's record, if asked for
   mutable Footprint footprint_;  // of the step being applied
+  mutable std::vector<std::uint64_t> guesses_used_;  // by the step being applied (guessed_own())
   std::string step_key_;                    // (CPU id, kind, APIC, own marks)
   StateIndex step_keys_;                    // ... -> id
   std::vector<std::vector<std::uint32_t>> step_words_of_;  // by that id: the StepWords seen

@@ -71,7 +71,7 @@ const Machine::StepResult* Machine::recall_step(const State& s, const Step& step
   for (std::uint32_t w : step_words_of_[id]) {
     step_guard(s, w);
     const std::int64_t r = step_guards_.find(step_key_);
-    if (r < 0) continue;
+    if (r < 0 || step_results_[static_cast<std::size_t>(r)].forgotten) continue;
     // Another CPU's pending mark on a word it touches: the step would find the race (Racy).
     const std::vector<isa::Addr>& touched = step_words_[w].words;
     for (const Pending& p : s.pending)
@@ -127,7 +127,8 @@ Machine::StepResult* Machine::remember_step(std::uint32_t key, const State& s, c
     seen.push_back(words);
   }
   step_guard(s, words);
-  if (!step_guards_.insert(step_key_).second) return nullptr;
+  const auto [id, fresh] = step_guards_.insert(step_key_);
+  if (!fresh && !step_results_[id].forgotten) return nullptr;
   StepResult r;
   for (isa::Addr a : footprint_.words) r.after.push_back(read(t, a));
   r.cpu = t.cpus[step.cpu];
@@ -137,8 +138,28 @@ Machine::StepResult* Machine::remember_step(std::uint32_t key, const State& s, c
   std::set_difference(t.in_flight.begin(), t.in_flight.end(), s.in_flight.begin(), s.in_flight.end(),
                       std::back_inserter(r.sent));
   r.ledger = t.ledger;
+  r.number = step.cpu;
+  r.guesses = guesses_used_;
+  std::sort(r.guesses.begin(), r.guesses.end());
+  r.guesses.erase(std::unique(r.guesses.begin(), r.guesses.end()), r.guesses.end());
+  if (!fresh) return &(step_results_[id] = std::move(r));
   step_results_.push_back(std::move(r));
   return &step_results_.back();
+}
+
+void Machine::drop_guesses(const MachineConfig& next) {
+  auto dropped = [&](std::uint64_t g) {
+    if (g & 1) return !next.race_free[g >> 33][(g >> 1) & 0xffffffffu];
+    return next.owner[g >> 1] < 0;
+  };
+  for (StepResult& r : step_results_)
+    r.forgotten = r.forgotten || (cfg_.interrupt_free[r.number] && !next.interrupt_free[r.number]) ||
+                  std::any_of(r.guesses.begin(), r.guesses.end(), dropped);
+  self_loops_.clear();
+  cfg_.interrupt_free = next.interrupt_free;
+  cfg_.interrupt_free.resize(cfg_.tasks.size(), false);
+  cfg_.owner = next.owner;
+  cfg_.race_free = next.race_free;
 }
 
 std::uint64_t Machine::memory_bytes() const {

@@ -2,6 +2,7 @@
 // not fold, checked against the unreduced graph (every instruction a step); livelock; the index.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
 
 #include "models/isa/assembler.h"
@@ -478,6 +479,46 @@ TEST(RaceFree, AWrongGuessIsDroppedAndTheExplorationRedone) {
   EXPECT_EQ(wrong.racing[0].folded.pc, load_flag);
   EXPECT_FALSE(p.cfg.race_free[p0][load_flag]);
   EXPECT_EQ(finals.finals, explore_finals(kMessagePassing, false, false));
+}
+
+// The same with one machine for every run, as explore_scenario() does: the steps it remembered
+// that relied on the wrong guess are forgotten, the others serve the next run. P0's first step
+// folded its load of y (wrongly guessed race-free); after the guess is dropped the same step from
+// the same state must stop before it (check_memo runs every replayed step and would throw).
+TEST(RaceFree, AfterAWrongGuessTheStepsThatReliedOnItAreForgotten) {
+  Program p(R"(
+.var x = 0
+.var y = 0
+.func P0()
+    a = load x
+    b = load y
+    halt
+.endfunc
+.func P1()
+    r = 1
+    store y, r
+    store x, r
+    halt
+.endfunc
+)");
+  p.cfg.tso = false;
+  p.cfg.interrupt_free = {true, true};
+  const auto p0 = *p.img.find_function("P0");
+  p.cfg.race_free.resize(p.img.functions.size());
+  for (std::size_t f = 0; f < p.img.functions.size(); ++f) p.cfg.race_free[f].assign(p.img.functions[f].code.size(), false);
+  p.cfg.race_free[p0][pc_of(p.img, "P0", isa::Op::Load, "y")] = true;  // wrong: P1 stores y
+  p.cfg.check_memo = true;
+  std::unique_ptr<explore::Machine> m;
+  explore::WrongGuesses wrong;
+  FinalRegisters finals;
+  const explore::Result r = explore::explore_checking_guesses(p.cfg, wrong, [&] {
+    if (m) m->drop_guesses(p.cfg);
+    else m = std::make_unique<explore::Machine>(p.img, p.cfg);
+    explore::Explorer ex(*m, finals, {});
+    return ex.run();
+  });
+  EXPECT_TRUE(r.complete);
+  ASSERT_EQ(wrong.racing.size(), 1u);
 }
 
 namespace {
