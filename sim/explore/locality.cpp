@@ -59,8 +59,8 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
     std::vector<std::deque<std::int64_t>> buffered(n);  // per CPU: `after` of each buffered store
     std::vector<std::vector<const Access*>> open(n);     // per CPU: drains its next drain or fence closes
     // Every other walk runs the CPUs at random speeds, 1 to 32 to one: a slow CPU's accesses
-    // have wide windows, which catch races that need one CPU to stall (a sender's write landing
-    // between the target's read of ct.seq and its atomic_andnot of ct.work, in pz2021).
+    // have wide windows, which catch races that need one CPU to stall (in pz2021, a sender's
+    // atomic_or of ct.work landing just before the target's atomic_andnot of it).
     std::vector<std::uint64_t> weight(n, 1);
     if (w % 2) for (std::uint64_t& x : weight) x = std::uint64_t(1) << (rng() % 6);
     for (std::int64_t t = 0; t < 100000; ++t) {

@@ -4,7 +4,8 @@
 // its CPU, the configuration and the ledger's has_tokens_at() of words it touches); a step that
 // feeds the ledger also needs the same ledger. A CPU recurs in many global states, so most steps
 // are replayed from here instead of run: no CpuState copy, no instruction decoded, and the CPU
-// after it is shared, its id already known.
+// after it is shared, its id already known. The configuration's guesses can be dropped after a
+// wrong one (drop_guesses()): the steps whose folding relied on a dropped guess are forgotten.
 #include "sim/explore/machine.h"
 
 #include <algorithm>
