@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "models/isa/leb128.h"
+
 namespace kernel {
 
 const char* decision_name(Decision d) {
@@ -202,13 +204,7 @@ void DeferralLedger::on_mode(std::uint32_t cpu, isa::Mode mode, std::uint64_t cy
 }
 
 namespace {
-void put(std::string& out, std::uint64_t v) {  // LEB128: most values are small
-  do {
-    const auto byte = static_cast<char>((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-    out.push_back(byte);
-    v >>= 7;
-  } while (v);
-}
+constexpr auto put = isa::put_leb128;
 }  // namespace
 
 void DeferralLedger::fingerprint(std::string& out) const {

@@ -4,6 +4,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "models/isa/leb128.h"
+
 namespace explore {
 
 namespace {
@@ -12,12 +14,7 @@ namespace {
 constexpr std::uint32_t kMsrIcr = 0x830;
 constexpr std::uint32_t kMsrEoi = 0x80b;
 
-void put(std::string& out, std::uint64_t v) {  // LEB128: most fields are small
-  do {
-    out.push_back(static_cast<char>((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
-    v >>= 7;
-  } while (v);
-}
+constexpr auto put = isa::put_leb128;
 
 }  // namespace
 

@@ -11,16 +11,13 @@
 #include <algorithm>
 #include <iterator>
 
+#include "models/isa/leb128.h"
+
 namespace explore {
 
 namespace {
 
-void put(std::string& out, std::uint64_t v) {  // LEB128
-  do {
-    out.push_back(static_cast<char>((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
-    v >>= 7;
-  } while (v);
-}
+constexpr auto put = isa::put_leb128;
 
 // The pending marks of `cpu`, a contiguous run of the sorted vector.
 std::pair<std::vector<Pending>::const_iterator, std::vector<Pending>::const_iterator> marks_of(
