@@ -36,38 +36,6 @@ Csr make_csr(const std::vector<Edge>& edges, std::uint64_t nstates) {
   return Csr(boost::edges_are_unsorted_multi_pass, pairs.begin(), pairs.end(), static_cast<std::uint32_t>(nstates));
 }
 
-// Footprints (Machine::Footprint) by id; 0 is an opaque one, or one not known.
-class Footprints {
- public:
-  std::uint32_t id(const Footprint& f) {
-    if (f.opaque) return 0;
-    key_.assign(1, f.ledger ? 'l' : '-');
-    key_.append(reinterpret_cast<const char*>(f.words.data()), f.words.size() * sizeof(isa::Addr));
-    const auto [i, fresh] = index_.insert(key_);
-    if (fresh) known_.push_back(f);
-    return i + 1;
-  }
-  // Neither opaque, not both feeding the ledger, and no word in common.
-  bool independent(std::uint32_t a, std::uint32_t b) const {
-    if (a == 0 || b == 0) return false;
-    if (known_[a - 1].ledger && known_[b - 1].ledger) return false;
-    const std::vector<isa::Addr>& x = known_[a - 1].words;
-    const std::vector<isa::Addr>& y = known_[b - 1].words;
-    for (std::size_t i = 0, j = 0; i < x.size() && j < y.size();) {
-      if (x[i] == y[j]) return false;
-      if (x[i] < y[j]) ++i;
-      else ++j;
-    }
-    return true;
-  }
-  std::uint64_t bytes() const { return index_.bytes() + known_.size() * 40; }
-
- private:
-  StateIndex index_;
-  std::vector<Footprint> known_;
-  std::string key_;
-};
-
 std::vector<std::uint32_t> path_to(const std::vector<std::int64_t>& pred, const std::vector<Edge>& edges,
                                    std::uint32_t target) {
   std::vector<std::uint32_t> path;
@@ -114,8 +82,7 @@ Result Explorer::run() {
   constexpr std::uint64_t kUnexpanded = ~std::uint64_t(0);
   std::vector<std::uint64_t> out_begin(1, kUnexpanded);
   std::vector<std::uint32_t> out_count(1, 0);
-  std::vector<std::uint32_t> edge_footprint;
-  Footprints footprints;
+  std::vector<std::uint32_t> edge_footprint;  // Machine::footprint(); 0 for a self-loop (not run)
   auto edge_of = [&](std::uint32_t state, const Step& step) -> std::int64_t {
     if (out_begin[state] == kUnexpanded) return -1;
     for (std::uint64_t e = out_begin[state], end = e + out_count[state]; e < end; ++e)
@@ -133,7 +100,7 @@ Result Explorer::run() {
     const Edge& sa = edges_[in];
     if (sa.step.cpu == b.cpu || edge_footprint[in] == 0) return {};
     const std::int64_t sb = edge_of(sa.from, b);
-    if (sb < 0 || !footprints.independent(edge_footprint[in], edge_footprint[sb])) return {};
+    if (sb < 0 || !m_.commute(edge_footprint[in], edge_footprint[sb])) return {};
     const std::int64_t sba = edge_of(edges_[sb].to, sa.step);
     if (sba < 0) return {};
     return {sb, edges_[sba].to};
@@ -144,7 +111,7 @@ Result Explorer::run() {
     std::string enc;
     m_.encode(m_.apply(s, step), enc);
     const auto [id, fresh] = index.insert(enc);
-    const bool same_footprint = footprints.id(m_.footprint()) == edge_footprint[c.sb];
+    const bool same_footprint = m_.footprint() == edge_footprint[c.sb];
     if (fresh || id != c.to || !same_footprint)
       throw std::logic_error("explore: cpu" + std::to_string(step.cpu) + " " + step_kind_name(step.kind) +
                              " was taken to commute with the step before it, but " +
@@ -207,7 +174,7 @@ Result Explorer::run() {
       m_.encode(t, enc);
       const auto [to, inserted] = index.insert(enc);
       edges_.push_back({id, to, step});
-      edge_footprint.push_back(footprints.id(m_.footprint()));
+      edge_footprint.push_back(m_.footprint());
       if (!inserted) continue;
       ++nstates_;
       out_begin.push_back(kUnexpanded);
@@ -225,8 +192,8 @@ Result Explorer::run() {
     // states waiting (which share most of their CPUs with their parents), and the machine's
     // memory of steps, CPUs and ledgers (checked now and then: it sums a vector).
     if ((nstates_ & 1023) == 0 || frontier.empty()) machine_bytes = m_.memory_bytes();
-    r.memory_bytes = index.bytes() + edges_.size() * (sizeof(Edge) + 4) + nstates_ * 24 + footprints.bytes() +
-                     frontier.size() * 768 + machine_bytes;
+    r.memory_bytes = index.bytes() + edges_.size() * (sizeof(Edge) + 4) + nstates_ * 24 + frontier.size() * 768 +
+                     machine_bytes;
     if (nstates_ >= opts_.bounds.max_states) {
       r.bound = "state bound (" + std::to_string(opts_.bounds.max_states) + " states) reached";
       break;

@@ -386,19 +386,18 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
 State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
   // Steps without a record (the explorer's, the walks') are remembered; replays run.
   if (rec || step.kind == StepKind::Interrupt || !cfg_.memo_steps) return apply_step(s, step, rec);
-  std::uint32_t key = 0, words = 0;
-  if (const StepResult* r = recall_step(s, step, key, words)) {
-    State t = replay_step(s, step, step_words_[words], *r);
+  std::uint32_t key = 0, footprint = 0;
+  if (const StepResult* r = recall_step(s, step, key, footprint)) {
+    State t = replay_step(s, step, footprint, *r);
     if (log_) log_->insert(log_->end(), r->log.begin(), r->log.end());
     if (cfg_.check_memo) {
-      const Footprint remembered = footprint_;
       std::vector<Access>* log = log_;
       log_ = nullptr;
       std::string a, b;
       encode(apply_step(s, step, nullptr), a);
       log_ = log;
       encode(t, b);
-      if (a != b || footprint_.words != remembered.words || footprint_.ledger != remembered.ledger)
+      if (a != b || footprint_id_ != footprint)
         throw std::logic_error("explore: cpu" + std::to_string(step.cpu) + " " + step_kind_name(step.kind) +
                                " replayed from memory differs from the step run");
     }
@@ -465,8 +464,7 @@ State Machine::apply_step(const State& s, const Step& step, StepRecord* rec) {
     throw;
   }
   rec_ = nullptr;
-  std::sort(footprint_.words.begin(), footprint_.words.end());
-  footprint_.words.erase(std::unique(footprint_.words.begin(), footprint_.words.end()), footprint_.words.end());
+  footprint_id_ = intern_footprint();
   keep_differences(t);
   unload(s);
   learn_self_loop(s, t, step);

@@ -143,12 +143,12 @@ struct Access {
   bool fence = false;
 };
 
-// What the last Machine::apply() touched: every word it accessed (read or written; folded
-// accesses and drains too) and, if it fed the ledger, every word whose has_tokens_at() that
-// changed (folding decisions read it). Two steps of different CPUs with no word in common, not
-// both feeding the ledger (its events do not commute) and neither `opaque` (taking an interrupt)
-// commute: Explorer::run uses that to skip applying one. Sending an IPI commutes with another
-// CPU's Exec or Drain: only its target's taking it reads what is in flight.
+// What a step touched: every word it accessed (read or written; folded accesses and drains too),
+// every word whose has_tokens_at() a folding decision read, and, if it fed the ledger, every word
+// whose has_tokens_at() that changed. Two steps of different CPUs with no word in common, not both
+// feeding the ledger (its events do not commute) and neither `opaque` (taking an interrupt)
+// commute (Machine::commute). Sending an IPI commutes with another CPU's Exec or Drain: only its
+// target's taking it reads what is in flight.
 struct Footprint {
   std::vector<isa::Addr> words;  // sorted, unique
   bool ledger = false;
@@ -234,8 +234,11 @@ class Machine {
   // but register work, that puts its CPU back where it was (a spin such as csd_lock_wait()
   // reading the same value again). apply() learns these; the answer is cheap and always right.
   bool known_self_loop(const State& s, const Step& step) const;
-  // What the last apply() touched (after one that threw: partial).
-  const Footprint& footprint() const { return footprint_; }
+  // What the last apply() touched, as an id (0: opaque); equal ids, equal footprints. Explorer::run
+  // keeps one per edge, and steps remembered keep theirs (machine_memo.cpp).
+  std::uint32_t footprint() const { return footprint_id_; }
+  // Whether steps of different CPUs with footprints `a` and `b` commute (see Footprint).
+  bool commute(std::uint32_t a, std::uint32_t b) const;
   // Takes `next`'s guesses (interrupt_free, owner, race_free), which may only drop some of this
   // machine's (explore_checking_guesses() after a wrong one): the steps remembered that relied on
   // a dropped one, and the self-loops learned, are forgotten, the rest kept for the next run.
@@ -288,13 +291,9 @@ class Machine {
                     isa::Word& value) const;
   void learn_self_loop(const State& s, const State& t, const Step& step);
   State apply_step(const State& s, const Step& step, StepRecord* rec);
-  // What a step did, as machine_memo.cpp remembers it: the words it touched (with their values
-  // and has_tokens_at() before it, and the ledger's id if it fed the ledger, in its guard) ...
-  struct StepWords {
-    std::vector<isa::Addr> words;
-    bool fed_ledger = false;
-  };
-  // ... and what it left.
+  std::uint32_t intern_footprint();  // footprint_'s id
+  // What a step left, as machine_memo.cpp remembers it; its guard is its footprint (the words'
+  // values and has_tokens_at() before it, and the ledger's id if it fed the ledger).
   struct StepResult {
     std::vector<isa::Word> after;  // the words' values after it
     CpuRef cpu;                    // the CPU after it (shared)
@@ -308,9 +307,9 @@ class Machine {
     bool forgotten = false;        // one of them, or its CPU's being interrupt-free, was dropped
   };
   void step_key(const State& s, const Step& step);
-  void step_guard(const State& s, std::uint32_t words);
-  const StepResult* recall_step(const State& s, const Step& step, std::uint32_t& key, std::uint32_t& words);
-  State replay_step(const State& s, const Step& step, const StepWords& w, const StepResult& r);
+  void step_guard(const State& s, std::uint32_t key, std::uint32_t footprint);
+  const StepResult* recall_step(const State& s, const Step& step, std::uint32_t& key, std::uint32_t& footprint);
+  State replay_step(const State& s, const Step& step, std::uint32_t footprint, const StepResult& r);
   StepResult* remember_step(std::uint32_t key, const State& s, const State& t, const Step& step);
 
   void exec(State& s, std::uint32_t cpu, StepRecord* rec);
@@ -351,12 +350,14 @@ class Machine {
   std::uint32_t accesses_ = 0;  // memory accesses in the step being applied
   StepRecord* rec_ = nullptr;   // the step being applied's record, if asked for
   mutable Footprint footprint_;  // of the step being applied
+  std::uint32_t footprint_id_ = 0;       // of the last step applied
+  StateIndex footprint_ids_;             // footprints seen ...
+  std::vector<Footprint> footprints_;    // ... by id - 1
   mutable std::vector<std::uint64_t> guesses_used_;  // by the step being applied (guessed_own())
   std::string step_key_;                    // (CPU id, kind, APIC, own marks)
   StateIndex step_keys_;                    // ... -> id
-  std::vector<std::vector<std::uint32_t>> step_words_of_;  // by that id: the StepWords seen
-  std::vector<StepWords> step_words_;
-  StateIndex step_guards_;                  // (StepWords id, values, tokens[, ledger id]) -> id
+  std::vector<std::vector<std::uint32_t>> step_footprints_;  // by that id: the footprints seen
+  StateIndex step_guards_;                  // (key id, footprint id, values, tokens[, ledger id]) -> id
   std::vector<StepResult> step_results_;    // by that id
   // (CPU version id, value loaded) of the loads known to be self-loops
   struct LoadKey {

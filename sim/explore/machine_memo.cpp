@@ -45,42 +45,45 @@ void Machine::step_key(const State& s, const Step& step) {
   }
 }
 
-// step_key_: a step that touched step_words_[words] in `s`, with the values and tokens there.
-void Machine::step_guard(const State& s, std::uint32_t words) {
-  const StepWords& w = step_words_[words];
+// step_key_: the step with key `key` and footprint `footprint` in `s`, with the values and tokens
+// there.
+void Machine::step_guard(const State& s, std::uint32_t key, std::uint32_t footprint) {
+  const Footprint& f = footprints_[footprint - 1];
   step_key_.clear();
-  put(step_key_, words);
-  for (isa::Addr a : w.words) {
+  put(step_key_, key);
+  put(step_key_, footprint);
+  for (isa::Addr a : f.words) {
     put(step_key_, read(s, a));
     put(step_key_, ledger(s).has_tokens_at(a));
   }
-  if (w.fed_ledger) put(step_key_, s.ledger.id);
+  if (f.ledger) put(step_key_, s.ledger.id);
 }
 
 const Machine::StepResult* Machine::recall_step(const State& s, const Step& step, std::uint32_t& key,
-                                                std::uint32_t& words) {
+                                                std::uint32_t& footprint) {
   step_key(s, step);
   const auto [id, fresh] = step_keys_.insert(step_key_);
   key = id;
   if (fresh) {
-    step_words_of_.emplace_back();
+    step_footprints_.emplace_back();
     return nullptr;
   }
-  for (std::uint32_t w : step_words_of_[id]) {
-    step_guard(s, w);
+  for (std::uint32_t f : step_footprints_[id]) {
+    step_guard(s, id, f);
     const std::int64_t r = step_guards_.find(step_key_);
     if (r < 0 || step_results_[static_cast<std::size_t>(r)].forgotten) continue;
     // Another CPU's pending mark on a word it touches: the step would find the race (Racy).
-    const std::vector<isa::Addr>& touched = step_words_[w].words;
+    const std::vector<isa::Addr>& touched = footprints_[f - 1].words;
     for (const Pending& p : s.pending)
       if (p.cpu != step.cpu && std::binary_search(touched.begin(), touched.end(), p.addr)) return nullptr;
-    words = w;
+    footprint = f;
     return &step_results_[static_cast<std::size_t>(r)];
   }
   return nullptr;
 }
 
-State Machine::replay_step(const State& s, const Step& step, const StepWords& w, const StepResult& r) {
+State Machine::replay_step(const State& s, const Step& step, std::uint32_t footprint, const StepResult& r) {
+  const Footprint& w = footprints_[footprint - 1];
   State t = s;
   const std::uint32_t c = step.cpu;
   t.cpus[c] = r.cpu;
@@ -102,33 +105,21 @@ State Machine::replay_step(const State& s, const Step& step, const StepWords& w,
       t.memory.insert(it, {a, r.after[i]});
     }
   }
-  if (w.fed_ledger) t.ledger = r.ledger;
-  footprint_.words = w.words;
-  footprint_.ledger = w.fed_ledger;
-  footprint_.opaque = false;
+  if (w.ledger) t.ledger = r.ledger;
+  footprint_id_ = footprint;
   return t;
 }
 
 // The new result, or nullptr if the guard was known (a step recall_step() left to run because it
 // would find a race).
 Machine::StepResult* Machine::remember_step(std::uint32_t key, const State& s, const State& t, const Step& step) {
-  std::uint32_t words = 0;
-  std::vector<std::uint32_t>& seen = step_words_of_[key];
-  const auto it = std::find_if(seen.begin(), seen.end(), [&](std::uint32_t w) {
-    return step_words_[w].words == footprint_.words && step_words_[w].fed_ledger == footprint_.ledger;
-  });
-  if (it != seen.end()) {
-    words = *it;
-  } else {
-    words = static_cast<std::uint32_t>(step_words_.size());
-    step_words_.push_back({footprint_.words, footprint_.ledger});
-    seen.push_back(words);
-  }
-  step_guard(s, words);
+  std::vector<std::uint32_t>& seen = step_footprints_[key];
+  if (std::find(seen.begin(), seen.end(), footprint_id_) == seen.end()) seen.push_back(footprint_id_);
+  step_guard(s, key, footprint_id_);
   const auto [id, fresh] = step_guards_.insert(step_key_);
   if (!fresh && !step_results_[id].forgotten) return nullptr;
   StepResult r;
-  for (isa::Addr a : footprint_.words) r.after.push_back(read(t, a));
+  for (isa::Addr a : footprints_[footprint_id_ - 1].words) r.after.push_back(read(t, a));
   r.cpu = t.cpus[step.cpu];
   r.apic = t.apics[step.cpu];
   const auto [lo, hi] = marks_of(t.pending, step.cpu);
@@ -160,10 +151,35 @@ void Machine::drop_guesses(const MachineConfig& next) {
   cfg_.race_free = next.race_free;
 }
 
+std::uint32_t Machine::intern_footprint() {
+  if (footprint_.opaque) return 0;
+  std::sort(footprint_.words.begin(), footprint_.words.end());
+  footprint_.words.erase(std::unique(footprint_.words.begin(), footprint_.words.end()), footprint_.words.end());
+  step_key_.assign(1, footprint_.ledger ? 'l' : '-');
+  for (isa::Addr a : footprint_.words) put(step_key_, a);
+  const auto [id, fresh] = footprint_ids_.insert(step_key_);
+  if (fresh) footprints_.push_back(footprint_);
+  return id + 1;
+}
+
+bool Machine::commute(std::uint32_t a, std::uint32_t b) const {
+  if (a == 0 || b == 0) return false;
+  const Footprint& x = footprints_[a - 1];
+  const Footprint& y = footprints_[b - 1];
+  if (x.ledger && y.ledger) return false;
+  for (std::size_t i = 0, j = 0; i < x.words.size() && j < y.words.size();) {
+    if (x.words[i] == y.words[j]) return false;
+    if (x.words[i] < y.words[j]) ++i;
+    else ++j;
+  }
+  return true;
+}
+
 std::uint64_t Machine::memory_bytes() const {
   std::uint64_t b = step_keys_.bytes() + step_guards_.bytes() + cpu_ids_.bytes() + ledger_ids_.bytes() +
                     ledger_events_seen_.bytes();
-  for (const StepWords& w : step_words_) b += 48 + w.words.size() * sizeof(isa::Addr);
+  b += footprint_ids_.bytes();
+  for (const Footprint& f : footprints_) b += sizeof(Footprint) + f.words.size() * sizeof(isa::Addr);
   for (const StepResult& r : step_results_)
     b += sizeof(StepResult) + r.after.size() * sizeof(isa::Word) + r.own.size() * sizeof(Pending) +
          r.sent.size() * sizeof(Ipi);

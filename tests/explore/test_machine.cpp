@@ -456,7 +456,9 @@ TEST(RaceFree, AllGuessesReachTheEndsOfTheUnreducedGraph) {
       const explore::Result r = explore::explore_checking_guesses(p.cfg, wrong, [&] { return p.explore(&finals); });
       EXPECT_TRUE(r.complete);
       EXPECT_EQ(finals.finals, explore_finals(text, tso, false));
-      if (text == sb) EXPECT_EQ(finals.finals.count({0, 0}), tso ? 1u : 0u);  // both loads before both drains
+      if (text == sb) {
+        EXPECT_EQ(finals.finals.count({0, 0}), tso ? 1u : 0u);  // both loads before both drains
+      }
     }
 }
 
