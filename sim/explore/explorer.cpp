@@ -120,7 +120,6 @@ Result Explorer::run() {
                                              : std::string("touches other words")));
   };
 
-  std::uint64_t machine_bytes = 0;
   std::string enc;
   initial_ = m_.initial();
   m_.encode(initial_, enc);
@@ -190,10 +189,9 @@ Result Explorer::run() {
     out_count[id] = static_cast<std::uint32_t>(edges_.size() - begin);
     // The index, edges and their footprints, per state its discovery edge, depth and edges,
     // states waiting (which share most of their CPUs with their parents), and the machine's
-    // memory of steps, CPUs and ledgers (checked now and then: it sums a vector).
-    if ((nstates_ & 1023) == 0 || frontier.empty()) machine_bytes = m_.memory_bytes();
+    // memory of steps, CPUs and ledgers.
     r.memory_bytes = index.bytes() + edges_.size() * (sizeof(Edge) + 4) + nstates_ * 24 + frontier.size() * 768 +
-                     machine_bytes;
+                     m_.memory_bytes();
     if (nstates_ >= opts_.bounds.max_states) {
       r.bound = "state bound (" + std::to_string(opts_.bounds.max_states) + " states) reached";
       break;

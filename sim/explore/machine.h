@@ -243,7 +243,7 @@ class Machine {
   // machine's (explore_checking_guesses() after a wrong one): the steps remembered that relied on
   // a dropped one, and the self-loops learned, are forgotten, the rest kept for the next run.
   void drop_guesses(const MachineConfig& next);
-  // What the steps remembered and the CPU and ledger ids hold, estimated.
+  // What the steps remembered and the CPU and ledger ids hold, estimated (cheap: a running count).
   std::uint64_t memory_bytes() const;
   // Every CPU halted or idle with nothing to interrupt it, nothing buffered, nothing in flight:
   // an execution's end.
@@ -359,6 +359,7 @@ class Machine {
   std::vector<std::vector<std::uint32_t>> step_footprints_;  // by that id: the footprints seen
   StateIndex step_guards_;                  // (key id, footprint id, values, tokens[, ledger id]) -> id
   std::vector<StepResult> step_results_;    // by that id
+  std::uint64_t remembered_bytes_ = 0;      // footprints_ and step_results_, estimated
   // (CPU version id, value loaded) of the loads known to be self-loops
   struct LoadKey {
     std::uint32_t cpu;

@@ -131,6 +131,8 @@ Machine::StepResult* Machine::remember_step(std::uint32_t key, const State& s, c
   r.guesses = guesses_used_;
   std::sort(r.guesses.begin(), r.guesses.end());
   r.guesses.erase(std::unique(r.guesses.begin(), r.guesses.end()), r.guesses.end());
+  remembered_bytes_ += sizeof(StepResult) + r.after.size() * sizeof(isa::Word) + r.own.size() * sizeof(Pending) +
+                       r.sent.size() * sizeof(Ipi) + r.log.size() * sizeof(Access);
   if (!fresh) return &(step_results_[id] = std::move(r));
   step_results_.push_back(std::move(r));
   return &step_results_.back();
@@ -158,7 +160,10 @@ std::uint32_t Machine::intern_footprint() {
   step_key_.assign(1, footprint_.ledger ? 'l' : '-');
   for (isa::Addr a : footprint_.words) put(step_key_, a);
   const auto [id, fresh] = footprint_ids_.insert(step_key_);
-  if (fresh) footprints_.push_back(footprint_);
+  if (fresh) {
+    footprints_.push_back(footprint_);
+    remembered_bytes_ += sizeof(Footprint) + footprint_.words.size() * sizeof(isa::Addr);
+  }
   return id + 1;
 }
 
@@ -176,15 +181,9 @@ bool Machine::commute(std::uint32_t a, std::uint32_t b) const {
 }
 
 std::uint64_t Machine::memory_bytes() const {
-  std::uint64_t b = step_keys_.bytes() + step_guards_.bytes() + cpu_ids_.bytes() + ledger_ids_.bytes() +
-                    ledger_events_seen_.bytes();
-  b += footprint_ids_.bytes();
-  for (const Footprint& f : footprints_) b += sizeof(Footprint) + f.words.size() * sizeof(isa::Addr);
-  for (const StepResult& r : step_results_)
-    b += sizeof(StepResult) + r.after.size() * sizeof(isa::Word) + r.own.size() * sizeof(Pending) +
-         r.sent.size() * sizeof(Ipi);
-  b += cpu_ids_.size() * 256 + ledger_after_.size() * 1024;  // the CPUs and ledgers themselves, roughly
-  return b;
+  return step_keys_.bytes() + step_guards_.bytes() + cpu_ids_.bytes() + ledger_ids_.bytes() +
+         ledger_events_seen_.bytes() + footprint_ids_.bytes() + remembered_bytes_ +
+         cpu_ids_.size() * 256 + ledger_after_.size() * 1024;  // the CPUs and ledgers themselves, roughly
 }
 
 }  // namespace explore
