@@ -202,6 +202,10 @@ double median(std::vector<double> v) {
 constexpr double kRepeatBelow = 1.0;  // s of wall
 constexpr int kRepeats = 5;
 
+// The tools' own search times in their output.
+const char* const kPanElapsed = R"(pan: elapsed time ([0-9.e+-]+) seconds)";
+const char* const kIsolsimExplored = R"(explored in ([0-9.e+-]+) s)";
+
 std::string num(long long v) { return v < 0 ? "-" : std::to_string(v); }
 std::string secs(double v) {
   if (v < 0) return "-";
@@ -332,6 +336,21 @@ std::string pan_kind(const std::string& out) {
   return "";
 }
 
+// Runs `argv` kRepeats - 1 more times and makes the row's search and wall times medians over all
+// of them; `search` reads the tool's own figure from a run's output.
+void take_medians(Row& r, const std::vector<std::string>& argv, const fs::path& dir, const std::string& tag,
+                  double timeout_s, int sig, const std::string& search) {
+  std::vector<double> searches{r.tool_s}, walls{r.wall_s};
+  for (int k = 1; k < kRepeats; ++k) {
+    const Proc q = run(argv, dir, tag, timeout_s, sig);
+    if (auto s = match1(q.err + q.out, search)) searches.push_back(std::stod(*s));
+    walls.push_back(q.wall);
+  }
+  r.tool_s = median(searches);
+  r.wall_s = median(walls);
+  r.runs = kRepeats;
+}
+
 Row pan_run(const Options& o, const Pan& pan, const std::string& protocol, int n, const std::string& tool,
             bool exhaustive, const std::string& tag) {
   Row r;
@@ -358,7 +377,7 @@ Row pan_run(const Options& o, const Pan& pan, const std::string& protocol, int n
   if (auto s = match1(out, R"((\d+) transitions \(= stored\+matched\))")) r.transitions = std::stoll(*s);
   if (auto s = match1(out, R"(depth reached (\d+))")) r.depth = std::stoll(*s);
   if (auto s = match1(out, R"(at depth (\d+)\))")) r.cex = std::stoll(*s);
-  if (auto s = match1(out, R"(pan: elapsed time ([0-9.e+-]+) seconds)")) r.tool_s = std::stod(*s);
+  if (auto s = match1(out, kPanElapsed)) r.tool_s = std::stod(*s);
   long long errors = 0;
   if (auto s = match1(out, R"(errors: (\d+))")) errors = std::stoll(*s);
   if (errors > 0) r.kind = pan_kind(out);
@@ -383,15 +402,7 @@ Row pan_run(const Options& o, const Pan& pan, const std::string& protocol, int n
   if (exhaustive && !incomplete && !depthlim) r.note += std::string(r.note.empty() ? "" : "; ") + "complete";
   if (!pan.capped.empty()) r.note += std::string(r.note.empty() ? "" : "; ") + pan.capped;
   if (interrupted || memlim || p.wall >= kRepeatBelow) return r;
-  std::vector<double> search{r.tool_s}, wall{r.wall_s};
-  for (int k = 1; k < kRepeats; ++k) {
-    const Proc q = run(argv, pan.dir, tag, o.max_seconds, SIGINT);
-    if (auto s = match1(q.out, R"(pan: elapsed time ([0-9.e+-]+) seconds)")) search.push_back(std::stod(*s));
-    wall.push_back(q.wall);
-  }
-  r.tool_s = median(search);
-  r.wall_s = median(wall);
-  r.runs = kRepeats;
+  take_medians(r, argv, pan.dir, tag, o.max_seconds, SIGINT, kPanElapsed);
   // -w24 zeroes 128 MB before the search, which is most of a short run's wall time; with 2^w at
   // least twice the states stored, the whole process bounds pan's search time at 1 us resolution.
   int w = 10;
@@ -445,18 +456,9 @@ Row isolsim_run(const Options& o, const fs::path& dir, const std::string& protoc
   Proc p = run(argv, dir, tag, o.max_seconds + 300, SIGKILL);
   r.wall_s = p.wall;
   r.rss_mb = p.maxrss_mb;
-  if (auto s = match1(p.err + p.out, R"(explored in ([0-9.e+-]+) s)")) r.tool_s = std::stod(*s);
-  if (p.exit_code <= 1 && p.wall < kRepeatBelow) {  // the same search again (its output is deterministic)
-    std::vector<double> search{r.tool_s}, wall{r.wall_s};
-    for (int k = 1; k < kRepeats; ++k) {
-      const Proc q = run(argv, dir, tag, o.max_seconds + 300, SIGKILL);
-      if (auto s = match1(q.err + q.out, R"(explored in ([0-9.e+-]+) s)")) search.push_back(std::stod(*s));
-      wall.push_back(q.wall);
-    }
-    r.tool_s = median(search);
-    r.wall_s = median(wall);
-    r.runs = kRepeats;
-  }
+  if (auto s = match1(p.err + p.out, kIsolsimExplored)) r.tool_s = std::stod(*s);
+  if (p.exit_code <= 1 && p.wall < kRepeatBelow)  // the same search again (its output is deterministic)
+    take_medians(r, argv, dir, tag, o.max_seconds + 300, SIGKILL, kIsolsimExplored);
   const fs::path json = out / "explore.json";
   if (p.exit_code != 0 && p.exit_code != 1 && p.exit_code != 3) {
     r.verdict = "error";
