@@ -80,7 +80,6 @@ class Explorer {
 
   // After run(): the stored graph.
   const std::vector<Edge>& edges() const { return edges_; }
-  std::uint64_t state_count() const { return nstates_; }
   // The state reached by following `path` (edge indices) from the initial state, with what each
   // step did: exploration keeps encodings, not states, so a path is replayed.
   std::vector<StepRecord> replay(const std::vector<std::uint32_t>& path, State* end = nullptr);
