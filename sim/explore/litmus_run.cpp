@@ -10,59 +10,25 @@
 namespace explore {
 namespace {
 
-// Where each observed atom lives in a final state: a memory address, or a CPU's register slot.
-struct Place {
-  int cpu = -1;  // -1: memory
-  isa::Addr addr = 0;
-  std::uint8_t reg = 0;
-};
-
 class FinalStates : public Checker {
  public:
-  FinalStates(const isa::Image& img, const Litmus& lit) : lit_(lit) {
-    for (const LitmusAtom& a : lit.observed) places_.push_back(place(img, a));
+  FinalStates(const isa::Image& img, const Litmus& lit) {
+    for (const LitmusAtom& a : lit.observed) places_.push_back(litmus_place(img, a));
   }
 
   void check(const Machine& m, const State& s, bool terminal, std::vector<Finding>&) override {
     if (!terminal) return;
     std::vector<isa::Word> v;
     v.reserve(places_.size());
-    for (const Place& p : places_)
+    for (const LitmusPlace& p : places_)
       v.push_back(p.cpu < 0 ? m.read(s, p.addr) : s.cpus[p.cpu]->reg(p.reg));
     states_.insert(std::move(v));
   }
 
   const std::set<std::vector<isa::Word>>& states() const { return states_; }
 
-  // The value of `a` in a final state `v`: the condition only names observed atoms.
-  isa::Word value(const std::vector<isa::Word>& v, const LitmusAtom& a) const {
-    for (std::size_t i = 0; i < lit_.observed.size(); ++i) {
-      const LitmusAtom& o = lit_.observed[i];
-      if (o.thread == a.thread && (a.thread < 0 ? o.name == a.name : register_of(o.name) == register_of(a.name)))
-        return v[i];
-    }
-    throw std::logic_error("litmus atom " + a.name + " is not observed");
-  }
-
  private:
-  static Place place(const isa::Image& img, const LitmusAtom& a) {
-    Place p;
-    if (a.thread < 0) {
-      p.addr = img.address(variable_of(a.name), {});
-      return p;
-    }
-    p.cpu = a.thread;
-    const isa::Function& f = img.function(*img.find_function("P" + std::to_string(a.thread)));
-    const std::string r = register_of(a.name);
-    auto it = std::find(f.reg_names.begin(), f.reg_names.end(), r);
-    // The reader sets every register a thread's atoms name, so the function always has it.
-    if (it == f.reg_names.end()) throw std::logic_error("P" + std::to_string(a.thread) + " has no register " + r);
-    p.reg = static_cast<std::uint8_t>(it - f.reg_names.begin());
-    return p;
-  }
-
-  const Litmus& lit_;
-  std::vector<Place> places_;
+  std::vector<LitmusPlace> places_;
   std::set<std::vector<isa::Word>> states_;
 };
 
@@ -99,6 +65,47 @@ void prop_text(const LitmusProp& p, std::ostringstream& out, bool nested) {
 
 }  // namespace
 
+isa::Image litmus_image(const Litmus& lit) {
+  const isa::Word all = lit.threads >= 64 ? ~isa::Word(0) : (isa::Word(1) << lit.threads) - 1;
+  return isa::assemble({{lit.file, lit.assembly, 0}},
+                       {{"NR_CPUS", static_cast<isa::Word>(lit.threads)}, {"ALL_CPUS", all}});
+}
+
+LitmusPlace litmus_place(const isa::Image& img, const LitmusAtom& a) {
+  LitmusPlace p;
+  if (a.thread < 0) {
+    p.addr = img.address(variable_of(a.name), {});
+    return p;
+  }
+  p.cpu = a.thread;
+  const isa::Function& f = img.function(*img.find_function("P" + std::to_string(a.thread)));
+  const std::string r = register_of(a.name);
+  auto it = std::find(f.reg_names.begin(), f.reg_names.end(), r);
+  // The reader sets every register a thread's atoms name, so the function always has it.
+  if (it == f.reg_names.end()) throw std::logic_error("P" + std::to_string(a.thread) + " has no register " + r);
+  p.reg = static_cast<std::uint8_t>(it - f.reg_names.begin());
+  return p;
+}
+
+isa::Word observed_value(const Litmus& lit, const std::vector<isa::Word>& v, const LitmusAtom& a) {
+  for (std::size_t i = 0; i < lit.observed.size(); ++i) {
+    const LitmusAtom& o = lit.observed[i];
+    if (o.thread == a.thread && (a.thread < 0 ? o.name == a.name : register_of(o.name) == register_of(a.name)))
+      return v[i];
+  }
+  throw std::logic_error("litmus atom " + a.name + " is not observed");
+}
+
+void settle_verdict(const Litmus& lit, LitmusOutcome& o) {
+  using Obs = LitmusOutcome::Observation;
+  o.observation = o.positive == 0 ? Obs::Never : o.negative == 0 ? Obs::Always : Obs::Sometimes;
+  switch (lit.quantifier) {
+    case Litmus::Quantifier::Exists: o.ok = o.positive > 0; break;
+    case Litmus::Quantifier::NotExists: o.ok = o.positive == 0; break;
+    case Litmus::Quantifier::Forall: o.ok = o.negative == 0; break;
+  }
+}
+
 const char* observation_name(LitmusOutcome::Observation o) {
   switch (o) {
     case LitmusOutcome::Observation::Never: return "Never";
@@ -109,9 +116,7 @@ const char* observation_name(LitmusOutcome::Observation o) {
 }
 
 LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds, bool fold_local_steps) {
-  const isa::Word all = lit.threads >= 64 ? ~isa::Word(0) : (isa::Word(1) << lit.threads) - 1;
-  const isa::Image img = isa::assemble({{lit.file, lit.assembly, 0}},
-                                       {{"NR_CPUS", static_cast<isa::Word>(lit.threads)}, {"ALL_CPUS", all}});
+  const isa::Image img = litmus_image(lit);
   MachineConfig cfg;
   for (int t = 0; t < lit.threads; ++t) cfg.tasks.push_back(*img.find_function("P" + std::to_string(t)));
   cfg.memory = img.initial_memory();
@@ -128,16 +133,10 @@ LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds, bool
   o.exploration = explorer.run();
   o.states.assign(finals.states().begin(), finals.states().end());
   for (const auto& v : o.states) {
-    const bool holds = lit.holds([&](const LitmusAtom& a) { return finals.value(v, a); });
+    const bool holds = lit.holds([&](const LitmusAtom& a) { return observed_value(lit, v, a); });
     ++(holds ? o.positive : o.negative);
   }
-  using Obs = LitmusOutcome::Observation;
-  o.observation = o.positive == 0 ? Obs::Never : o.negative == 0 ? Obs::Always : Obs::Sometimes;
-  switch (lit.quantifier) {
-    case Litmus::Quantifier::Exists: o.ok = o.positive > 0; break;
-    case Litmus::Quantifier::NotExists: o.ok = o.positive == 0; break;
-    case Litmus::Quantifier::Forall: o.ok = o.negative == 0; break;
-  }
+  settle_verdict(lit, o);
   return o;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/isa/image.h"
 #include "sim/explore/explorer.h"
 #include "sim/explore/litmus.h"
 
@@ -21,6 +22,22 @@ struct LitmusOutcome {
   bool ok = false;  // the test's condition (with its quantifier) is validated
   Result exploration;
 };
+
+// Where an observed atom lives in a final state: a memory address, or a thread's register slot.
+struct LitmusPlace {
+  int cpu = -1;  // -1: memory
+  isa::Addr addr = 0;
+  std::uint8_t reg = 0;
+};
+
+// The test's threads assembled: function P<i> per thread.
+isa::Image litmus_image(const Litmus& lit);
+LitmusPlace litmus_place(const isa::Image& img, const LitmusAtom& a);
+// The value of `a` in a final state `v` (the values of lit.observed): the condition only names
+// observed atoms.
+isa::Word observed_value(const Litmus& lit, const std::vector<isa::Word>& v, const LitmusAtom& a);
+// Observation and Ok from o.positive and o.negative.
+void settle_verdict(const Litmus& lit, LitmusOutcome& o);
 
 // Throws isa::AsmError for a test whose assembly does not assemble. `fold_local_steps`: see
 // MachineConfig (false cross-checks the reduction).

@@ -152,6 +152,19 @@ TEST(ExploreLitmus, AnswersAsHerdAndRejectsBadInput) {
   EXPECT_NE(ok.out.find("\nObservation SB+lock-or+po Sometimes 1 3\n"), std::string::npos) << ok.out;
   const CliResult sc = isolsim("explore " + dir + "SB+lock-or+po.litmus --memory-model sc");
   EXPECT_NE(sc.out.find("\nObservation SB+lock-or+po Never 0 3\n"), std::string::npos) << sc.out;
+  // herd7's axiomatic model, on the test where it admits a state x86 does not.
+  const std::string pub = std::string(ISOLSIM_SOURCE_DIR) + "/../shared/litmus/x86/testandset.litmus";
+  const CliResult cat = isolsim("explore " + pub + " --memory-model x86tso.cat");
+  EXPECT_EQ(cat.status, 0) << cat.out;
+  EXPECT_NE(cat.out.find("States 3\n0:EAX=0; 1:EAX=1;\n0:EAX=1; 1:EAX=0;\n0:EAX=1; 1:EAX=1;\n"), std::string::npos)
+      << cat.out;
+  EXPECT_NE(cat.out.find("consistent with x86tso.cat"), std::string::npos) << cat.out;
+  const CliResult machine = isolsim("explore " + pub);
+  EXPECT_NE(machine.out.find("States 2\n"), std::string::npos) << machine.out;
+  const CliResult cat_scenario = isolsim("explore " + std::string(ISOLSIM_SOURCE_DIR) +
+                                         "/scenarios/explore/pz2021_two_senders.json --memory-model x86tso.cat");
+  EXPECT_EQ(cat_scenario.status, 2);
+  EXPECT_NE(cat_scenario.out.find("x86tso.cat applies to litmus tests only"), std::string::npos) << cat_scenario.out;
 
   const fs::path bad = fs::temp_directory_path() / ("isolsim_bad_" + std::to_string(getpid()) + ".litmus");
   std::ofstream(bad) << "X86 bad\n{ }\n P0 ;\n MOV [x],$1 ;\n FROB [x] ;\nexists (x=1)\n";
