@@ -19,6 +19,31 @@ struct Window {
   const Access* access;  // into the walk's log
 };
 
+// An instruction that accessed a word, on one CPU.
+struct Accessor {
+  std::uint32_t cpu, func, pc;
+  bool locked;
+  bool operator==(const Accessor& o) const { return cpu == o.cpu && func == o.func && pc == o.pc; }
+};
+
+// A word's accessors over all walks, each once, and which came before which.
+struct WordAccessors {
+  std::vector<Accessor> all;
+  std::vector<std::vector<char>> before;  // [i][j]: an access by i came before one by j in a walk
+};
+
+// An accessor's first and last access to a word in one walk.
+struct Met {
+  std::size_t accessor;
+  std::int64_t first, last;
+};
+
+// A word in one walk: its accesses' windows, and who accessed it when.
+struct WalkWord {
+  std::vector<Window> windows;
+  std::vector<Met> met;
+};
+
 }  // namespace
 
 Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks, int quiet_walks) {
@@ -35,6 +60,7 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
     seen[f].assign(img.functions[f].code.size(), 0);
     racing[f].assign(img.functions[f].code.size(), 0);
   }
+  std::vector<WordAccessors> accessors(cfg.memory.size());
   std::mt19937_64 rng(0x150151);  // fixed: the guess, and so the state count, never varies
   std::vector<Step> steps;
   std::deque<Access> log;  // this walk's accesses (a deque: windows point into it)
@@ -54,7 +80,7 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
   for (int w = 0; w < walks && quiet < quiet_walks; ++w) {
     State s = m.initial();
     log.clear();
-    std::unordered_map<isa::Addr, std::vector<Window>> windows;
+    std::unordered_map<isa::Addr, WalkWord> words;
     std::vector<std::int64_t> last_step(n, -1);
     std::vector<std::deque<std::int64_t>> buffered(n);  // per CPU: `after` of each buffered store
     std::vector<std::vector<const Access*>> open(n);     // per CPU: drains its next drain or fence closes
@@ -91,6 +117,16 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
           continue;
         }
         log.push_back(a);
+        WalkWord& word = words[a.addr];
+        if (!a.drain) {
+          const Accessor who{c, a.func, a.pc, isa::is_locked_op(img.functions[a.func].code[a.pc].op)};
+          std::vector<Accessor>& all = accessors[a.addr].all;
+          const std::size_t i = static_cast<std::size_t>(std::find(all.begin(), all.end(), who) - all.begin());
+          if (i == all.size()) all.push_back(who);
+          auto it = std::find_if(word.met.begin(), word.met.end(), [&](const Met& x) { return x.accessor == i; });
+          if (it == word.met.end()) word.met.push_back({i, t, t});
+          else it->last = t;
+        }
         std::int32_t& by = touched_by[a.addr];
         by = by == -1 || by == static_cast<std::int32_t>(c) ? static_cast<std::int32_t>(c) : -2;
         std::int64_t after = last_step[c];
@@ -103,7 +139,7 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
           seen[a.func][a.pc] = 1;
           if (cfg.tso && img.functions[a.func].code[a.pc].op == isa::Op::Store) buffered[c].push_back(after);
         }
-        std::vector<Window>& on = windows[a.addr];
+        std::vector<Window>& on = word.windows;
         // Windows end in order: only the last few can reach back past `after`.
         for (auto it = on.rbegin(); it != on.rend() && it->at > after; ++it) {
           if (it->cpu == c) continue;
@@ -125,12 +161,33 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
       }
       if (step.kind != StepKind::Drain) last_step[c] = t;
     }
+    for (const auto& [addr, word] : words) {
+      const std::vector<Met>& here = word.met;
+      WordAccessors& w = accessors[addr];
+      w.before.resize(w.all.size());
+      for (std::vector<char>& row : w.before) row.resize(w.all.size(), 0);
+      for (const Met& x : here)
+        for (const Met& y : here)
+          if (w.all[x.accessor].cpu != w.all[y.accessor].cpu && x.first < y.last) w.before[x.accessor][y.accessor] = 1;
+    }
     ++walks_done;
     std::vector<std::size_t> now = signature();
     quiet = now == last ? quiet + 1 : 0;
     last = std::move(now);
   }
   m.log_accesses(nullptr);
+  // Two CPUs' accesses to a word, one of them LOCKed, seen in both orders: nothing orders them,
+  // and the LOCKed one is there because they meet. They race, whether or not a walk overlapped
+  // their windows (pz2021's target clearing ct->work as a sender sets it: walks rarely line the
+  // two up; a sender's llist_add() and the target's llist_del_all() come in one order only, the
+  // IPI between them, and stay race-free).
+  for (const WordAccessors& w : accessors)
+    for (std::size_t i = 0; i < w.before.size(); ++i)
+      for (std::size_t j = 0; j < w.before.size(); ++j) {
+        const Accessor& x = w.all[i];
+        const Accessor& y = w.all[j];
+        if ((x.locked || y.locked) && w.before[i][j] && w.before[j][i]) racing[x.func][x.pc] = racing[y.func][y.pc] = 1;
+      }
   Locality l;
   l.walks = walks_done;
   l.interrupt_free.resize(n);

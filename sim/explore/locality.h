@@ -22,7 +22,8 @@ struct Locality {
 // time), ending sooner once `quiet_walks` in a row changed no guess.
 // An access races when another CPU touched the same word between the accessing CPU's previous
 // step and the access, or in the same way the other way round: their windows overlap, so either
-// could come first.
+// could come first. Two CPUs' accesses to one word race too when one is LOCKed and the walks saw
+// them in both orders, overlapping or not.
 Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks = 200, int quiet_walks = 20);
 
 // The guesses an exploration proved wrong, in the order it did.
