@@ -483,12 +483,24 @@ TEST(RaceFree, AWrongGuessIsDroppedAndTheExplorationRedone) {
   EXPECT_EQ(finals.finals, explore_finals(kMessagePassing, false, false));
 }
 
-// The same with one machine for every run, as explore_scenario() does: the steps it remembered
-// that relied on the wrong guess are forgotten, the others serve the next run. P0's first step
-// folded its load of y (wrongly guessed race-free); after the guess is dropped the same step from
-// the same state must stop before it (check_memo runs every replayed step and would throw).
-TEST(RaceFree, AfterAWrongGuessTheStepsThatReliedOnItAreForgotten) {
-  Program p(R"(
+namespace {
+
+// explore_checking_guesses() with one machine for every run, as explore_scenario() does:
+// check_memo runs every step replayed from its memory, so a remembered step that relied on a
+// dropped guess and was not forgotten throws.
+explore::Result explore_with_one_machine(Program& p, explore::WrongGuesses& wrong, FinalRegisters& finals) {
+  p.cfg.check_memo = true;
+  std::unique_ptr<explore::Machine> m;
+  return explore::explore_checking_guesses(p.cfg, wrong, [&] {
+    if (m) m->drop_guesses(p.cfg);
+    else m = std::make_unique<explore::Machine>(p.img, p.cfg);
+    explore::Explorer ex(*m, finals, {});
+    return ex.run();
+  });
+}
+
+// P0 loads x then y; P1 stores y then x.
+const char* const kLoadsThenStores = R"(
 .var x = 0
 .var y = 0
 .func P0()
@@ -502,25 +514,77 @@ TEST(RaceFree, AfterAWrongGuessTheStepsThatReliedOnItAreForgotten) {
     store x, r
     halt
 .endfunc
-)");
+)";
+
+}  // namespace
+
+// The same with one machine for every run, as explore_scenario() does: the steps it remembered
+// that relied on the wrong guess are forgotten, the others serve the next run. P0's first step
+// folded its load of y (wrongly guessed race-free); after the guess is dropped the same step from
+// the same state must stop before it (check_memo runs every replayed step and would throw).
+TEST(RaceFree, AfterAWrongGuessTheStepsThatReliedOnItAreForgotten) {
+  Program p(kLoadsThenStores);
   p.cfg.tso = false;
   p.cfg.interrupt_free = {true, true};
   const auto p0 = *p.img.find_function("P0");
   p.cfg.race_free.resize(p.img.functions.size());
   for (std::size_t f = 0; f < p.img.functions.size(); ++f) p.cfg.race_free[f].assign(p.img.functions[f].code.size(), false);
   p.cfg.race_free[p0][pc_of(p.img, "P0", isa::Op::Load, "y")] = true;  // wrong: P1 stores y
-  p.cfg.check_memo = true;
-  std::unique_ptr<explore::Machine> m;
   explore::WrongGuesses wrong;
   FinalRegisters finals;
-  const explore::Result r = explore::explore_checking_guesses(p.cfg, wrong, [&] {
-    if (m) m->drop_guesses(p.cfg);
-    else m = std::make_unique<explore::Machine>(p.img, p.cfg);
-    explore::Explorer ex(*m, finals, {});
-    return ex.run();
-  });
+  const explore::Result r = explore_with_one_machine(p, wrong, finals);
   EXPECT_TRUE(r.complete);
   ASSERT_EQ(wrong.racing.size(), 1u);
+}
+
+// The same for a word wrongly guessed P0's own: P0's first step folded its load of y (P1 stores
+// y); after the guess is dropped the step from the same state stops before it.
+TEST(PrivateWords, AfterAWrongGuessTheStepsThatReliedOnItAreForgotten) {
+  Program p(kLoadsThenStores);
+  p.cfg.tso = false;
+  p.cfg.interrupt_free = {true, true};
+  p.cfg.owner.assign(p.cfg.memory.size(), -1);
+  p.cfg.owner[p.img.address("y", {})] = 0;  // wrong: P1 stores y
+  explore::WrongGuesses wrong;
+  FinalRegisters finals;
+  const explore::Result r = explore_with_one_machine(p, wrong, finals);
+  EXPECT_TRUE(r.complete);
+  ASSERT_EQ(wrong.shared.size(), 1u);
+  EXPECT_EQ(finals.finals, explore_finals(kLoadsThenStores, false, false));
+}
+
+// And for a CPU wrongly guessed never interrupted: P1's first step, its load of w, folded the cli
+// after it (nothing could come between); once P0's IPI shows P1 can be interrupted, that step
+// from the same state stops before the cli.
+TEST(InterruptFree, AfterAWrongGuessTheStepsThatReliedOnItAreForgotten) {
+  Program p(R"(
+.var w = 0
+.func handler(user)
+    wrmsr 0x80b, 0
+    iret
+.endfunc
+.idt 0xfb, handler
+.func P0()
+    r = 0
+    store w, 1
+    store w, 2
+    wrmsr 0x830, 0x1000000fb
+    halt
+.endfunc
+.func P1()
+    r = load w
+    cli
+    r = load w
+    halt
+.endfunc
+)");
+  p.cfg.tso = false;
+  p.cfg.interrupt_free = {true, true};  // wrong for P1
+  explore::WrongGuesses wrong;
+  FinalRegisters finals;
+  const explore::Result r = explore_with_one_machine(p, wrong, finals);
+  EXPECT_TRUE(r.complete);
+  EXPECT_EQ(wrong.interrupted, (std::vector<std::uint32_t>{1}));
 }
 
 namespace {
