@@ -201,11 +201,13 @@ int sc_main(int argc, char* argv[]) {
           std::cerr << "isolsim: " << scenario_only << " applies to scenario files, not to litmus tests\n";
           return 2;
         }
-      if (memory_model == "x86tso.cat" && (explore_cmd->count("--unreduced") || explore_cmd->count("--search"))) {
-        std::cerr << "isolsim: --memory-model x86tso.cat enumerates candidate executions: --unreduced and --search "
-                     "do not apply\n";
-        return 2;
-      }
+      if (memory_model == "x86tso.cat")
+        for (const char* machine_only : {"--unreduced", "--search", "--max-depth", "--max-memory"})
+          if (explore_cmd->count(machine_only)) {
+            std::cerr << "isolsim: " << machine_only << " applies to the explorer's machine, not to --memory-model "
+                      << "x86tso.cat (which enumerates candidate executions: --max-states, --max-seconds)\n";
+            return 2;
+          }
       return litmus_command(efile, eopts, memory_model == "x86tso.cat");
     }
     if (memory_model == "x86tso.cat") {

@@ -159,6 +159,9 @@ TEST(ExploreLitmus, AnswersAsHerdAndRejectsBadInput) {
   EXPECT_NE(cat.out.find("States 3\n0:EAX=0; 1:EAX=1;\n0:EAX=1; 1:EAX=0;\n0:EAX=1; 1:EAX=1;\n"), std::string::npos)
       << cat.out;
   EXPECT_NE(cat.out.find("consistent with x86tso.cat"), std::string::npos) << cat.out;
+  const CliResult cat_depth = isolsim("explore " + pub + " --memory-model x86tso.cat --max-depth 3");
+  EXPECT_EQ(cat_depth.status, 2);
+  EXPECT_NE(cat_depth.out.find("--max-depth applies to the explorer's machine"), std::string::npos) << cat_depth.out;
   const CliResult machine = isolsim("explore " + pub);
   EXPECT_NE(machine.out.find("States 2\n"), std::string::npos) << machine.out;
   const CliResult cat_scenario = isolsim("explore " + std::string(ISOLSIM_SOURCE_DIR) +
