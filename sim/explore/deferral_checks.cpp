@@ -13,11 +13,34 @@ std::string delivery_name(const kernel::Delivery& d) {
 
 }  // namespace
 
+std::string report_counter(const std::string& kind) { return run::violation_counter(kind); }
+
+namespace {
+
+// The finding a clause pins: it names a violation's counter and fails when the count is 0.
+std::string pinned_kind(const scenario::JsonDoc& doc, const scenario::Expect& e) {
+  for (const char* kind : {"double_execution", "lost_work", "deferred_to_kernel"}) {
+    if (run::violation_counter(kind) != e.path) continue;
+    nlohmann::ordered_json zero;
+    zero["deferral"][e.path.substr(e.path.find('.') + 1)] = 0;
+    return run::check(doc, {e}, zero).front().ok ? "" : kind;
+  }
+  return "";
+}
+
+}  // namespace
+
 DeferralChecks::DeferralChecks(const scenario::JsonDoc& doc, const scenario::Scenario& s, const Machine& m)
     : doc_(doc), isolated_(s.nohz_full) {
   for (const scenario::Expect& e : s.expect) {
-    if (e.path.rfind("deferral.", 0) == 0 || e.path.rfind("memory.", 0) == 0) expect_.push_back(e);
-    else unchecked_.push_back(e.text);
+    if (e.path.rfind("deferral.", 0) != 0 && e.path.rfind("memory.", 0) != 0) {
+      unchecked_.push_back(e.text);
+    } else if (const std::string kind = pinned_kind(doc, e); !kind.empty()) {
+      pinned_expect_.push_back(e);
+      pinned_.push_back({e.text, kind, false});
+    } else {
+      expect_.push_back(e);
+    }
   }
   State boot = const_cast<Machine&>(m).initial();
   for (std::uint32_t c = 0; c < isolated_.size(); ++c)
@@ -47,8 +70,24 @@ bool DeferralChecks::accepts_work(const Machine& m, const State& s, std::uint32_
   return false;  // it spins: it will not take the work either
 }
 
+bool DeferralChecks::expected(const std::string& kind) const {
+  for (const Pinned& p : pinned_)
+    if (p.kind == kind) return true;
+  return false;
+}
+
 void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std::vector<Finding>& out) {
   const kernel::DeferralLedger& ledger = *s.ledger.ledger;
+  // A pinned clause reads the ledger's counts only: once per ledger. Double executions and work
+  // deferred to the kernel stay counted once they happen, so any state will do (--first may stop
+  // before an end); lost work is only lost at an end.
+  if (!pinned_expect_.empty() && pinned_seen_.insert(std::uint64_t(s.ledger.id) * 2 + terminal).second) {
+    nlohmann::ordered_json report;
+    report["deferral"] = run::deferral_section(ledger);
+    const std::vector<run::ExpectResult> r = run::check(doc_, pinned_expect_, report);
+    for (std::size_t i = 0; i < r.size(); ++i)
+      if (terminal || pinned_[i].kind != "lost_work") pinned_[i].met |= r[i].ok;
+  }
   // Away from the end of an execution only the ledger matters, and it is often one seen before.
   if (!terminal && clean_ledgers_.count(s.ledger.id)) return;
   const std::size_t before = out.size();

@@ -114,9 +114,27 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
          << " too in some interleaving: explored again with it shared\n";
   for (const std::string& e : checks.unchecked())
     text << "  note: expect " << e << " is not checked by explore (only deferral.* and memory.* are)\n";
-  if (r.violations.empty()) {
-    text << (r.complete ? "  verified: no violation in any interleaving\n"
-                        : "  bounded: no violation found before the " + r.bound + "; not verified\n");
+  // The verdict: violations the scenario's expect pins are what it asks for (as in a timed run,
+  // where `expect deferral.double_executions == 1` passes when the race shows).
+  bool unexpected = false;
+  for (const Violation& v : r.violations) unexpected |= !checks.expected(v.finding.kind);
+  std::vector<std::string> unmet;
+  for (const DeferralChecks::Pinned& p : checks.pinned())
+    if (!p.met) unmet.push_back(p.text);
+  std::string verdict;
+  if (unexpected) verdict = "violation";
+  else if (!unmet.empty()) verdict = r.complete ? "violation" : "bounded";
+  else if (!checks.pinned().empty()) verdict = "expected";
+  else verdict = r.complete ? "verified" : "bounded";
+  for (const DeferralChecks::Pinned& p : checks.pinned())
+    text << (p.met ? "  as expected: " + p.text + " in some execution\n"
+                   : r.complete ? "  expectation never met: " + p.text + " in no execution\n"
+                                : "  expectation not met before the " + (r.stopped_at_first ? std::string("first violation") : r.bound) +
+                                      ": " + p.text + "\n");
+  if (verdict == "verified") {
+    text << "  verified: no violation in any interleaving\n";
+  } else if (r.violations.empty() && !r.complete) {
+    text << "  bounded: no violation found before the " + r.bound + "; not verified\n";
   } else if (!r.complete) {
     text << "  bounded (" << (r.stopped_at_first ? "stopped at the first violation" : r.bound) << ")\n";
   }
@@ -131,7 +149,8 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   for (const Violation& v : r.violations) {
     ++n;
     std::vector<StepRecord> steps = with_folded_accesses(ex.replay(v.path));
-    text << "\nviolation " << n << ": " << v.finding.kind << ": " << v.finding.message << "\n"
+    text << "\nviolation " << n << (checks.expected(v.finding.kind) ? " (expected)" : "") << ": " << v.finding.kind
+         << ": " << v.finding.message << "\n"
          << (opts.explore.depth_first ? "  counter-example (depth first: not the shortest): "
                                       : "  shortest counter-example: ")
          << v.path.size() << " steps";
@@ -151,7 +170,8 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
     }
     text << interleaving_table(m.image(), s.cpus, steps);
     if (!cycle.empty()) text << "  ...then for ever:\n" << interleaving_table(m.image(), s.cpus, cycle);
-    nlohmann::ordered_json j = {{"kind", v.finding.kind}, {"message", v.finding.message},
+    nlohmann::ordered_json j = {{"kind", v.finding.kind}, {"expected", checks.expected(v.finding.kind)},
+                                {"message", v.finding.message},
                                 {"state", v.state}, {"steps", steps_json(m.image(), steps)}};
     if (!cycle.empty()) j["cycle"] = steps_json(m.image(), cycle);
     if (!opts.out_dir.empty()) {
@@ -169,17 +189,22 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
             {"never_interrupted", free_cpus},
             {"private_words", private_words},
             {"race_free_instructions", race_free},
-            {"verdict", !r.violations.empty() ? "violation" : r.complete ? "verified" : "bounded"},
+            {"verdict", verdict},
             {"states", r.states}, {"transitions", r.transitions}, {"depth", r.depth},
             {"terminal_states", r.terminal_states}, {"complete", r.complete}, {"bound", r.bound},
             {"violations", vj}};
+  if (!checks.pinned().empty()) {
+    nlohmann::ordered_json pj = nlohmann::ordered_json::array();
+    for (const DeferralChecks::Pinned& p : checks.pinned()) pj.push_back({{"expect", p.text}, {"met", p.met}});
+    o.json["pinned_expectations"] = pj;
+  }
   if (!opts.out_dir.empty()) {
     write_file(dir / "explore.json", o.json.dump(2) + "\n");
     if (r.states <= 2000) write_file(dir / "states.dot", ex.graphviz({}));
     text << "\n  outputs in " << opts.out_dir << "/\n";
   }
   o.text = text.str();
-  o.exit_code = !r.violations.empty() ? 1 : r.complete ? 0 : 3;
+  o.exit_code = verdict == "violation" ? 1 : verdict == "bounded" ? 3 : 0;
   return o;
 }
 

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "sim/replay/access_order.h"
+#include "sim/run/report_json.h"
 #include "sim/run/runner.h"
 
 namespace replay {
@@ -40,10 +41,23 @@ nlohmann::ordered_json replay_scenario(const scenario::JsonDoc& doc, const scena
       workload[std::to_string(c)] = {{"task", w.task}};  // a task starts at 0: no step to delay it
       continue;
     }
+    // The explorer has no clock: an `until` is no wait there. The replay's start takes the place
+    // of the leading ones, and a later one that the new start has passed is a wait that ends at
+    // once either way (written as the start, so that no `until` goes back in time).
     nlohmann::ordered_json steps = nlohmann::ordered_json::array();
     steps.push_back({{"until", start[c]}});
+    bool leading = true;
     if (const nlohmann::json* orig = w.pointer.empty() ? nullptr : doc.find(w.pointer))
-      for (const auto& st : *orig) steps.push_back(nlohmann::ordered_json::parse(st.dump()));
+      for (const auto& st : *orig) {
+        nlohmann::ordered_json step = nlohmann::ordered_json::parse(st.dump());
+        if (step.contains("until")) {
+          if (leading) continue;
+          if (step["until"].get<std::uint64_t>() < start[c]) step["until"] = start[c];
+        } else {
+          leading = false;
+        }
+        steps.push_back(std::move(step));
+      }
     workload[std::to_string(c)] = steps;
   }
   j["workload"] = workload;
@@ -133,18 +147,11 @@ std::string describe_pair(const PerCpu& ce, const Pair& p) {
 
 }  // namespace
 
-std::string report_path_of(const std::string& kind) {
-  if (kind == "double_execution") return "deferral.double_executions";
-  if (kind == "lost_work") return "deferral.lost";
-  if (kind == "deferred_to_kernel") return "deferral.deferred_to_kernel";
-  return "";
-}
-
 Result find_replay(const scenario::JsonDoc& doc, const scenario::Scenario& s, const nlohmann::json& violation,
                    const Options& opts) {
   Result r;
   const std::string kind = violation.value("kind", "");
-  r.report_path = report_path_of(kind);
+  r.report_path = run::violation_counter(kind);
   if (r.report_path.empty()) {
     r.note = "a " + kind + " has no count in the timed report";
     return r;

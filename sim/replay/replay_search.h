@@ -32,10 +32,6 @@ struct Result {
   nlohmann::ordered_json scenario;  // the replay scenario (expects the violation)
 };
 
-// The report count that shows a violation kind of the explorer, or "" when the timed report has
-// none (livelock, cannot_defer, expect, fault).
-std::string report_path_of(const std::string& kind);
-
 // `violation`: one element of explore.json's "violations" (kind, steps). Throws
 // scenario::InputError if a timed run rejects the scenario.
 Result find_replay(const scenario::JsonDoc& doc, const scenario::Scenario& s, const nlohmann::json& violation,

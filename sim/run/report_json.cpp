@@ -8,6 +8,13 @@ std::string request_name(std::uint64_t r) {
   return "R" + std::to_string(r >> 32) + "." + std::to_string(r & 0xffffffffu);
 }
 
+std::string violation_counter(const std::string& kind) {
+  if (kind == "double_execution") return "deferral.double_executions";
+  if (kind == "lost_work") return "deferral.lost";
+  if (kind == "deferred_to_kernel") return "deferral.deferred_to_kernel";
+  return "";
+}
+
 namespace {
 
 // Deliveries listed one by one: every anomaly, and the rest only for small runs.

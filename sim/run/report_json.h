@@ -17,6 +17,9 @@ nlohmann::ordered_json build_report(const scenario::Scenario& s, const isa::Imag
 nlohmann::ordered_json deferral_section(const kernel::DeferralLedger& ledger);
 // The report's "memory" section: the final values of the scenario's own variables.
 nlohmann::ordered_json memory_section(const isa::Image& img, const std::vector<isa::Word>& memory);
+// The "deferral" counter that counts a kind of violation the explorer reports
+// ("double_execution" -> "deferral.double_executions"), or "" when the report has none.
+std::string violation_counter(const std::string& kind);
 // "R1.2": request 2 of CPU 1.
 std::string request_name(std::uint64_t request);
 

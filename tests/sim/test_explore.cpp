@@ -223,3 +223,40 @@ TEST(ExploreReduction, FoldingHidesNoViolationAndNoEnd) {
     EXPECT_GT(unreduced["states"].get<int>(), 20 * folded["states"].get<int>());
   }
 }
+
+// An expect clause that pins a violation (it fails when the count is 0) asks for some execution
+// that shows it, as the timed run it was written for does: found, the exploration passes; the
+// violations of that kind are expected. Never found in a complete exploration, it fails.
+TEST(ExploreExpect, APinnedViolationPassesWhenFoundAndFailsWhenNever) {
+  const std::string pin =
+      " '--set=expect=[{\"path\":\"deferral.double_executions\",\"op\":\"==\",\"value\":1},"
+      "{\"path\":\"deferral.lost\",\"op\":\"==\",\"value\":0}]' --replay-runs 0";
+  const nlohmann::json found = explore("pz2021_two_senders.json", pin, 0);
+  EXPECT_EQ(found["verdict"], "expected");
+  ASSERT_EQ(kinds(found), std::vector<std::string>{"double_execution"});
+  EXPECT_TRUE(found["violations"][0]["expected"].get<bool>());
+  ASSERT_EQ(found["pinned_expectations"].size(), 1u);  // lost == 0 must hold at every end instead
+  EXPECT_TRUE(found["pinned_expectations"][0]["met"].get<bool>());
+  const nlohmann::json never = explore("pz2021_two_senders.json", pin + " --set kernel.protocol=v7", 1);
+  EXPECT_EQ(never["verdict"], "violation");
+  EXPECT_FALSE(never["pinned_expectations"][0]["met"].get<bool>());
+  EXPECT_TRUE(never["violations"].empty());
+  // A clause that holds at 0 is a condition on every end: the lost work of a protocol that drops
+  // it is a violation, not an expectation met.
+  const nlohmann::json lost = explore("v7_guess_kernel.json",
+                                      " '--set=expect=[{\"path\":\"deferral.lost\",\"op\":\"==\",\"value\":0}]'"
+                                      " --replay-runs 0", 1);
+  EXPECT_EQ(lost["verdict"], "violation");
+  EXPECT_FALSE(lost.contains("pinned_expectations"));
+}
+
+// A replay moves each CPU's start; the scenario's own `until` steps (no wait in the untimed
+// exploration) give way to it instead of going back in time.
+TEST(ExploreReplay, AnUntilStepGivesWayToTheReplaysStart) {
+  const nlohmann::json j = explore("pz2021_two_senders.json",
+                                   " '--set=workload.2=[{\"until\":100},{\"syscall\":\"getpid\"},{\"until\":200}]'", 1);
+  ASSERT_EQ(kinds(j), std::vector<std::string>{"double_execution"});
+  const nlohmann::json& replay = j["violations"][0]["replay"];
+  EXPECT_TRUE(replay["reproduced"].get<bool>()) << replay.dump();
+  EXPECT_GT(replay["start"][2].get<std::uint64_t>(), 200u);
+}
