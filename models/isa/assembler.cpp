@@ -131,6 +131,12 @@ struct IdtDecl {
   std::string file;
 };
 
+struct CtStateDecl {
+  const Line* line = nullptr;
+  std::string file;
+  int layer = -1;
+};
+
 const std::set<std::string> kReserved = {"this_cpu", "current_request"};
 
 }  // namespace
@@ -166,6 +172,21 @@ class Assembler {
       if (img_.functions[*f].nparams != 1)
         fail("interrupt handler " + func + " must take one parameter (user_mode)");
       img_.idt[static_cast<std::uint8_t>(vector)] = *f;
+    }
+    if (ct_state_.line) {
+      begin(ct_state_.file, *ct_state_.line, 1);
+      const std::string var = ident("a .percpu variable");
+      expect(",");
+      const std::string func = ident("a function");
+      expect_end();
+      auto v = img_.find_variable(var);
+      if (!v || !img_.variables[*v].percpu || !img_.variables[*v].dims.empty())
+        fail(".ctstate: " + var + " is not a scalar .percpu variable");
+      auto f = img_.find_function(func);
+      if (!f) fail("unknown function '" + func + "' in .ctstate");
+      if (img_.functions[*f].nparams != 1) fail(".ctstate: " + func + " must take one parameter (the state word)");
+      img_.ct_state_var = *v;
+      img_.ct_state_where = *f;
     }
     return std::move(img_);
   }
@@ -287,6 +308,10 @@ class Assembler {
         open = &cur;
       } else if (t0.text == ".idt") {
         idt_.push_back({&l, src.name});  // evaluated once every constant is known
+      } else if (t0.text == ".ctstate") {
+        if (ct_state_.layer == src.layer)
+          fail("duplicate .ctstate (first at " + ct_state_.file + ":" + std::to_string(ct_state_.line->number) + ")");
+        if (src.layer > ct_state_.layer) ct_state_ = {&l, src.name, src.layer};  // resolved once functions are known
       } else if (t0.text == ".endfunc") {
         fail(".endfunc without .func");
       } else {
@@ -838,6 +863,7 @@ class Assembler {
   std::map<std::string, std::size_t> func_decl_;
   std::vector<VarDecl> vars_;
   std::vector<IdtDecl> idt_;
+  CtStateDecl ct_state_;  // the highest layer's
 };
 
 Image assemble(const std::vector<Source>& sources, const std::map<std::string, Word>& predefined) {

@@ -46,6 +46,10 @@ class Image {
   Addr percpu_base = 0;
   Addr percpu_area = 0;                       // words, a whole number of cache lines
   Word ncpus = 0;
+  // `.ctstate VAR, FUNC`: each CPU's context-tracking state word, and the function that says from
+  // its value where the CPU is (models/kernel/ct_state_reader.h); -1 when no source declares one.
+  int ct_state_var = -1;
+  std::uint32_t ct_state_where = 0;
 
   std::optional<std::uint32_t> find_function(const std::string& name) const;
   std::optional<int> find_variable(const std::string& name) const;

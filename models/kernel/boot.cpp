@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "ct_state_reader.h"
 #include "kernel_sources.h"
 
 namespace kernel {
@@ -18,7 +19,11 @@ isa::Image build_kernel(const KernelConfig& cfg) {
                                  {"ALL_CPUS", all},
                                  {"CONTEXT_TRACKING_ENABLED", any_nohz ? 1u : 0u},
                                  {"TICK_DO_TIMER_CPU", cfg.tick_do_timer_cpu},
-                                 {"TICK_WORK_CYCLES", cfg.tick_work_cycles}});
+                                 {"TICK_WORK_CYCLES", cfg.tick_work_cycles},
+                                 {"CT_WHERE_KERNEL", static_cast<isa::Word>(Where::Kernel)},
+                                 {"CT_WHERE_IDLE", static_cast<isa::Word>(Where::Idle)},
+                                 {"CT_WHERE_USER", static_cast<isa::Word>(Where::User)},
+                                 {"CT_WHERE_GUEST", static_cast<isa::Word>(Where::Guest)}});
 }
 
 std::vector<isa::Word> boot_memory(const isa::Image& img, const std::vector<bool>& nohz_full) {

@@ -21,7 +21,8 @@ struct KernelConfig {
 constexpr std::uint32_t kMaxCpus = 64;  // cfd->cpumask is one register (see smp.s)
 
 // Kernel paths for the protocol, plus `extra`, with the constants the kernel paths expect
-// (NR_CPUS, ALL_CPUS, CONTEXT_TRACKING_ENABLED, TICK_DO_TIMER_CPU, TICK_WORK_CYCLES).
+// (NR_CPUS, ALL_CPUS, CONTEXT_TRACKING_ENABLED, TICK_DO_TIMER_CPU, TICK_WORK_CYCLES, and the
+// answers of a `.ctstate` function, CT_WHERE_KERNEL, _IDLE, _USER, _GUEST).
 isa::Image build_kernel(const KernelConfig& cfg);
 
 // Initial memory: variable initialisers, then every `.equ boot.active.VAR, V` on nohz_full

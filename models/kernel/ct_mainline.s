@@ -17,6 +17,18 @@
 .equ boot.inactive.ct.state, CT_STATE_USER + CT_RCU_WATCHING
 .equ boot.active.ct.active, 1
 
+; Where context tracking says a CPU is, read by the deferral ledger from every write of ct->state:
+; in the kernel while RCU watches (rcu_is_watching_curr_cpu(): process context, an interrupt or an
+; NMI, whatever the context bits say), else the extended quiescent state __ct_state() names.
+.ctstate ct.state, ct_state_where
+.func ct_state_where(state)
+    jnz state & CT_RCU_WATCHING, kernel
+    ctx = state & CT_STATE_MASK                ; CT_STATE_IDLE, _USER, _GUEST: CT_WHERE_IDLE, _USER, _GUEST
+    ret ctx
+kernel:
+    ret CT_WHERE_KERNEL
+.endfunc
+
 ; No deferral: text_poke_sync() IPIs every CPU (on_each_cpu()).
 .equ DEFER_SYNC_CORE, 0
 .equ CT_WORK_SYNC, 0x1
@@ -46,6 +58,7 @@
     active = load ct.active[this_cpu]          ; if (ct->active)
     jz active, inactive
     call ct_kernel_enter_state(CT_RCU_WATCHING - CT_STATE_USER)   ; ct_kernel_enter(true, RCU_DYNTICKS_IDX - state)
+    trace user_exit(0)                         ; trace_user_exit(0)
     ret 0
 inactive:
     atomic_add ct.state[this_cpu], -CT_STATE_USER                 ; raw_atomic_sub(state, &ct->state)
@@ -60,6 +73,7 @@ out:
     jnz s == CT_STATE_USER, out                ; if (__ct_state() != state)
     active = load ct.active[this_cpu]
     jz active, inactive
+    trace user_enter(0)                        ; trace_user_enter(0)
     call ct_kernel_exit_state(CT_RCU_WATCHING + CT_STATE_USER)    ; ct_kernel_exit(true, RCU_DYNTICKS_IDX + state)
     ret 0
 inactive:

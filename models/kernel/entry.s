@@ -32,8 +32,6 @@ out:
 ; kernel/entry/common.c exit_to_user_mode() -> user_enter_irqoff()
 .func exit_to_user_mode()
     jz CONTEXT_TRACKING_ENABLED, out
-    trace user_enter(this_cpu)                 ; __ct_user_enter(): trace_user_enter(0), "only low level
-                                               ; arch entry code remains": the ledger's end of a kernel stay
     call ct_user_enter()                       ; __ct_user_enter(CT_STATE_USER)
 out:
     ret 0

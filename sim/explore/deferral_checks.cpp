@@ -11,6 +11,16 @@ std::string delivery_name(const kernel::Delivery& d) {
   return run::request_name(d.request) + " (cpu" + std::to_string(d.sender) + " -> cpu" + std::to_string(d.target) + ")";
 }
 
+// The kernel functions a CPU is in, outermost first: "entry_SYSCALL_64 > enter_from_user_mode".
+std::string kernel_frames(const isa::Image& img, const isa::CpuState& cpu) {
+  std::string out;
+  for (const isa::Frame& f : cpu.frames) {
+    if (f.kind == isa::FrameKind::Task) continue;
+    out += (out.empty() ? "" : " > ") + img.functions[f.func].name;
+  }
+  return out.empty() ? "its task" : out;
+}
+
 }  // namespace
 
 std::string report_counter(const std::string& kind) { return run::violation_counter(kind); }
@@ -19,7 +29,8 @@ namespace {
 
 // The finding a clause pins: it names a violation's counter and fails when the count is 0.
 std::string pinned_kind(const scenario::JsonDoc& doc, const scenario::Expect& e) {
-  for (const char* kind : {"double_execution", "lost_work", "deferred_to_kernel"}) {
+  for (const char* kind : {"double_execution", "lost_work", "deferred_to_kernel", "late_work", "spurious_work",
+                           "deferred_in_idle_code"}) {
     if (run::violation_counter(kind) != e.path) continue;
     nlohmann::ordered_json zero;
     zero["deferral"][e.path.substr(e.path.find('.') + 1)] = 0;
@@ -98,26 +109,38 @@ void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std:
       out.push_back({"double_execution", "the callback of " + delivery_name(*d) + " ran " +
                                              std::to_string(d->executions.size()) + " times (" + how + ")"});
     }
-    if (d->deferred_to_kernel)
-      out.push_back({"deferred_to_kernel", "work of " + delivery_name(*d) +
-                                               " was deferred while cpu" + std::to_string(d->target) +
-                                               " was in the kernel past its flush: it runs only at its next entry"});
+    if (kernel::deferred_to_kernel(*d))
+      out.push_back({"deferred_to_kernel", "work of " + delivery_name(*d) + " was deferred while cpu" +
+                                               std::to_string(d->target) + "'s context-tracking state said kernel, " +
+                                               "and that kernel stay ended without running it"});
+    if (kernel::late(*d))
+      out.push_back({"late_work", "work of " + delivery_name(*d) + " was deferred while cpu" + std::to_string(d->target) +
+                                      " was quiescent, and its next kernel stay ended without running it"});
+    if (d->in_idle_code && d->decision == kernel::Decision::Deferred)
+      out.push_back({"deferred_in_idle_code",
+                     "work of " + delivery_name(*d) + " was deferred while cpu" + std::to_string(d->target) +
+                         " ran kernel code (" + kernel_frames(m.image(), *s.cpus[d->target]) +
+                         ") with its context-tracking state saying idle: that code runs before the flush",
+                     true});
     const kernel::Outcome o = kernel::outcome(*d);
     if (terminal && (o == kernel::Outcome::Lost || o == kernel::Outcome::InFlight))
       out.push_back({"lost_work", "the work of " + delivery_name(*d) + " never ran: " +
                                       (o == kernel::Outcome::Lost ? "neither deferred and flushed nor run by IPI"
                                                                   : "its IPI was never handled")});
   }
+  if (const std::uint64_t n = ledger.summary().unattributed)
+    out.push_back({"spurious_work", std::to_string(n) + " deferred-work " + (n == 1 ? "flush ran" : "flushes ran") +
+                                        " work that no request posted"});
   if (!terminal) {
     if (out.size() == before) clean_ledgers_.insert(s.ledger.id);
     return;
   }
   if (defers_)
     for (std::uint32_t c = 0; c < s.cpus.size(); ++c)
-      if (isolated_[c] && s.cpus[c]->mode == isa::Mode::User && !accepts_work(m, s, c))
-        out.push_back({"cannot_defer", "cpu" + std::to_string(c) +
-                                           " ends in user mode but ct_set_cpu_work() refuses work for it: "
-                                           "every later request interrupts it"});
+      if (isolated_[c] && kernel::quiescent(ledger.where(c)) && !accepts_work(m, s, c))
+        out.push_back({"cannot_defer", "cpu" + std::to_string(c) + " ends " + kernel::where_name(ledger.where(c)) +
+                                           " but ct_set_cpu_work() refuses work for it: every later request "
+                                           "interrupts it"});
   if (expect_.empty()) return;
   nlohmann::ordered_json report;
   report["deferral"] = run::deferral_section(ledger);

@@ -116,8 +116,11 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
     text << "  note: expect " << e << " is not checked by explore (only deferral.* and memory.* are)\n";
   // The verdict: violations the scenario's expect pins are what it asks for (as in a timed run,
   // where `expect deferral.double_executions == 1` passes when the race shows).
-  bool unexpected = false;
-  for (const Violation& v : r.violations) unexpected |= !checks.expected(v.finding.kind);
+  bool unexpected = false, violations = false;
+  for (const Violation& v : r.violations) {
+    unexpected |= !v.finding.note && !checks.expected(v.finding.kind);
+    violations |= !v.finding.note;
+  }
   std::vector<std::string> unmet;
   for (const DeferralChecks::Pinned& p : checks.pinned())
     if (!p.met) unmet.push_back(p.text);
@@ -133,26 +136,37 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
                                       ": " + p.text + "\n");
   if (verdict == "verified") {
     text << "  verified: no violation in any interleaving\n";
-  } else if (r.violations.empty() && !r.complete) {
+  } else if (!violations && !r.complete) {
     text << "  bounded: no violation found before the " + r.bound + "; not verified\n";
   } else if (!r.complete) {
     text << "  bounded (" << (r.stopped_at_first ? "stopped at the first violation" : r.bound) << ")\n";
   }
-  nlohmann::ordered_json vj = nlohmann::ordered_json::array();
+  nlohmann::ordered_json vj = nlohmann::ordered_json::array(), wj = nlohmann::ordered_json::array();
   std::filesystem::path dir(opts.out_dir);
   if (!opts.out_dir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw scenario::InputError(opts.out_dir + ": cannot create the output folder: " + ec.message());
   }
-  int n = 0;
-  for (const Violation& v : r.violations) {
-    ++n;
+  // Violations first, numbered as explore.json lists them; then windows, executions worth seeing
+  // that break no rule (work deferred while the target runs kernel code ahead of its flush).
+  std::vector<const Violation*> shown;
+  for (const Violation& v : r.violations)
+    if (!v.finding.note) shown.push_back(&v);
+  for (const Violation& v : r.violations)
+    if (v.finding.note) shown.push_back(&v);
+  int n = 0, nw = 0;
+  for (const Violation* vp : shown) {
+    const Violation& v = *vp;
+    const bool note = v.finding.note;
+    ++(note ? nw : n);
     std::vector<StepRecord> steps = with_folded_accesses(ex.replay(v.path));
-    text << "\nviolation " << n << (checks.expected(v.finding.kind) ? " (expected)" : "") << ": " << v.finding.kind
-         << ": " << v.finding.message << "\n"
-         << (opts.explore.depth_first ? "  counter-example (depth first: not the shortest): "
-                                      : "  shortest counter-example: ")
+    text << "\n" << (note ? "window " : "violation ") << (note ? nw : n)
+         << (checks.expected(v.finding.kind) ? " (expected)" : "") << ": " << v.finding.kind << ": "
+         << v.finding.message << "\n"
+         << (note ? "  shortest example: "
+                  : opts.explore.depth_first ? "  counter-example (depth first: not the shortest): "
+                                             : "  shortest counter-example: ")
          << v.path.size() << " steps";
     if (steps.size() > v.path.size())
       text << " (and " << steps.size() - v.path.size()
@@ -177,11 +191,11 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
     if (!opts.out_dir.empty()) {
       std::vector<std::uint32_t> hot = v.path;
       hot.insert(hot.end(), v.cycle.begin(), v.cycle.end());
-      const std::string dot = "counterexample-" + std::to_string(n) + ".dot";
+      const std::string dot = (note ? "window-" + std::to_string(nw) : "counterexample-" + std::to_string(n)) + ".dot";
       write_file(dir / dot, ex.graphviz(hot));
       j["graphviz"] = dot;
     }
-    vj.push_back(std::move(j));
+    (note ? wj : vj).push_back(std::move(j));
   }
   o.json = {{"scenario", s.name}, {"protocol", s.protocol}, {"memory_model", opts.tso ? "tso" : "sc"},
             {"reduction", opts.unreduced ? "none" : "thread-local instructions folded"},
@@ -192,7 +206,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
             {"verdict", verdict},
             {"states", r.states}, {"transitions", r.transitions}, {"depth", r.depth},
             {"terminal_states", r.terminal_states}, {"complete", r.complete}, {"bound", r.bound},
-            {"violations", vj}};
+            {"violations", vj}, {"windows", wj}};
   if (!checks.pinned().empty()) {
     nlohmann::ordered_json pj = nlohmann::ordered_json::array();
     for (const DeferralChecks::Pinned& p : checks.pinned()) pj.push_back({{"expect", p.text}, {"met", p.met}});

@@ -55,6 +55,7 @@ Result Explorer::run() {
   edges_.clear();
   StateIndex index;
   std::map<std::string, Violation> first;  // by kind: where it first showed
+  bool violated = false;                   // some finding is not a note
   std::deque<std::pair<std::uint32_t, State>> frontier;
   std::vector<std::uint32_t> depth;
   pred_.assign(1, -1);  // the edge that first reached each state: breadth first, a shortest path
@@ -66,6 +67,7 @@ Result Explorer::run() {
     const bool terminal = m_.terminal(s);
     checker_.check(m_, s, terminal, found);
     for (const Finding& f : found) {
+      violated |= !f.note;
       Violation v;
       v.finding = f;
       v.state = id;
@@ -130,7 +132,7 @@ Result Explorer::run() {
   frontier.emplace_back(0, initial_);
 
   while (!frontier.empty()) {
-    if (opts_.stop_at_first && !first.empty()) {
+    if (opts_.stop_at_first && violated) {
       r.stopped_at_first = true;
       break;
     }
@@ -167,6 +169,7 @@ Result Explorer::run() {
         v.faulting_step = true;
         v.fault = step;
         first.try_emplace("fault", std::move(v));
+        violated = true;
         continue;
       }
       enc.clear();

@@ -24,6 +24,7 @@ struct Bounds {
 struct Finding {
   std::string kind;     // "double_execution", "lost_work", ...: one counter-example per kind
   std::string message;  // one line
+  bool note = false;    // a window worth showing (with its example), not a violation
 };
 
 // What the explorer checks in each state it stores; `terminal`: an execution ends there.

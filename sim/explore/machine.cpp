@@ -28,7 +28,9 @@ const char* step_kind_name(StepKind k) {
 }
 
 Machine::Machine(const isa::Image& img, MachineConfig cfg)
-    : img_(img), cfg_(std::move(cfg)), mem_(cfg_.memory) {
+    : img_(img), cfg_(std::move(cfg)), ct_(img), mem_(cfg_.memory) {
+  ledger_trace_.resize(img_.strings.size());
+  for (std::size_t i = 0; i < img_.strings.size(); ++i) ledger_trace_[i] = kernel::DeferralLedger::reads_trace(img_.strings[i]);
   cfg_.isolated.resize(cfg_.tasks.size(), false);
   cfg_.interrupt_free.resize(cfg_.tasks.size(), false);
   // A variable that no store or read-modify-write names and whose address no lea takes (e.g.
@@ -63,7 +65,7 @@ State Machine::initial() {
     cpu.id = c;
     isa::start(img_, cpu, cfg_.tasks[c], isa::Mode::User);
   }
-  auto boot = std::make_shared<kernel::DeferralLedger>(n, cfg_.isolated);
+  auto boot = std::make_shared<kernel::DeferralLedger>(n, cfg_.isolated, &ct_, &cfg_.memory);
   scratch_.clear();
   boot->fingerprint(scratch_);
   s.ledger = {std::move(boot), ledger_ids_.insert(scratch_).first};
@@ -88,8 +90,10 @@ bool Machine::invisible(const State& s, const isa::CpuState& cpu, const isa::Ins
   switch (in.op) {
     case Op::Set: case Op::Lea: case Op::Jmp: case Op::Jz: case Op::Jnz:
     case Op::Call: case Op::CallInd: case Op::Ret: case Op::Pause:
-    case Op::Compute: case Op::Rdtsc: case Op::Trace: case Op::Halt:
+    case Op::Compute: case Op::Rdtsc: case Op::Halt:
       return true;
+    case Op::Trace:  // the deferral decisions the ledger reads are steps: where they fall matters
+      return !ledger_trace_[in.name];
     case Op::Mfence: case Op::Serialize:
       return cpu.store_buffer.empty();
     case Op::Store:  // into the store buffer; under SC it is a write other CPUs see at once
@@ -128,7 +132,7 @@ bool Machine::private_access(const State& s, const isa::CpuState& cpu, const isa
   if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) return false;
   if (in.op == isa::Op::Store && cpu.store_buffer.size() >= cfg_.store_buffer_entries) return false;
   const isa::Addr a = isa::access_address(img_, cpu);
-  return guessed_own(a, cpu.id) && !tokens_at(s, a);
+  return guessed_own(a, cpu.id) && !watched(s, a);
 }
 
 // An access by an instruction guessed race-free (MachineConfig::race_free) to a shared word: a
@@ -141,7 +145,7 @@ bool Machine::race_free_access(const State& s, const isa::CpuState& cpu, const i
   if (in.op == isa::Op::Store && cfg_.tso) return false;  // its access is the drain, a step of its own
   if (cpu.interrupts_enabled && !cfg_.interrupt_free[cpu.id]) return false;
   if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) return false;
-  return !tokens_at(s, isa::access_address(img_, cpu));
+  return !watched(s, isa::access_address(img_, cpu));
 }
 
 // A folded instruction; a `shown` one gets a row of its own in counter-examples.
@@ -161,7 +165,7 @@ void Machine::settle(State& s, std::uint32_t c) {
     // when, and this one reads the same value from its buffer or from memory (a left mover
     // whatever IF says; a fence or locked op after it only becomes enabled sooner).
     if (!cpu.store_buffer.empty() && guessed_own(cpu.store_buffer.front().addr, c) &&
-        !tokens_at(s, cpu.store_buffer.front().addr)) {
+        !watched(s, cpu.store_buffer.front().addr)) {
       drain(s, c);
       continue;
     }
@@ -169,7 +173,7 @@ void Machine::settle(State& s, std::uint32_t c) {
     // fence it could still have been waiting, so its word stays pending until then.
     if (!cpu.store_buffer.empty() && !cfg_.race_free.empty()) {
       const isa::StoreBufferEntry& head = cpu.store_buffer.front();
-      if (guessed_race_free(head.func, head.pc) && !tokens_at(s, head.addr)) {
+      if (guessed_race_free(head.func, head.pc) && !watched(s, head.addr)) {
         const Pending p{c, head.addr, head.func, head.pc, true};
         if (rec_) {
           StepRecord r;
@@ -296,6 +300,7 @@ void Machine::hardware_register_write(State& s, std::uint32_t c, const isa::Effe
 void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
   isa::CpuState& cpu = s.cpus[c].write();
   const isa::Mode before = cpu.mode;
+  const bool idle_before = cpu.idle;
   const isa::Word request = cpu.request;
   const std::uint64_t now = ++clock_;
   const isa::Effect e = isa::execute(img_, cpu, mem_, 0);  // rdtsc reads 0: there is no time
@@ -315,10 +320,11 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
   }
   if (e.op == isa::Op::Wrmsr) hardware_register_write(s, c, e, rec);
   // The ledger sees what the recorder feeds it in a timed run, in the same order.
-  const bool mode_changed = cpu.mode != before && ledger(s).follows_mode(c);
-  const bool traced = e.op == isa::Op::Trace && ledger(s).follows_trace(c, img_.strings[e.trace_name]);
+  const bool mode_changed = cpu.mode != before && ledger(s).follows_cpu(c);
+  const bool halt_changed = cpu.idle != idle_before && ledger(s).follows_cpu(c);
+  const bool traced = e.op == isa::Op::Trace && ledger_trace_[e.trace_name];
   const bool ledger_sees = e.op == isa::Op::Request || traced || !e.notes.empty() || mode_changed ||
-                           (e.wrote && ledger(s).has_tokens_at(e.addr));
+                           halt_changed || (e.wrote && ledger(s).write_matters(e.addr, e.read, e.written));
   if (ledger_sees) {
     // Everything the hooks read, as the memo's key.
     std::string& key = ledger_key_;
@@ -344,12 +350,15 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
     put(key, e.wrote);
     put(key, e.written);
     put(key, mode_changed ? 1 + static_cast<unsigned>(cpu.mode) : 0);
+    put(key, halt_changed ? 1 + cpu.idle : 0);
     const isa::Mode mode = cpu.mode;
+    const bool idle = cpu.idle;
     update_ledger(s, [&](kernel::DeferralLedger& l) {
       if (e.op == isa::Op::Request) l.on_request(c, e.written, now);
       if (traced) l.on_trace(c, request, img_.strings[e.trace_name], e.trace_args, now);
       l.on_effect(c, request, e, now);
       if (mode_changed) l.on_mode(c, mode, now);
+      if (halt_changed) l.on_halt(c, idle);
     });
   }
   if (rec) {
@@ -368,7 +377,7 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
   drop_drain_marks(s, c);  // stores drain in order: the ones before this one have
   track(s, addr);
   ++clock_;
-  if (ledger(s).has_tokens_at(addr)) {
+  if (ledger(s).write_matters(addr, old, e.value)) {
     ledger_key_.clear();
     put(ledger_key_, 'w');
     put(ledger_key_, addr);
@@ -442,15 +451,20 @@ State Machine::apply_step(const State& s, const Step& step, StepRecord* rec) {
         t.in_flight.erase(first, first + step.copies);
         t.apics[step.cpu].set(step.vector);
         const bool from_user = cpu.mode == isa::Mode::User;
+        const bool from_idle = cpu.idle;
         cpu.halted = false;  // after iret it is back at its `halt`
         isa::take_interrupt(img_, cpu, step.vector);
         ++clock_;
-        if (from_user && ledger(t).follows_mode(step.cpu)) {
+        if ((from_user || from_idle) && ledger(t).follows_cpu(step.cpu)) {
           ledger_key_.clear();
           put(ledger_key_, 'i');
           put(ledger_key_, step.cpu);
+          put(ledger_key_, from_user + 2 * from_idle);
           const std::uint64_t now = clock_;
-          update_ledger(t, [&](kernel::DeferralLedger& l) { l.on_mode(step.cpu, isa::Mode::Kernel, now); });
+          update_ledger(t, [&](kernel::DeferralLedger& l) {
+            l.on_mode(step.cpu, isa::Mode::Kernel, now);
+            l.on_halt(step.cpu, false);
+          });
         }
         if (rec) rec->from_user = from_user;
         break;

@@ -334,12 +334,17 @@ class Machine {
     footprint_.words.push_back(a);
     return ledger(s).has_tokens_at(a);
   }
+  // Whether a write to `a` feeds the ledger (work posted there, or a state word it reads): such an
+  // access is a step of its own, never folded.
+  bool watched(const State& s, isa::Addr a) const { return ledger(s).state_word(a) || tokens_at(s, a); }
   void track(State& s, isa::Addr addr);
   void load(const State& s);
   void unload(const State& s);
 
   const isa::Image& img_;
   MachineConfig cfg_;
+  kernel::CtStateReader ct_;       // the ledger reads the state words through it
+  std::vector<bool> ledger_trace_;  // per tracepoint name: the ledger reads it
   // Variables no instruction writes by name or takes the address of: loads of them read boot
   // values, so they are thread-local and folded; a write that lands in one faults (Machine()).
   std::vector<bool> constant_var_;

@@ -36,14 +36,17 @@ const char* callback_path(const isa::Effect::Note& n, std::uint32_t cpu) {
 
 }  // namespace
 
-Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool> nohz_full, std::ostream* log)
+Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool> nohz_full,
+                   const std::vector<isa::Word>& boot, std::ostream* log)
     : img_(img),
       ncpus_(ncpus),
       log_(log),
-      ledger_(ncpus, nohz_full),
+      ct_(img),
+      ledger_(ncpus, nohz_full, &ct_, &boot),
       interference_(ncpus),
       ctx_stack_(ncpus, {report::Context::User}),
       disturbed_since_(ncpus, 0),
+      halted_(ncpus, false),
       disturbance_cause_(ncpus),
       last_ipi_callsite_(ncpus),
       posted_(img.memory_words, false),
@@ -79,7 +82,8 @@ void Recorder::executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t is
   // interconnect, in cycle order, so a write seen before the first post there cannot touch it.
   for (const isa::Effect::Note& n : e.notes)
     if (n.kind == isa::Annotation::Kind::Post) posted_[e.addr] = true;
-  const bool needed = !e.notes.empty() || before != after || (e.wrote && posted_[e.addr]) ||
+  const bool needed = !e.notes.empty() || before != after || (e.wrote && (posted_[e.addr] || ledger_.state_word(e.addr))) ||
+                      e.op == Op::Hlt ||
                       (e.op == Op::Trace && traced_[e.trace_name]) || e.op == Op::Request ||
                       e.op == Op::Syscall || e.op == Op::Sysret || e.op == Op::Iret;
   const bool logged = log_ && (e.accessed || e.op == Op::Wrmsr || e.op == Op::Compute ||
@@ -103,7 +107,7 @@ void Recorder::executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t is
 
 void Recorder::drained(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, isa::Addr addr,
                        isa::Word old, isa::Word value) {
-  if (!log_ && !posted_[addr]) return;  // see executed()
+  if (!log_ && !posted_[addr] && !ledger_.state_word(addr)) return;  // see executed()
   Event& ev = push(Event::Type::Drain, cpu, cycle, issued);
   ev.addr = addr;
   ev.aux = old;
@@ -285,6 +289,11 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
         line(log, ev, "irq", std::string("vector ") + hex(vector) + " " + vector_name(vector) +
                                (from_user ? " from user" : " from kernel") + ids);
       }
+      if (halted_[ev.cpu]) {  // woken from HLT: after the handler, kernel code runs again
+        halted_[ev.cpu] = false;
+        ledger_.on_halt(ev.cpu, false);
+        ctx_stack_[ev.cpu].back() = report::Context::Kernel;
+      }
       if (from_user) {
         ledger_.on_mode(ev.cpu, isa::Mode::Kernel, ev.cycle);
         CpuInterference& ci = interference_[ev.cpu];
@@ -323,6 +332,11 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
   }
   ledger_.on_effect(cpu, request, e, ev.cycle);
   if (mode_changed) ledger_.on_mode(cpu, after, ev.cycle);
+  if (e.op == Op::Hlt) {
+    halted_[cpu] = true;
+    ledger_.on_halt(cpu, true);
+    set_context(cpu, ev.cycle, report::Context::Idle, "hlt");
+  }
   switch (e.op) {
     case Op::Cmpxchg:
       if (!e.success && !e.notes.empty())

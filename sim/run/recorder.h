@@ -32,8 +32,10 @@ const char* vector_name(std::uint8_t vector);
 
 class Recorder : public hw::Observer {
  public:
-  // `log` receives the event log as the run goes (nullptr: no log).
-  Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool> nohz_full, std::ostream* log);
+  // `log` receives the event log as the run goes (nullptr: no log); `boot`, memory at boot, says
+  // where each CPU's context-tracking state word starts.
+  Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool> nohz_full,
+           const std::vector<isa::Word>& boot, std::ostream* log);
 
   void executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, const isa::Effect& e,
                 isa::Word request, isa::Mode mode_before, isa::Mode mode_after) override;
@@ -101,12 +103,14 @@ class Recorder : public hw::Observer {
   std::vector<std::uint32_t> free_;
   std::uint64_t seq_ = 0;
 
+  kernel::CtStateReader ct_;
   kernel::DeferralLedger ledger_;
   std::vector<CpuInterference> interference_;
   report::Timeline timeline_;
   // replay state
   std::vector<std::vector<report::Context>> ctx_stack_;
   std::vector<std::uint64_t> disturbed_since_;   // 0: not disturbed
+  std::vector<bool> halted_;                     // in HLT, waiting for an interrupt
   std::vector<std::string> disturbance_cause_;
   std::vector<std::string> last_ipi_callsite_;
   std::vector<std::size_t> ipi_index_;  // IPI id -> index in timeline_.ipis (ids count from 1)

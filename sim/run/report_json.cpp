@@ -12,6 +12,9 @@ std::string violation_counter(const std::string& kind) {
   if (kind == "double_execution") return "deferral.double_executions";
   if (kind == "lost_work") return "deferral.lost";
   if (kind == "deferred_to_kernel") return "deferral.deferred_to_kernel";
+  if (kind == "late_work") return "deferral.late";
+  if (kind == "spurious_work") return "deferral.unattributed";
+  if (kind == "deferred_in_idle_code") return "deferral.in_idle_code";
   return "";
 }
 
@@ -26,8 +29,9 @@ J delivery_json(const kernel::Delivery& d) {
     ex.push_back({{"cycle", x.cycle}, {"path", x.deferred ? "deferred" : "ipi"}});
   return {{"request", request_name(d.request)}, {"sender", d.sender}, {"target", d.target},
           {"requested", d.requested}, {"decision", kernel::decision_name(d.decision)},
-          {"outcome", kernel::outcome_name(kernel::outcome(d))}, {"late", d.late},
-          {"deferred_to_kernel", d.deferred_to_kernel}, {"executions", ex}};
+          {"outcome", kernel::outcome_name(kernel::outcome(d))}, {"late", kernel::late(d)},
+          {"deferred_to_kernel", kernel::deferred_to_kernel(d)},
+          {"in_idle_code", d.in_idle_code && d.decision == kernel::Decision::Deferred}, {"executions", ex}};
 }
 
 }  // namespace
@@ -73,14 +77,15 @@ J deferral_section(const kernel::DeferralLedger& ledger) {
   const auto all = ledger.deliveries();
   for (const kernel::Delivery* d : all) {
     const kernel::Outcome o = kernel::outcome(*d);
-    const bool anomaly = o == kernel::Outcome::Double || o == kernel::Outcome::Lost || d->late ||
-                         d->deferred_to_kernel;
+    const bool anomaly = o == kernel::Outcome::Double || o == kernel::Outcome::Lost || kernel::late(*d) ||
+                         kernel::deferred_to_kernel(*d);
     if (anomaly || all.size() <= kListedDeliveries) listed.push_back(delivery_json(*d));
   }
   return {{"requests", l.requests}, {"deliveries", l.deliveries}, {"deferred", l.deferred},
           {"ipi", l.ipi}, {"flushed_on_entry", l.flushed_on_entry},
           {"ipi_executions", l.ipi_executions}, {"double_executions", l.double_executions},
           {"lost", l.lost}, {"late", l.late}, {"deferred_to_kernel", l.deferred_to_kernel},
+          {"in_idle_code", l.in_idle_code},
           {"pending", l.pending}, {"in_flight", l.in_flight}, {"unattributed", l.unattributed},
           {"executions_per_delivery", hist}, {"deliveries_listed", listed}};
 }

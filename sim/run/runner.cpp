@@ -83,7 +83,7 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
       if (!log) throw scenario::InputError((dir / "events.log").string() + ": cannot write");
     }
   }
-  Recorder rec(img, s.cpus, s.nohz_full, log.is_open() ? &log : nullptr);
+  Recorder rec(img, s.cpus, s.nohz_full, pc.memory, log.is_open() ? &log : nullptr);
   hw::Platform platform(img, std::move(pc), opts.record ? &rec : nullptr);
   if (!platform.run()) throw scenario::InputError(s.file + ": the simulation stopped: " + platform.fault());
 

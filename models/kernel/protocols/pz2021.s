@@ -15,6 +15,19 @@
 
 .percpu ct.seq
 .percpu ct.work
+
+; The ledger reads where a CPU is from ct->seq: "effectively EQS is 10 only [USER set, NMI clear],
+; the other 3 states are kernel" (PeterZ, 20210929190935.GX4323@worktop.programming.kicks-ass.net).
+; Idle changes no count here (08/11 drops RCU's dynticks updates: "Oh argh, it does idle too"):
+; an idle CPU reads as in the kernel, and senders IPI it.
+.ctstate ct.seq, ct_seq_where
+.func ct_seq_where(seq)
+    mode = seq & (CT_SEQ_USER | CT_SEQ_NMI)
+    jnz mode != CT_SEQ_USER, kernel            ; __context_tracking_seq_in_user()
+    ret CT_WHERE_USER
+kernel:
+    ret CT_WHERE_KERNEL
+.endfunc
 .equ boot.active.ct.seq, CT_SEQ_USER + 2 * CT_SEQ
 .equ boot.inactive.ct.seq, 0
 
