@@ -5,6 +5,7 @@
 #include <boost/graph/graphviz.hpp>
 #include <boost/graph/strong_components.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -145,6 +146,7 @@ Result Explorer::run() {
     if (steps.empty()) {
       ++r.terminal_states;
       r.terminals.push_back(id);
+      if (opts_.collect_ends) r.ends.push_back(m_.describe_end(s));
     }
     const std::uint64_t begin = edges_.size();
     for (const Step& step : steps) {
@@ -208,6 +210,7 @@ Result Explorer::run() {
       break;
     }
   }
+  std::sort(r.ends.begin(), r.ends.end());
   r.complete = frontier.empty() && r.bound.empty() && !r.stopped_at_first;
   r.states = nstates_;
   r.transitions = edges_.size();

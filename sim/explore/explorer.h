@@ -58,6 +58,7 @@ struct Result {
   std::uint64_t memory_bytes = 0;  // states, index and graph, estimated
   std::vector<Violation> violations;
   std::vector<std::uint32_t> terminals;  // terminal state ids, in discovery order
+  std::vector<std::string> ends;         // Options::collect_ends: Machine::describe_end() of each, sorted
 };
 
 struct Options {
@@ -72,6 +73,9 @@ struct Options {
   // std::logic_error if the target differs (tests).
   bool commute = true;
   bool check_commutations = false;
+  // Keep a description of every terminal state that no reduction changes (Result::ends), to
+  // compare a reduced exploration's ends with an unreduced one's.
+  bool collect_ends = false;
 };
 
 class Explorer {

@@ -640,4 +640,23 @@ void Machine::encode(const State& s, std::string& out) const {
   put(out, s.ledger.id);
 }
 
+std::string Machine::describe_end(const State& s) const {
+  std::string out;
+  for (const CpuRef& cpu : s.cpus) encode_cpu(*cpu, out);
+  for (const Apic& a : s.apics)
+    for (std::uint64_t w : a.isr) put(out, w);
+  put(out, s.in_flight.size());
+  for (const Ipi& i : s.in_flight) {
+    put(out, i.to);
+    put(out, i.vector);
+  }
+  put(out, s.memory.size());
+  for (const auto& [a, v] : s.memory) {
+    put(out, a);
+    put(out, v);
+  }
+  s.ledger.ledger->fingerprint(out);
+  return out;
+}
+
 }  // namespace explore

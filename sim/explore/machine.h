@@ -250,6 +250,10 @@ class Machine {
   bool terminal(const State& s) const;
   // The canonical bytes of a state: equal bytes, same state.
   void encode(const State& s, std::string& out) const;
+  // An end of an execution as any exploration of the same scenario sees it, reduced or not:
+  // memory, CPUs, APICs, what is in flight and the ledger, without interned ids or the
+  // reduction's pending marks.
+  std::string describe_end(const State& s) const;
 
   const isa::Image& image() const { return img_; }
   // From now on every access of every step is appended to `log` (nullptr: no more).
