@@ -11,6 +11,10 @@
 #include <vector>
 
 #include "sim/explore/budget.h"
+#include "sim/explore/locality.h"
+#include "sim/scenario/json_doc.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/scenario_image.h"
 
 namespace {
 
@@ -70,6 +74,39 @@ TEST(Budget, SecondsAsWritten) {
   EXPECT_EQ(explore::seconds_text(2), "2");
   EXPECT_EQ(explore::seconds_text(0.5), "0.5");
   EXPECT_EQ(explore::seconds_text(1200), "1200");
+}
+
+// A scenario's image and machine configuration, as explore_scenario() makes them.
+struct Scenario {
+  scenario::ScenarioImage si;
+  explore::MachineConfig cfg;
+};
+
+std::unique_ptr<Scenario> load(const std::string& file) {
+  const scenario::JsonDoc doc = scenario::JsonDoc::load_file(std::string(ISOLSIM_SOURCE_DIR) + "/" + file);
+  const scenario::Scenario s = scenario::load_scenario(doc);
+  auto p = std::make_unique<Scenario>();
+  p->si = scenario::build_scenario_image(doc, s);
+  p->cfg.tasks = p->si.tasks;
+  p->cfg.memory = p->si.memory;
+  p->cfg.isolated = s.nohz_full;
+  return p;
+}
+
+TEST(Budget, TheWalksStopAtIt) {
+  const auto p = load("scenarios/explore/pz2021_two_senders.json");
+  explore::Budget spent(0, 1'000'000);
+  EXPECT_EQ(explore::guess_locality(p->si.img, p->cfg, 200, 20, &spent).walks, 0);
+  explore::Budget ample(600, 1'000'000);
+  EXPECT_EQ(explore::guess_locality(p->si.img, p->cfg, 200, 20, &ample).walks,
+            explore::guess_locality(p->si.img, p->cfg).walks);
+
+  // A workload that never ends: 200 walks of 100,000 steps would take seconds.
+  const auto big = load("scenarios/bench/throughput.json");
+  explore::Budget tenth(0.1, 1'000'000);
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_LE(explore::guess_locality(big->si.img, big->cfg, 200, 20, &tenth).walks, 1);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.3);
 }
 
 }  // namespace
