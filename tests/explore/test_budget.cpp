@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/explore/budget.h"
+#include "sim/explore/explorer.h"
 #include "sim/explore/locality.h"
 #include "sim/scenario/json_doc.h"
 #include "sim/scenario/scenario.h"
@@ -68,6 +69,7 @@ TEST(Budget, DefaultMemoryBoundIsHalfTheRamAtMost12000Mb) {
   EXPECT_LE(mb, 12'000u);
   const std::uint64_t ram_mb = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / kMB;
   EXPECT_LE(mb, ram_mb / 2 + 1);
+  EXPECT_EQ(explore::Bounds{}.max_memory_mb, mb);
 }
 
 TEST(Budget, SecondsAsWritten) {
@@ -107,6 +109,33 @@ TEST(Budget, TheWalksStopAtIt) {
   const auto t0 = std::chrono::steady_clock::now();
   EXPECT_LE(explore::guess_locality(big->si.img, big->cfg, 200, 20, &tenth).walks, 1);
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.3);
+}
+
+class NoChecks : public explore::Checker {
+ public:
+  void check(const explore::Machine&, const explore::State&, bool, std::vector<explore::Finding>&) override {}
+};
+
+// A budget shared with the phases before the search counts what they spent: given one already
+// spent, the search stops after the first state and names the bound.
+TEST(Budget, TheSearchStopsAtASharedBudget) {
+  const auto p = load("scenarios/bench/throughput.json");
+  explore::Machine m(p->si.img, p->cfg);
+  NoChecks none;
+  explore::Budget spent(0.5, 1'000'000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(510));
+  explore::Options o;
+  o.budget = &spent;
+  const explore::Result r = explore::Explorer(m, none, o).run();
+  EXPECT_FALSE(r.complete);
+  EXPECT_EQ(r.depth, 1u) << "only the initial state expanded";
+  EXPECT_EQ(r.bound, "time bound (0.5 s) reached");
+  EXPECT_GT(r.memory_bytes, 0u);
+
+  o.budget = nullptr;
+  o.bounds.max_memory_mb = explore::resident_bytes() / kMB;  // reached already
+  const explore::Result own = explore::Explorer(m, none, o).run();
+  EXPECT_EQ(own.bound, "memory bound (" + std::to_string(o.bounds.max_memory_mb) + " MB) reached");
 }
 
 }  // namespace
