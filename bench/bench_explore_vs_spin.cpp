@@ -15,8 +15,7 @@
 //   ./build/bench/bench_explore_vs_spin [--max-seconds 300] [--isolsim-max-memory MB]
 //       [--pan-memlim MB] [--protocols pz2021,rfc1] [--senders 2,3] [--no-tso] [--keep]
 //
-// Bounds: isolsim gets --max-seconds and --max-memory (its own estimate of its memory; the
-// process's RSS is about twice that); pan gets -DMEMLIM and SIGINT after --max-seconds (pan then
+// Bounds: isolsim gets --max-seconds and --max-memory (its resident set); pan gets -DMEMLIM and SIGINT after --max-seconds (pan then
 // prints its statistics and "Interrupted"). A bounded run says so in the table.
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -271,7 +270,7 @@ void write_csv(const std::vector<Row>& rows, const fs::path& p) {
 
 struct Options {
   double max_seconds = 300;
-  unsigned isolsim_max_memory = 3000;  // MB, isolsim's estimate
+  unsigned isolsim_max_memory = 3000;  // MB, isolsim's resident set
   unsigned pan_memlim = 4000;          // MB, pan -DMEMLIM
   std::vector<std::string> protocols = {"pz2021", "rfc1"};
   std::vector<int> senders = {2, 3};
@@ -434,13 +433,12 @@ Row isolsim_run(const Options& o, const fs::path& dir, const std::string& protoc
   const fs::path scenario = fs::path(ISOLSIM_SOURCE_DIR) / "scenarios" / "explore" /
                             (n == 2 ? "pz2021_two_senders.json" : "three_senders.json");
   const std::string tag = "isolsim-" + memory + (dfs ? "-dfs" : "") + (first ? "-first" : "-exhaustive");
-  // The machine is shared: isolsim's resident set is about twice its --max-memory estimate, so
-  // the bound is capped to 40% of what is available now.
+  // The machine is shared: the bound is capped to 80% of what is available now.
   unsigned max_memory = o.isolsim_max_memory;
   const long avail = mem_available_mb();
   std::string capped;
-  if (avail > 0 && max_memory > avail * 0.4) {
-    max_memory = static_cast<unsigned>(std::max(256.0, avail * 0.4));
+  if (avail > 0 && max_memory > avail * 0.8) {
+    max_memory = static_cast<unsigned>(std::max(256.0, avail * 0.8));
     capped = "--max-memory capped to " + std::to_string(max_memory) + " MB (MemAvailable " + std::to_string(avail) + " MB)";
   }
   const fs::path out = dir / tag;

@@ -120,13 +120,14 @@ int litmus_command(const std::string& file, const explore::ScenarioOptions& opts
   try {
     const explore::Litmus lit = explore::parse_litmus(text.str(), file);
     if (cat_model) {
-      const explore::LitmusOutcome o = explore::run_litmus_cat(lit, opts.explore.bounds);
+      const explore::LitmusOutcome o = explore::run_litmus_cat(lit, opts.explore.bounds, opts.explore.budget);
       std::cout << explore::herd_report(lit, o);
       std::cerr << o.exploration.states << " candidate executions, " << o.positive + o.negative
                 << " consistent with x86tso.cat, in " << o.exploration.seconds << " s\n";
       return o.exploration.complete ? 0 : 3;
     }
-    const explore::LitmusOutcome o = explore::run_litmus(lit, opts.tso, opts.explore.bounds, !opts.unreduced);
+    const explore::LitmusOutcome o =
+        explore::run_litmus(lit, opts.tso, opts.explore.bounds, !opts.unreduced, opts.explore.budget);
     std::cout << explore::herd_report(lit, o);
     std::cerr << o.exploration.states << " states, " << o.exploration.transitions << " transitions explored in "
               << o.exploration.seconds << " s\n";
@@ -184,7 +185,9 @@ int sc_main(int argc, char* argv[]) {
       ->check(CLI::NonNegativeNumber);
   explore_cmd->add_option("--max-states", eopts.explore.bounds.max_states, "state bound")->check(CLI::PositiveNumber);
   explore_cmd->add_option("--max-depth", eopts.explore.bounds.max_depth, "depth bound (steps)")->check(CLI::PositiveNumber);
-  explore_cmd->add_option("--max-memory", eopts.explore.bounds.max_memory_mb, "memory bound (MB)")->check(CLI::PositiveNumber);
+  explore_cmd->add_option("--max-memory", eopts.explore.bounds.max_memory_mb,
+                          "memory bound: the process's resident set, MB (default half the RAM, at most 12000)")
+      ->check(CLI::PositiveNumber);
   explore_cmd->add_option("--max-seconds", eopts.explore.bounds.max_seconds, "time bound (s)")->check(CLI::PositiveNumber);
   try {
     app.parse(argc, argv);
@@ -193,6 +196,9 @@ int sc_main(int argc, char* argv[]) {
     return rc == 0 ? 0 : 2;
   }
   if (explore_cmd->parsed()) {
+    // From here: reading and assembling the input count against --max-seconds too.
+    explore::Budget budget(eopts.explore.bounds.max_seconds, eopts.explore.bounds.max_memory_mb);
+    eopts.explore.budget = &budget;
     eopts.tso = memory_model == "tso";
     eopts.explore.depth_first = search == "dfs";
     if (is_litmus(efile)) {
@@ -202,10 +208,11 @@ int sc_main(int argc, char* argv[]) {
           return 2;
         }
       if (memory_model == "x86tso.cat")
-        for (const char* machine_only : {"--unreduced", "--search", "--max-depth", "--max-memory"})
+        for (const char* machine_only : {"--unreduced", "--search", "--max-depth"})
           if (explore_cmd->count(machine_only)) {
             std::cerr << "isolsim: " << machine_only << " applies to the explorer's machine, not to --memory-model "
-                      << "x86tso.cat (which enumerates candidate executions: --max-states, --max-seconds)\n";
+                      << "x86tso.cat (which enumerates candidate executions: --max-states, --max-seconds, "
+                      << "--max-memory)\n";
             return 2;
           }
       return litmus_command(efile, eopts, memory_model == "x86tso.cat");

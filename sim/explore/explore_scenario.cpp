@@ -41,9 +41,16 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   WrongGuesses wrong;
   int walks = 0;
   const auto t0 = std::chrono::steady_clock::now();
+  // One budget for the walks and every run, those a wrong guess ended too.
+  Budget own(opts.explore.bounds.max_seconds, opts.explore.bounds.max_memory_mb);
+  Options explore_opts = opts.explore;
+  if (!explore_opts.budget) explore_opts.budget = &own;
   try {
     if (mc.fold_local_steps) {
-      Locality l = guess_locality(si.img, mc);
+      // A quarter of the time and half the memory at most: the guesses only speed the search up
+      // (and are checked as it goes), and it reuses the memory the walks free.
+      Budget walks_budget = explore_opts.budget->share(0.25, 0.5);
+      Locality l = guess_locality(si.img, mc, 200, 20, &walks_budget);
       mc.interrupt_free = std::move(l.interrupt_free);
       mc.owner = std::move(l.owner);
       mc.race_free = std::move(l.race_free);
@@ -57,7 +64,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
       if (machine) machine->drop_guesses(mc);
       else machine = std::make_unique<Machine>(si.img, mc);
       checker = std::make_unique<DeferralChecks>(doc, s, *machine);
-      explorer = std::make_unique<Explorer>(*machine, *checker, opts.explore);
+      explorer = std::make_unique<Explorer>(*machine, *checker, explore_opts);
       return explorer->run();
     });
     // The search's time is the guesses' and every run's, the ones a wrong guess ended too.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/explore/budget.h"
 #include "sim/explore/machine.h"
 
 namespace explore {
@@ -16,7 +17,7 @@ namespace explore {
 struct Bounds {
   std::uint64_t max_states = 20'000'000;
   std::uint64_t max_depth = 1'000'000;
-  std::uint64_t max_memory_mb = 12'000;
+  std::uint64_t max_memory_mb = default_max_memory_mb();  // the process's resident set
   double max_seconds = 1200;
 };
 
@@ -55,7 +56,7 @@ struct Result {
   std::string bound;          // which bound stopped it, when not complete
   bool stopped_at_first = false;
   double seconds = 0;  // explore_scenario: with the random walks and the runs a wrong guess ended
-  std::uint64_t memory_bytes = 0;  // states, index and graph, estimated
+  std::uint64_t memory_bytes = 0;  // the process's resident set when the search ended
   std::vector<Violation> violations;
   std::vector<std::uint32_t> terminals;  // terminal state ids, in discovery order
   std::vector<std::string> ends;         // Options::collect_ends: Machine::describe_end() of each, sorted
@@ -76,6 +77,10 @@ struct Options {
   // Keep a description of every terminal state that no reduction changes (Result::ends), to
   // compare a reduced exploration's ends with an unreduced one's.
   bool collect_ends = false;
+  // The time and memory bounds, shared with the phases before and around the search (the random
+  // walks, the runs a wrong guess ended), so that together they stop at the bound; not owned.
+  // nullptr: run() starts one of its own from `bounds`.
+  Budget* budget = nullptr;
 };
 
 class Explorer {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "models/isa/assembler.h"
+#include "models/kernel/boot.h"
 
 namespace explore {
 namespace {
@@ -636,6 +637,10 @@ class Reader {
     for (std::size_t i = 0; i < head.size(); ++i)
       if (trim(head[i]) != "P" + std::to_string(i))
         fail(file_, all[0].line, "expected thread header P" + std::to_string(i) + ", found '" + trim(head[i]) + "'");
+    // Each thread is a CPU, and the machine has at most kMaxCpus (a CPU mask is one word).
+    if (head.size() > kernel::kMaxCpus)
+      fail(file_, all[0].line, std::to_string(head.size()) + " threads: at most " + std::to_string(kernel::kMaxCpus) +
+                                   " (one CPU each)");
     lit_.threads = static_cast<int>(head.size());
     threads_.resize(head.size());
     for (std::size_t r = 1; r < all.size(); ++r) {

@@ -62,8 +62,9 @@ struct Stop {};  // a bound was hit
 
 class CatModel {
  public:
-  CatModel(const Litmus& lit, const Bounds& bounds)
-      : lit_(lit), img_(litmus_image(lit)), memory_(img_.initial_memory()), bounds_(bounds) {
+  CatModel(const Litmus& lit, const Bounds& bounds, Budget* budget)
+      : lit_(lit), img_(litmus_image(lit)), memory_(img_.initial_memory()), bounds_(bounds),
+        own_(bounds.max_seconds, bounds.max_memory_mb), budget_(budget ? *budget : own_) {
     for (int t = 0; t < lit.threads; ++t) {
       funcs_.push_back(*img_.find_function("P" + std::to_string(t)));
       instrs_.push_back(memory_instructions(t));
@@ -160,8 +161,9 @@ class CatModel {
   // the read of a locked instruction comes before its write.
   void choose_rf(std::size_t i, LitmusOutcome& o) {
     if (i == reads_.size()) {
-      if ((++tried_rf_ & 1023) == 0 && seconds() > bounds_.max_seconds) {
-        o.exploration.bound = "max-seconds";
+      // Every leaf: with many threads one candidate's values and axioms take long.
+      if (budget_.exhausted()) {
+        o.exploration.bound = budget_.bound();
         throw Stop{};
       }
       if (compute_values()) choose_co(0, o);
@@ -315,7 +317,11 @@ class CatModel {
 
   void check(LitmusOutcome& o) {
     if (++candidates_ > bounds_.max_states) {
-      o.exploration.bound = "max-states (" + std::to_string(bounds_.max_states) + " candidate executions)";
+      o.exploration.bound = "state bound (" + std::to_string(bounds_.max_states) + " candidate executions) reached";
+      throw Stop{};
+    }
+    if (budget_.exhausted()) {
+      o.exploration.bound = budget_.bound();
       throw Stop{};
     }
     if (!uniproc() || !atomic() || !tso()) return;
@@ -338,6 +344,8 @@ class CatModel {
   const isa::Image img_;
   const std::vector<Word> memory_;
   const Bounds bounds_;
+  Budget own_;  // when the caller shares none
+  Budget& budget_;
   std::chrono::steady_clock::time_point start_;
   std::vector<std::uint32_t> funcs_;
   std::vector<std::vector<Instr>> instrs_;
@@ -354,12 +362,14 @@ class CatModel {
   std::vector<std::optional<Word>> values_;
   std::vector<Word> regs_;                 // observed registers' final values (by places_)
 
-  std::uint64_t candidates_ = 0, tried_rf_ = 0;
+  std::uint64_t candidates_ = 0;
   std::set<std::vector<Word>> finals_;
 };
 
 }  // namespace
 
-LitmusOutcome run_litmus_cat(const Litmus& lit, const Bounds& bounds) { return CatModel(lit, bounds).run(); }
+LitmusOutcome run_litmus_cat(const Litmus& lit, const Bounds& bounds, Budget* budget) {
+  return CatModel(lit, bounds, budget).run();
+}
 
 }  // namespace explore

@@ -18,8 +18,9 @@ namespace explore {
 // other's) is not a candidate, except that XCHG's write never waits for its read.
 //
 // P and N count consistent executions, as herd7's do. `bounds.max_states` bounds the candidate
-// executions tried and `bounds.max_seconds` the time; either makes the outcome incomplete.
+// executions tried, `bounds.max_seconds` the time and `bounds.max_memory_mb` the resident memory
+// (from `budget` when given, shared with what ran before); any makes the outcome incomplete.
 // `o.exploration.states` is the number of candidates tried.
-LitmusOutcome run_litmus_cat(const Litmus& lit, const Bounds& bounds);
+LitmusOutcome run_litmus_cat(const Litmus& lit, const Bounds& bounds, Budget* budget = nullptr);
 
 }  // namespace explore

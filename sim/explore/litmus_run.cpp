@@ -115,7 +115,7 @@ const char* observation_name(LitmusOutcome::Observation o) {
   return "?";
 }
 
-LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds, bool fold_local_steps) {
+LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds, bool fold_local_steps, Budget* budget) {
   const isa::Image img = litmus_image(lit);
   MachineConfig cfg;
   for (int t = 0; t < lit.threads; ++t) cfg.tasks.push_back(*img.find_function("P" + std::to_string(t)));
@@ -126,6 +126,7 @@ LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds, bool
   FinalStates finals(img, lit);
   Options opts;
   opts.bounds = bounds;
+  opts.budget = budget;
   opts.livelock = false;  // litmus threads are straight-line code
   Explorer explorer(machine, finals, opts);
 

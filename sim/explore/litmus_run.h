@@ -40,8 +40,9 @@ isa::Word observed_value(const Litmus& lit, const std::vector<isa::Word>& v, con
 void settle_verdict(const Litmus& lit, LitmusOutcome& o);
 
 // Throws isa::AsmError for a test whose assembly does not assemble. `fold_local_steps`: see
-// MachineConfig (false cross-checks the reduction).
-LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds, bool fold_local_steps = true);
+// MachineConfig (false cross-checks the reduction). `budget`: see Options::budget.
+LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds, bool fold_local_steps = true,
+                         Budget* budget = nullptr);
 
 const char* observation_name(LitmusOutcome::Observation o);  // "Never", "Sometimes", "Always"
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "sim/explore/budget.h"
 #include "sim/explore/machine.h"
 
 namespace explore {
@@ -24,7 +25,9 @@ struct Locality {
 // step and the access, or in the same way the other way round: their windows overlap, so either
 // could come first. Two CPUs' accesses to one word race too when one is LOCKed and the walks saw
 // them in both orders, overlapping or not.
-Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks = 200, int quiet_walks = 20);
+// The walks end early when `budget` is exhausted, with the guesses of the steps run so far.
+Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int walks = 200, int quiet_walks = 20,
+                        Budget* budget = nullptr);
 
 // The guesses an exploration proved wrong, in the order it did.
 struct WrongGuesses {

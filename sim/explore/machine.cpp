@@ -29,6 +29,8 @@ const char* step_kind_name(StepKind k) {
 
 Machine::Machine(const isa::Image& img, MachineConfig cfg)
     : img_(img), cfg_(std::move(cfg)), ct_(img), mem_(cfg_.memory) {
+  if (cfg_.memo_steps && !cfg_.remember_ledgers)
+    throw std::logic_error("explore: steps are remembered by ledger ids, which remember_ledgers = false does not keep");
   ledger_trace_.resize(img_.strings.size());
   for (std::size_t i = 0; i < img_.strings.size(); ++i) ledger_trace_[i] = kernel::DeferralLedger::reads_trace(img_.strings[i]);
   cfg_.isolated.resize(cfg_.tasks.size(), false);
@@ -515,7 +517,9 @@ bool Machine::loaded_value(const State& s, const isa::CpuState& cpu, const isa::
 // values the key does not hold), no ledger event (whether one happens depends on the CPU alone),
 // no write, no IPI, no EOI, and its CPU ends as it began.
 void Machine::learn_self_loop(const State& s, const State& t, const Step& step) {
-  if (step.kind != StepKind::Exec || accesses_ != 1 || ledger_events_ || !cfg_.fold_local_steps) return;
+  if (step.kind != StepKind::Exec || accesses_ != 1 || ledger_events_ || !cfg_.fold_local_steps ||
+      !cfg_.remember_ledgers)
+    return;
   const isa::CpuState& before = *s.cpus[step.cpu];
   isa::Addr addr = 0;
   isa::Word value = 0;
@@ -547,6 +551,18 @@ bool Machine::known_self_loop(const State& s, const Step& step) const {
 template <class Feed>
 void Machine::update_ledger(State& s, Feed feed) {
   ++ledger_events_;
+  if (!cfg_.remember_ledgers) {
+    auto next = std::make_shared<kernel::DeferralLedger>(*s.ledger.ledger);
+    feed(*next);
+    std::vector<isa::Addr> before, after;
+    s.ledger.ledger->token_words(before);
+    next->token_words(after);
+    std::set_symmetric_difference(before.begin(), before.end(), after.begin(), after.end(),
+                                  std::back_inserter(footprint_.words));
+    s.ledger = {std::move(next), 0};
+    footprint_.ledger = true;
+    return;
+  }
   put(ledger_key_, s.ledger.id);
   const auto [event, fresh] = ledger_events_seen_.insert(ledger_key_);
   if (fresh) {
@@ -615,6 +631,7 @@ std::uint32_t Machine::intern_cpu(const isa::CpuState& cpu) const {
 }
 
 void Machine::encode(const State& s, std::string& out) const {
+  if (!cfg_.remember_ledgers) throw std::logic_error("explore: a machine that remembers no ledger cannot encode states");
   for (const CpuRef& cpu : s.cpus) put(out, cpu.id([this](const isa::CpuState& c) { return intern_cpu(c); }));
   for (const Apic& a : s.apics) {
     for (std::uint64_t w : a.isr) put(out, w);

@@ -203,6 +203,10 @@ struct MachineConfig {
   // anyway and throws std::logic_error if the states differ (tests).
   bool memo_steps = true;
   bool check_memo = false;
+  // Remember every ledger update, give each distinct ledger an id (encode() and the memory of
+  // steps need them) and learn self-loops. false, for the random walks, which encode no state
+  // (memo_steps false too): a long run then holds one ledger, not one per event of a growing one.
+  bool remember_ledgers = true;
   // CPUs assumed never to receive an IPI: on them nothing can interrupt, so cli, stores and
   // requests with IF set, and on CPUs that are not nohz_full syscall and sysret, are thread-local.
   // An IPI sent to one of them throws NotInterruptFree: the exploration is redone without the

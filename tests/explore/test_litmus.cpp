@@ -463,6 +463,20 @@ TEST(LitmusErrors, NameTheLine) {
             "t.litmus:4: unknown register or operand 'eax' (AT&T operands: (x), $1, %eax)");
 }
 
+// Each thread is one of the machine's CPUs, and it has at most 64.
+TEST(LitmusErrors, AtMost64Threads) {
+  auto threads = [](int n) {
+    std::string header, row;
+    for (int i = 0; i < n; ++i) {
+      header += (i ? " | P" : " P") + std::to_string(i);
+      row += (i ? " | MFENCE" : " MFENCE");
+    }
+    return "X86 t\n{ }\n" + header + " ;\n" + row + " ;\nexists (0:EAX=0)\n";
+  };
+  EXPECT_EQ(parse_litmus(threads(64), "t.litmus").threads, 64);
+  EXPECT_EQ(error_of(threads(65)), "t.litmus:3: 65 threads: at most 64 (one CPU each)");
+}
+
 TEST(LitmusErrors, UnsupportedForms) {
   const std::string head = "X86 t\n{\n}\n P0 | P1 ;\n";
   auto row = [&](const std::string& cell) {

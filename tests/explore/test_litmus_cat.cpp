@@ -120,5 +120,5 @@ TEST(CatModel, ABoundGivesNoVerdict) {
 exists (0:EAX=0 /\ 1:EAX=0)
 )", b);
   EXPECT_FALSE(o.exploration.complete);
-  EXPECT_NE(o.exploration.bound.find("max-states"), std::string::npos);
+  EXPECT_NE(o.exploration.bound.find("state bound (3 candidate executions)"), std::string::npos);
 }
