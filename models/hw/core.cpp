@@ -305,7 +305,7 @@ void Core::run() {
       state_ = State::WaitSbSpace;
       return;
     }
-    if (op == Op::Compute || op == Op::Hlt || op == Op::Halt) {
+    if (op == Op::Compute || op == Op::Hlt || op == Op::SafeHalt || op == Op::Halt) {
       const isa::Effect e = exec(t_, t_);
       if (state_ == State::Stopped) return;
       if (op != Op::Compute) {

@@ -768,7 +768,7 @@ class Assembler {
     } else {
       static const std::pair<const char*, Op> kBare[] = {
           {"mfence", Op::Mfence}, {"serialize", Op::Serialize}, {"pause", Op::Pause},
-          {"cli", Op::Cli}, {"sti", Op::Sti}, {"hlt", Op::Hlt}, {"halt", Op::Halt},
+          {"cli", Op::Cli}, {"sti", Op::Sti}, {"hlt", Op::Hlt}, {"safe_halt", Op::SafeHalt}, {"halt", Op::Halt},
           {"sysret", Op::Sysret}, {"iret", Op::Iret}};
       bool bare = false;
       for (const auto& [name, op] : kBare)

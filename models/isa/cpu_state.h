@@ -37,6 +37,7 @@ struct CpuState {
   bool halted = false;   // program finished
   bool idle = false;     // in HLT, waiting for an interrupt
   Word request = 0;      // current request id (ghost state for the deferral ledger)
+  Word tsc = 0;          // explore: the time this CPU can tell, the deadline of the last timer it took
   std::uint32_t next_request = 1;
   std::vector<Frame> frames;
   std::vector<Word> regs;

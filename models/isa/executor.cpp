@@ -23,6 +23,7 @@ const char* op_name(Op op) {
     case Op::Cli: return "cli";
     case Op::Sti: return "sti";
     case Op::Hlt: return "hlt";
+    case Op::SafeHalt: return "safe_halt";
     case Op::Halt: return "halt";
     case Op::Load: return "load";
     case Op::Store: return "store";
@@ -313,6 +314,10 @@ Effect execute(const Image& img, CpuState& cpu, std::vector<Word>& memory, Word 
     case Op::Serialize:
       break;
     case Op::Hlt:
+      cpu.idle = true;
+      break;
+    case Op::SafeHalt:
+      cpu.interrupts_enabled = true;
       cpu.idle = true;
       break;
     case Op::Halt:

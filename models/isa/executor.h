@@ -83,6 +83,15 @@ StoreBufferEntry drain_one(CpuState& cpu, std::vector<Word>& memory);
 // Enters the IDT handler for `vector` at an instruction boundary; arg0 is user_mode(regs).
 void take_interrupt(const Image& img, CpuState& cpu, std::uint8_t vector);
 
+// The NMI (SDM vol. 3, 6.7.1): taken whatever IF says, through no IRR or ISR, and blocked from
+// its delivery until the next IRET, that is while its handler's frame is on the stack.
+constexpr std::uint8_t kNmiVector = 2;
+inline bool in_nmi(const CpuState& cpu) {
+  for (const Frame& f : cpu.frames)
+    if (f.kind == FrameKind::Interrupt && f.vector == kNmiVector) return true;
+  return false;
+}
+
 Word eval(const CpuState& cpu, const Operand& o);
 Word eval(const CpuState& cpu, const Expr& e);
 Word alu(AluOp op, Word a, Word b);

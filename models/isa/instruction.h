@@ -28,6 +28,7 @@ enum class Op : std::uint8_t {
   Pause,        // cpu_relax(): PAUSE
   Cli, Sti,
   Hlt,          // wait for an interrupt (idle)
+  SafeHalt,     // `sti; hlt`: interrupts on and idle as one step (STI's shadow: none comes between)
   Halt,         // this CPU's program is over
   // memory
   Load,         // dst = *mem (own store buffer first)

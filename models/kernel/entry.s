@@ -1,15 +1,10 @@
-; Kernel entry and exit (syscalls and interrupts), the tick, text patching and the syscall bodies
-; a workload can call. Follows kernel/entry/common.c and arch/x86 of Linux v6.6; the context-tracking
-; calls (ct_user_exit / ct_user_enter) and ct_set_cpu_work come from the protocol file.
+; Kernel entry and exit (syscalls and interrupts), text patching and the syscall bodies a
+; workload can call. Follows kernel/entry/common.c and arch/x86 of Linux v6.6; the context-tracking
+; calls (ct_user_exit / ct_user_enter, ct_irq_enter / ct_irq_exit) and ct_set_cpu_work come from
+; ct_mainline.s and the protocol file, the tick from tick.s, idle from idle.s, NMIs from nmi.s.
 ;
 ; Simulator-provided constants: NR_CPUS, ALL_CPUS, CONTEXT_TRACKING_ENABLED (the
 ; context_tracking_key static key: some CPU is nohz_full), TICK_DO_TIMER_CPU, TICK_WORK_CYCLES.
-
-; jiffies_64, advanced by the timekeeping CPU
-.var jiffies_64
-; Per-CPU tick re-arm period in cycles: 0 for the periodic LAPIC timer (it reloads by itself);
-; the residual 1 Hz tick of a nohz_full CPU in TSC-deadline mode otherwise.
-.percpu tick.period
 
 ; arch/x86/entry/entry_64.S entry_SYSCALL_64 -> do_syscall_64() (v6.6)
 .func entry_SYSCALL_64(body, arg)
@@ -37,47 +32,32 @@ out:
     ret 0
 .endfunc
 
-; kernel/entry/common.c irqentry_enter(regs): from user, irqentry_enter_from_user_mode()
+; kernel/entry/common.c irqentry_enter(regs): from user, irqentry_enter_from_user_mode(); on the
+; idle task, ct_irq_enter() whether RCU is watching or not, and state.exit_rcu; from other kernel
+; code, rcu_irq_enter_check_tick() only. Returns exit_rcu.
 .func irqentry_enter(user)
     jz user, from_kernel
     call enter_from_user_mode()
-from_kernel:                                   ; from kernel: rcu_irq_enter_check_tick() only (CPUs do not idle here)
+    ret 0
+from_kernel:
+    idle = load current.idle[this_cpu]         ; is_idle_task(current) (arch_in_rcu_eqs() is false on x86)
+    jz idle, watching
+    call ct_irq_enter()
+    ret 1                                      ; ret.exit_rcu = true
+watching:
     ret 0
 .endfunc
 
-; kernel/entry/common.c irqentry_exit(regs, state): to user, irqentry_exit_to_user_mode()
+; kernel/entry/common.c irqentry_exit(regs, state): to user, irqentry_exit_to_user_mode(); to the
+; kernel, ct_irq_exit() if the entry made RCU watch
 .func irqentry_exit(user, state)
     jz user, to_kernel
     call exit_to_user_mode()
-to_kernel:
     ret 0
-.endfunc
-
-; arch/x86/kernel/apic/apic.c DEFINE_IDTENTRY_SYSVEC(sysvec_apic_timer_interrupt) (v6.6)
-.func sysvec_apic_timer_interrupt(user)
-    state = call irqentry_enter(user)
-    wrmsr MSR_X2APIC_EOI, 0                    ; apic_eoi()
-    trace local_timer_entry(LOCAL_TIMER_VECTOR)
-    call tick_sched_timer()                    ; local_apic_timer_interrupt() -> evt->event_handler()
-    trace local_timer_exit(LOCAL_TIMER_VECTOR)
-    call irqentry_exit(user, state)
-    iret
-.endfunc
-.idt LOCAL_TIMER_VECTOR, sysvec_apic_timer_interrupt
-
-; kernel/time/tick-sched.c tick_sched_timer() -> tick_sched_do_timer() + tick_sched_handle()
-.func tick_sched_timer()
-    jnz this_cpu != TICK_DO_TIMER_CPU, handle
-    atomic_add jiffies_64, 1                   ; tick_do_update_jiffies64() (jiffies_lock seqcount omitted)
-handle:
-    compute TICK_WORK_CYCLES                   ; update_process_times(): calibration parameter
-    period = load tick.period[this_cpu]
-    jz period, periodic
-    now = rdtsc                                ; hrtimer_forward() + lapic_next_deadline()
-    next = now + period
-    mfence                                     ; lapic_next_deadline(): weak_wrmsr_fence()
-    wrmsr MSR_IA32_TSC_DEADLINE, next
-periodic:
+to_kernel:
+    jz state, out                              ; if (state.exit_rcu)
+    call ct_irq_exit()
+out:
     ret 0
 .endfunc
 

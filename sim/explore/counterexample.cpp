@@ -40,8 +40,10 @@ std::string describe(const isa::Image& img, const StepRecord& r) {
   switch (r.step.kind) {
     case StepKind::Drain: return "drain " + img.describe(r.addr) + ": " + hex(r.old) + " -> " + hex(r.value);
     case StepKind::Interrupt:
-      return std::string("irq ") + hex(r.step.vector) + " " + run::vector_name(r.step.vector) +
-             (r.from_user ? " from user" : " from kernel") +
+    case StepKind::Timer:
+      return std::string(r.step.kind == StepKind::Timer ? "timer " : "irq ") + hex(r.step.vector) + " " +
+             run::vector_name(r.step.vector) +
+             (r.from_user ? " from user" : r.from_idle ? " from idle" : " from kernel") +
              (r.step.copies > 1 ? " (" + std::to_string(r.step.copies) + " IPIs merged in the IRR)" : "");
     case StepKind::Exec: break;
   }

@@ -100,7 +100,7 @@ Result Explorer::run() {
     std::int64_t sb = -1, to = -1;
   };
   auto commuted = [&](std::uint32_t u, const Step& b) -> Commuted {
-    if (!opts_.commute || u == 0 || b.kind == StepKind::Interrupt) return {};
+    if (!opts_.commute || u == 0 || b.kind == StepKind::Interrupt || b.kind == StepKind::Timer) return {};
     const auto in = static_cast<std::uint64_t>(pred_[u]);
     const Edge& sa = edges_[in];
     if (sa.step.cpu == b.cpu || edge_footprint[in] == 0) return {};

@@ -13,6 +13,7 @@ namespace {
 // x2APIC MSRs (SDM vol. 3, 11.12.1.2), as the timed core decodes them.
 constexpr std::uint32_t kMsrIcr = 0x830;
 constexpr std::uint32_t kMsrEoi = 0x80b;
+constexpr std::uint32_t kMsrTscDeadline = 0x6e0;
 
 constexpr auto put = isa::put_leb128;
 
@@ -23,6 +24,7 @@ const char* step_kind_name(StepKind k) {
     case StepKind::Exec: return "exec";
     case StepKind::Drain: return "drain";
     case StepKind::Interrupt: return "irq";
+    case StepKind::Timer: return "timer";
   }
   return "?";
 }
@@ -66,7 +68,9 @@ State Machine::initial() {
     isa::CpuState& cpu = s.cpus[c].write();
     cpu.id = c;
     isa::start(img_, cpu, cfg_.tasks[c], isa::Mode::User);
+    for (std::uint8_t k = 0; c < cfg_.nmis.size() && k < cfg_.nmis[c]; ++k) s.in_flight.push_back({c, isa::kNmiVector});
   }
+  std::sort(s.in_flight.begin(), s.in_flight.end());
   auto boot = std::make_shared<kernel::DeferralLedger>(n, cfg_.isolated, &ct_, &cfg_.memory);
   scratch_.clear();
   boot->fingerprint(scratch_);
@@ -215,10 +219,10 @@ void Machine::enabled(const State& s, std::vector<Step>& out) const {
     const isa::CpuState& cpu = *s.cpus[c];
     if (!cpu.store_buffer.empty()) out.push_back({StepKind::Drain, c, 0});
     // A CPU whose program is over stays in user mode and interruptible, as in a timed run.
-    if (cpu.interrupts_enabled)
-      for_each_takeable(s, c, [&](std::uint8_t v, std::uint8_t copies) {
-        for (std::uint8_t k = 1; k <= copies; ++k) out.push_back({StepKind::Interrupt, c, v, k});
-      });
+    for_each_takeable(s, c, [&](std::uint8_t v, std::uint8_t copies) {
+      for (std::uint8_t k = 1; k <= copies; ++k) out.push_back({StepKind::Interrupt, c, v, k});
+    });
+    if (timer_takeable(s, c)) out.push_back({StepKind::Timer, c, kTimerVector});
     if (cpu.idle || cpu.halted) continue;
     const isa::Instruction& in = isa::current(img_, cpu);
     if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) continue;
@@ -232,8 +236,8 @@ bool Machine::terminal(const State& s) const {  // enabled(s).empty(), without b
     const isa::CpuState& cpu = *s.cpus[c];
     if (!cpu.store_buffer.empty()) return false;
     if (!cpu.idle && !cpu.halted) return false;  // with an empty buffer it can always execute
-    bool takes = false;
-    if (cpu.interrupts_enabled) for_each_takeable(s, c, [&](std::uint8_t, std::uint8_t) { takes = true; });
+    bool takes = timer_takeable(s, c);
+    for_each_takeable(s, c, [&](std::uint8_t, std::uint8_t) { takes = true; });
     if (takes) return false;
   }
   return true;
@@ -279,7 +283,11 @@ void Machine::hardware_register_write(State& s, std::uint32_t c, const isa::Effe
     s.apics[c].end_of_interrupt();
     return;
   }
-  if (e.msr != kMsrIcr) return;  // the TSC deadline: no timers in an untimed exploration
+  if (e.msr == kMsrTscDeadline) {  // armed (0: disarmed); it fires at any later boundary
+    s.apics[c].tsc_deadline = e.msr_value;
+    return;
+  }
+  if (e.msr != kMsrIcr) return;
   const auto vector = static_cast<std::uint8_t>(e.msr_value & 0xff);
   const unsigned shorthand = (e.msr_value >> 18) & 3;  // SDM 11.6.1
   const auto n = static_cast<std::uint32_t>(s.cpus.size());
@@ -305,7 +313,7 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
   const bool idle_before = cpu.idle;
   const isa::Word request = cpu.request;
   const std::uint64_t now = ++clock_;
-  const isa::Effect e = isa::execute(img_, cpu, mem_, 0);  // rdtsc reads 0: there is no time
+  const isa::Effect e = isa::execute(img_, cpu, mem_, cpu.tsc);  // no clock: rdtsc reads the last timer's deadline
   if (isa::writes_memory(e.op) && e.addr < var_at_.size() && var_at_[e.addr] >= 0 && constant_var_[var_at_[e.addr]])
     isa::fault(img_, cpu, "writes " + img_.describe(e.addr) + " through a pointer, but no instruction names " +
                               img_.variables[var_at_[e.addr]].name +
@@ -396,7 +404,8 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
 
 State Machine::apply(const State& s, const Step& step, StepRecord* rec) {
   // Steps without a record (the explorer's, the walks') are remembered; replays run.
-  if (rec || step.kind == StepKind::Interrupt || !cfg_.memo_steps) return apply_step(s, step, rec);
+  if (rec || step.kind == StepKind::Interrupt || step.kind == StepKind::Timer || !cfg_.memo_steps)
+    return apply_step(s, step, rec);
   std::uint32_t key = 0, footprint = 0;
   if (const StepResult* r = recall_step(s, step, key, footprint)) {
     State t = replay_step(s, step, footprint, *r);
@@ -434,7 +443,7 @@ State Machine::apply_step(const State& s, const Step& step, StepRecord* rec) {
   footprint_.words.clear();
   guesses_used_.clear();
   footprint_.ledger = false;
-  footprint_.opaque = step.kind == StepKind::Interrupt;
+  footprint_.opaque = step.kind == StepKind::Interrupt || step.kind == StepKind::Timer;
   if (rec) *rec = StepRecord{};
   if (rec) rec->step = step;
   rec_ = rec;
@@ -446,12 +455,18 @@ State Machine::apply_step(const State& s, const Step& step, StepRecord* rec) {
       case StepKind::Drain:
         drain(t, step.cpu, rec);
         break;
-      case StepKind::Interrupt: {
+      case StepKind::Interrupt:
+      case StepKind::Timer: {
         isa::CpuState& cpu = t.cpus[step.cpu].write();
-        // `copies` IPIs reach the IRR, merge in its bit for the vector, and the CPU takes it.
-        const auto first = std::lower_bound(t.in_flight.begin(), t.in_flight.end(), Ipi{step.cpu, step.vector});
-        t.in_flight.erase(first, first + step.copies);
-        t.apics[step.cpu].set(step.vector);
+        if (step.kind == StepKind::Timer) {  // the deadline has passed: the TSC reads at least it
+          cpu.tsc = std::max(cpu.tsc, t.apics[step.cpu].tsc_deadline);
+          t.apics[step.cpu].tsc_deadline = 0;
+        } else {
+          // `copies` IPIs reach the IRR, merge in its bit for the vector, and the CPU takes it.
+          const auto first = std::lower_bound(t.in_flight.begin(), t.in_flight.end(), Ipi{step.cpu, step.vector});
+          t.in_flight.erase(first, first + step.copies);
+        }
+        if (step.vector != isa::kNmiVector) t.apics[step.cpu].set(step.vector);  // no ISR for the NMI
         const bool from_user = cpu.mode == isa::Mode::User;
         const bool from_idle = cpu.idle;
         cpu.halted = false;  // after iret it is back at its `halt`
@@ -468,7 +483,10 @@ State Machine::apply_step(const State& s, const Step& step, StepRecord* rec) {
             l.on_halt(step.cpu, false);
           });
         }
-        if (rec) rec->from_user = from_user;
+        if (rec) {
+          rec->from_user = from_user;
+          rec->from_idle = from_idle;
+        }
         break;
       }
     }
@@ -601,6 +619,7 @@ void Machine::encode_cpu(const isa::CpuState& cpu, std::string& out) {
   put(out, static_cast<unsigned>(cpu.mode) | (cpu.interrupts_enabled << 1) | (cpu.halted << 2) |
                (cpu.idle << 3));
   put(out, cpu.request);
+  put(out, cpu.tsc);
   put(out, cpu.next_request);
   put(out, cpu.frames.size());
   for (const isa::Frame& f : cpu.frames) {
@@ -635,6 +654,7 @@ void Machine::encode(const State& s, std::string& out) const {
   for (const CpuRef& cpu : s.cpus) put(out, cpu.id([this](const isa::CpuState& c) { return intern_cpu(c); }));
   for (const Apic& a : s.apics) {
     for (std::uint64_t w : a.isr) put(out, w);
+    put(out, a.tsc_deadline);
   }
   put(out, s.in_flight.size());
   for (const Ipi& i : s.in_flight) {
@@ -660,8 +680,10 @@ void Machine::encode(const State& s, std::string& out) const {
 std::string Machine::describe_end(const State& s) const {
   std::string out;
   for (const CpuRef& cpu : s.cpus) encode_cpu(*cpu, out);
-  for (const Apic& a : s.apics)
+  for (const Apic& a : s.apics) {
     for (std::uint64_t w : a.isr) put(out, w);
+    put(out, a.tsc_deadline);
+  }
   put(out, s.in_flight.size());
   for (const Ipi& i : s.in_flight) {
     put(out, i.to);

@@ -25,9 +25,12 @@ namespace explore {
 // of its target where it is deliverable (IF set, its class above the ISR's), and `copies` of
 // those in flight with one vector may arrive together and merge (the IRR has one bit per vector).
 // Waiting longer in flight is the same as arriving later: its latency is not bounded.
-enum class StepKind : std::uint8_t { Exec, Drain, Interrupt };
+// Timer is the CPU taking its LAPIC timer's interrupt: there is no clock, so a TSC deadline
+// written fires at any later boundary where the interrupt is deliverable. An NMI in flight is
+// taken whatever IF and the ISR say, unless the CPU is still in an NMI handler.
+enum class StepKind : std::uint8_t { Exec, Drain, Interrupt, Timer };
 
-const char* step_kind_name(StepKind k);  // "exec", "drain", "irq"
+const char* step_kind_name(StepKind k);  // "exec", "drain", "irq", "timer"
 
 struct Step {
   Step() = default;
@@ -48,9 +51,11 @@ struct Ipi {
   bool operator==(const Ipi& o) const { return to == o.to && vector == o.vector; }
 };
 
-// The ISR, one bit per vector (SDM 11.8.4): trivially copied with its state.
+// The ISR, one bit per vector (SDM 11.8.4), and the TSC deadline armed (0: none): trivially
+// copied with its state.
 struct Apic {
   std::uint64_t isr[4] = {0, 0, 0, 0};
+  isa::Word tsc_deadline = 0;
   int highest() const {  // the vector in service with the highest priority, -1 for none
     for (int w = 3; w >= 0; --w)
       if (isr[w]) return w * 64 + 63 - __builtin_clzll(isr[w]);
@@ -61,7 +66,8 @@ struct Apic {
     if (int v = highest(); v >= 0) isr[v / 64] &= ~(std::uint64_t(1) << (v % 64));
   }
   bool operator==(const Apic& o) const {
-    return isr[0] == o.isr[0] && isr[1] == o.isr[1] && isr[2] == o.isr[2] && isr[3] == o.isr[3];
+    return isr[0] == o.isr[0] && isr[1] == o.isr[1] && isr[2] == o.isr[2] && isr[3] == o.isr[3] &&
+           tsc_deadline == o.tsc_deadline;
   }
   bool operator!=(const Apic& o) const { return !(*this == o); }
 };
@@ -163,7 +169,8 @@ struct StepRecord {
   isa::Addr addr = 0;           // Drain: the word written
   isa::Word old = 0, value = 0; // Drain: before and after
   std::vector<std::uint32_t> ipis_to;  // Exec of an ICR write: the targets
-  bool from_user = false;       // Interrupt
+  bool from_user = false;       // Interrupt, Timer
+  bool from_idle = false;       // ... taken in HLT
   bool store_visible = false;   // Exec of a store under SC: it reached memory in the same step
   // Exec: the accesses of race-free instructions, drains of their stores and the IPIs sent folded
   // into this step, in order, one record each (counter-examples show them as rows of their own)
@@ -223,6 +230,9 @@ struct MachineConfig {
   // stores drain as soon as they reach the head of the buffer, and each stays Pending; an access
   // by another CPU to a Pending word throws Racy.
   std::vector<std::vector<bool>> race_free;
+  // Per CPU: NMIs in flight at boot (an NMI source such as the perf NMI watchdog: each arrives at
+  // any instruction boundary).
+  std::vector<std::uint8_t> nmis;
 };
 
 class Machine {
@@ -275,14 +285,23 @@ class Machine {
   // f(vector, copies) for each vector of the IPIs in flight to `cpu` that it could take now.
   template <class F>
   void for_each_takeable(const State& s, std::uint32_t cpu, F f) const {
+    const isa::CpuState& c = *s.cpus[cpu];
     for (std::size_t i = 0; i < s.in_flight.size();) {
       std::size_t j = i + 1;
       while (j < s.in_flight.size() && s.in_flight[j] == s.in_flight[i]) ++j;
-      if (s.in_flight[i].to == cpu && deliverable(s.apics[cpu], s.in_flight[i].vector))
-        f(s.in_flight[i].vector, static_cast<std::uint8_t>(std::min<std::size_t>(j - i, 255)));
+      const std::uint8_t v = s.in_flight[i].vector;
+      const bool takeable = v == isa::kNmiVector ? !isa::in_nmi(c) : c.interrupts_enabled && deliverable(s.apics[cpu], v);
+      // NMIs do not merge: each is one step (copies 1).
+      if (s.in_flight[i].to == cpu && takeable)
+        f(v, static_cast<std::uint8_t>(v == isa::kNmiVector ? 1 : std::min<std::size_t>(j - i, 255)));
       i = j;
     }
   }
+  // Whether the LAPIC timer's interrupt could be taken now.
+  bool timer_takeable(const State& s, std::uint32_t cpu) const {
+    return s.apics[cpu].tsc_deadline != 0 && s.cpus[cpu]->interrupts_enabled && deliverable(s.apics[cpu], kTimerVector);
+  }
+  static constexpr std::uint8_t kTimerVector = 0xec;  // LOCAL_TIMER_VECTOR
   std::uint32_t intern_cpu(const isa::CpuState& cpu) const;
   void keep_differences(State& t);  // after a step: t's memory diff from mem_, mem_ back to boot
   template <class Feed>

@@ -11,6 +11,7 @@ namespace run {
 const char* vector_name(std::uint8_t v) {
   // arch/x86/include/asm/irq_vectors.h
   switch (v) {
+    case 0x02: return "NMI";
     case 0xec: return "LOCAL_TIMER";
     case 0xf6: return "IRQ_WORK";
     case 0xfb: return "CALL_FUNCTION_SINGLE";
@@ -83,11 +84,11 @@ void Recorder::executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t is
   for (const isa::Effect::Note& n : e.notes)
     if (n.kind == isa::Annotation::Kind::Post) posted_[e.addr] = true;
   const bool needed = !e.notes.empty() || before != after || (e.wrote && (posted_[e.addr] || ledger_.state_word(e.addr))) ||
-                      e.op == Op::Hlt ||
+                      e.op == Op::Hlt || e.op == Op::SafeHalt ||
                       (e.op == Op::Trace && traced_[e.trace_name]) || e.op == Op::Request ||
                       e.op == Op::Syscall || e.op == Op::Sysret || e.op == Op::Iret;
   const bool logged = log_ && (e.accessed || e.op == Op::Wrmsr || e.op == Op::Compute ||
-                                     e.op == Op::Hlt || e.op == Op::Trace);
+                                     e.op == Op::Hlt || e.op == Op::SafeHalt || e.op == Op::Trace);
   if (!needed && !logged) return;
   Event& ev = push(Event::Type::Exec, cpu, cycle, issued);
   ev.op = e.op;
@@ -332,7 +333,7 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
   }
   ledger_.on_effect(cpu, request, e, ev.cycle);
   if (mode_changed) ledger_.on_mode(cpu, after, ev.cycle);
-  if (e.op == Op::Hlt) {
+  if (e.op == Op::Hlt || e.op == Op::SafeHalt) {
     halted_[cpu] = true;
     ledger_.on_halt(cpu, true);
     set_context(cpu, ev.cycle, report::Context::Idle, "hlt");

@@ -65,9 +65,11 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
       // The tick is stopped; the residual tick runs from the TSC deadline the handler re-arms.
       t.first = residual;
       pc.memory[img.address("tick.period", {c})] = residual;
+      pc.memory[img.address("tick.next", {c})] = residual;
     } else {
       t.first = tick;  // periodic, aligned on every housekeeping CPU (skew_tick=0)
       t.period = tick;
+      pc.memory[img.address("lapic.periodic", {c})] = tick != 0;
     }
     pc.timers.push_back(t);
   }

@@ -131,6 +131,9 @@ void bounded_litmus(const Exit& r, const std::string& bound) {
 
 // "Within about a second": process start, the search's last poll and writing the outputs.
 constexpr double kLate = 1.0;
+// The resident set is sampled every few milliseconds and grows by whole allocations (a vector
+// or hash table doubling): a run that stops at its bound can be past it by one such step.
+constexpr double kMemorySlack = 1.25;
 
 }  // namespace
 
@@ -179,7 +182,7 @@ TEST(ExploreBounds, MemoryOnEightCpus) {
   const Exit r = isolsim({"explore", source("scenarios/bench/throughput.json"), "--max-memory", "150",
                          "--max-seconds", "12", "--out", out.string(), "--replay-runs", "0"});
   bounded_scenario(r, out, "memory bound (150 MB) reached");
-  EXPECT_LE(r.peak_mb, 150 * 1.05) << "MB at the peak";
+  EXPECT_LE(r.peak_mb, 150 * kMemorySlack) << "MB at the peak";
 }
 
 TEST(ExploreBounds, MemoryOnSixtyFourCpus) {
@@ -187,14 +190,14 @@ TEST(ExploreBounds, MemoryOnSixtyFourCpus) {
   const Exit r = isolsim({"explore", source("scenarios/bench/isolated_64cpu_1s.json"), "--max-memory", "150",
                          "--max-seconds", "12", "--out", out.string(), "--replay-runs", "0"});
   bounded_scenario(r, out, "memory bound (150 MB) reached");
-  EXPECT_LE(r.peak_mb, 150 * 1.05) << "MB at the peak";
+  EXPECT_LE(r.peak_mb, 150 * kMemorySlack) << "MB at the peak";
 }
 
 TEST(ExploreBounds, MemoryOnALitmusTest) {
   const std::string test = many_threads(64);
   const Exit r = isolsim({"explore", test, "--max-memory", "150", "--max-seconds", "10"});
   bounded_litmus(r, "memory bound (150 MB) reached");
-  EXPECT_LE(r.peak_mb, 150 * 1.05) << "MB at the peak";
+  EXPECT_LE(r.peak_mb, 150 * kMemorySlack) << "MB at the peak";
   // Its candidates take no memory to speak of: a bound below the process's own size stops it at once.
   const Exit cat = isolsim({"explore", test, "--memory-model", "x86tso.cat", "--max-memory", "1", "--max-seconds", "10"});
   bounded_litmus(cat, "memory bound (1 MB) reached");

@@ -31,19 +31,25 @@ kernel:
 .equ boot.active.ct.seq, CT_SEQ_USER + 2 * CT_SEQ
 .equ boot.inactive.ct.seq, 0
 
-; user exit: seq = atomic_add_return(CT_SEQ - CT_SEQ_USER, &ct->seq); run the work if flagged
+; 07/11 ct_seq_user_exit(), called in __context_tracking_exit() before rcu_user_exit()
 .func ct_user_exit()
-    active = load ct.active[this_cpu]
+    active = load ct.active[this_cpu]          ; inside the `if (__this_cpu_read(context_tracking.active))`
     jz active, out
     seq = atomic_add_return ct.seq[this_cpu], CT_SEQ - CT_SEQ_USER
-    jz seq & CT_SEQ_WORK, out
-    work = load ct.work[this_cpu] @consume(SYNC_CORE_WORK_BITS)    ; atomic_read(&ct->work)
+    jz seq & CT_SEQ_WORK, out                  ; if (seq & CT_SEQ_WORK)
+    call ct_exit_user_work()
+out:
+    ret 0
+.endfunc
+
+; 07/11 + 11/11 ct_exit_user_work(): run the flagged work, clear it, then the flag
+.func ct_exit_user_work()
+    work = load ct.work[this_cpu] @consume(SYNC_CORE_WORK_BITS)    ; arch_atomic_read(&ct->work)
     jz work & CT_WORK_SYNC, flagged            ; if (work & CT_WORK_SYNC) { sync_core(); clear it }
     call ct_work_flush(work)
     atomic_andnot ct.work[this_cpu], CT_WORK_SYNC
 flagged:
     atomic_andnot ct.seq[this_cpu], CT_SEQ_WORK
-out:
     ret 0
 .endfunc
 
@@ -54,13 +60,51 @@ out:
     ret 0
 .endfunc
 
-; user enter: atomic_set(&ct->work, 0); atomic_add_return(CT_SEQ_USER, &ct->seq)
+; 07/11 ct_seq_user_enter(), after rcu_user_enter(): atomic_set(&ct->work, 0);
+; atomic_add_return(CT_SEQ_USER, &ct->seq)
 .func ct_user_enter()
     active = load ct.active[this_cpu]
     jz active, out
     store ct.work[this_cpu], 0
     seq = atomic_add_return ct.seq[this_cpu], CT_SEQ_USER
 out:
+    ret 0
+.endfunc
+
+; 07/11 irqentry_nmi_enter() -> ct_nmi_enter_irqoff() -> __context_tracking_nmi_enter() ->
+; ct_seq_nmi_enter(): "NMI-enter is USER-exit"; rcu_nmi_enter() after it counts nothing (08/11)
+.func ct_nmi_enter()
+    active = load ct.active[this_cpu]
+    jz active, out
+    seq = atomic_add_return ct.seq[this_cpu], CT_SEQ_NMI
+    jz seq & CT_SEQ_WORK, out
+    call ct_exit_user_work()
+out:
+    ret 0
+.endfunc
+
+; 07/11 ct_seq_nmi_exit(): atomic_set(&ct->work, 0); atomic_add_return(CT_SEQ - CT_SEQ_NMI, &ct->seq)
+.func ct_nmi_exit()
+    active = load ct.active[this_cpu]
+    jz active, out
+    store ct.work[this_cpu], 0
+    seq = atomic_add_return ct.seq[this_cpu], CT_SEQ - CT_SEQ_NMI
+out:
+    ret 0
+.endfunc
+
+; 08/11 deletes rcu_dynticks_eqs_enter()/exit() from rcu_eqs_enter()/exit() and rcu_nmi_enter()/
+; exit() with no replacement: idle, and an interrupt taken in it, change no count.
+.func ct_irq_enter()
+    ret 0
+.endfunc
+.func ct_irq_exit()
+    ret 0
+.endfunc
+.func ct_idle_enter()
+    ret 0
+.endfunc
+.func ct_idle_exit()
     ret 0
 .endfunc
 
