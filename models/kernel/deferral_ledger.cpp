@@ -234,6 +234,7 @@ void DeferralLedger::on_effect(std::uint32_t cpu, std::uint64_t request, const i
       const Token t{request, target, n.a1, e.addr, epoch_[target], where_[target] == Where::Kernel};
       ++d->tokens_live;
       ++live_for_[target];
+      d->posted = true;
       if (where_[target] == Where::Idle && (hw_[target] & (kKernelMode | kHalted)) == kKernelMode) d->in_idle_code = true;
       live_[e.addr].push_back(t);
     } else if (n.kind == K::Callback) {
@@ -319,7 +320,7 @@ void DeferralLedger::fingerprint(std::string& out) const {
         const bool may_defer = d.decision == Decision::None || d.decision == Decision::Deferred;
         const bool window = may_defer && d.in_idle_code && d.tokens_live + d.tokens_held > 0;
         put(out, (may_defer && d.missed_in_kernel ? 1 : 0) | (may_defer && d.missed_flush ? 2 : 0) |
-                     (window ? 4 : 0) | (d.seen ? 8 : 0));
+                     (window ? 4 : 0) | (d.seen ? 8 : 0) | (d.posted ? 16 : 0));
       }
     }
   }
@@ -332,7 +333,16 @@ std::vector<const Delivery*> DeferralLedger::deliveries() const {
   for (const auto& per_sender : requests_)
     for (const Request& r : per_sender)
       for (const Delivery& d : r.targets)
-        if (d.seen && isolated_[d.target]) out.push_back(&d);
+        if (d.seen && (isolated_[d.target] || d.posted)) out.push_back(&d);
+  return out;
+}
+
+std::vector<bool> DeferralLedger::posted_to() const {
+  std::vector<bool> out(ncpus_, false);
+  for (const auto& per_sender : requests_)
+    for (const Request& r : per_sender)
+      for (const Delivery& d : r.targets)
+        if (d.posted) out[d.target] = true;
   return out;
 }
 

@@ -54,6 +54,7 @@ struct Delivery {
   // which is not counted.)
   bool in_idle_code = false;
   bool seen = false;                 // the ledger saw a decision, token or execution for it
+  bool posted = false;               // work was posted for it (deferred, or about to be)
 };
 
 // Violations as the sender's decision makes them: only deferred work was promised to run at the
@@ -67,7 +68,7 @@ Outcome outcome(const Delivery& d);
 
 struct LedgerSummary {
   std::uint64_t requests = 0;
-  std::uint64_t deliveries = 0;          // (request, target) pairs to isolated CPUs
+  std::uint64_t deliveries = 0;          // (request, target) pairs to isolated CPUs, and others work was posted to
   std::uint64_t deferred = 0;            // sender chose deferral
   std::uint64_t ipi = 0;                 // sender queued a CSD (an IPI, or one already pending)
   std::uint64_t flushed_on_entry = 0;    // executions from the deferred-work flush
@@ -110,11 +111,15 @@ class DeferralLedger {
   bool write_matters(isa::Addr addr, isa::Word old, isa::Word value) const {
     return has_tokens_at(addr) || (state_word(addr) && ct_->where(old) != ct_->where(value));
   }
+  // Every CPU's: work deferred to a housekeeping CPU must run too (a sender that does not test
+  // ct->active defers to them).
   bool state_word(isa::Addr addr) const {
     if (!ct_) return false;
     const std::int32_t c = ct_->cpu_of(addr);
-    return c >= 0 && static_cast<std::uint32_t>(c) < ncpus_ && isolated_[c];
+    return c >= 0 && static_cast<std::uint32_t>(c) < ncpus_;
   }
+  // The CPUs some work was posted to.
+  std::vector<bool> posted_to() const;
   // The words has_tokens_at() is true of, ascending, appended to `out`.
   void token_words(std::vector<isa::Addr>& out) const;
   // What the hardware does (privilege mode; halted in HLT): only for telling kernel code that
@@ -130,7 +135,7 @@ class DeferralLedger {
   // Everything that decides future verdicts, without cycles: two paths to one machine state whose
   // ledgers have equal fingerprints are one state for the explorer. Appended to `out`.
   void fingerprint(std::string& out) const;
-  // Deliveries to isolated CPUs, by (request, target).
+  // Deliveries to isolated CPUs, and to other CPUs that work was posted to, by (request, target).
   std::vector<const Delivery*> deliveries() const;
   bool isolated(std::uint32_t cpu) const { return isolated_.at(cpu); }
 

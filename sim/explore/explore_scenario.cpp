@@ -54,6 +54,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
       mc.interrupt_free = std::move(l.interrupt_free);
       mc.owner = std::move(l.owner);
       mc.race_free = std::move(l.race_free);
+      mc.deferral_targets = std::move(l.deferral_targets);
       walks = l.walks;
     }
     // The guesses are checked as the exploration goes: an IPI to a CPU called interrupt-free, an
@@ -116,6 +117,8 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   for (const Racy& r : wrong.racing)
     text << "  " << instruction(r.folded.func, r.folded.pc) << " races with cpu" << r.cpu << " on "
          << m.image().describe(r.folded.addr) << " in some interleaving: explored again with it a step\n";
+  for (std::uint32_t c : wrong.targets)
+    text << "  work is posted to cpu" << c << " in some interleaving: explored again with its context-tracking state a step\n";
   for (const NotPrivate& n : wrong.shared)
     text << "  cpu" << n.cpu << " touches " << m.image().describe(n.addr)
          << " too in some interleaving: explored again with it shared\n";

@@ -51,6 +51,7 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
   plain.interrupt_free.assign(cfg.tasks.size(), false);
   plain.owner.clear();
   plain.race_free.clear();
+  plain.deferral_targets.clear();
   // A walk seldom repeats a step (remembering them made the walks slower), and on a workload
   // that never ends the ledger grows with every request: remembering every version of it took
   // throughput.json's walks to 2 GB and 33 s, against 40 MB and 9 s.
@@ -58,7 +59,7 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
   plain.remember_ledgers = false;
   Machine m(img, plain);
   const std::size_t n = cfg.tasks.size();
-  std::vector<bool> reached(n, false);
+  std::vector<bool> reached(n, false), posted_to(n, false);
   std::vector<std::int32_t> touched_by(cfg.memory.size(), -1);  // -2: several CPUs
   std::vector<std::vector<char>> seen(img.functions.size()), racing(img.functions.size());
   for (std::size_t f = 0; f < img.functions.size(); ++f) {
@@ -73,8 +74,9 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
   m.log_accesses(&step_log);
   // Everything above only ever moves one way, so the guesses changed in a walk if these counts did.
   auto signature = [&] {
-    std::vector<std::size_t> sig(5, 0);
+    std::vector<std::size_t> sig(6, 0);
     for (bool r : reached) sig[0] += r;
+    for (bool p : posted_to) sig[5] += p;
     for (std::int32_t by : touched_by) sig[1] += by != -1, sig[2] += by == -2;
     for (std::size_t f = 0; f < seen.size(); ++f)
       for (std::size_t pc = 0; pc < seen[f].size(); ++pc) sig[3] += seen[f][pc], sig[4] += racing[f][pc];
@@ -183,6 +185,8 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
         for (const Met& y : here)
           if (w.all[x.accessor].cpu != w.all[y.accessor].cpu && x.first < y.last) w.before[x.accessor][y.accessor] = 1;
     }
+    const std::vector<bool> targets = s.ledger.ledger->posted_to();
+    for (std::size_t c = 0; c < n; ++c) posted_to[c] = posted_to[c] || targets[c];
     ++walks_done;
     std::vector<std::size_t> now = signature();
     quiet = now == last ? quiet + 1 : 0;
@@ -203,6 +207,7 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
       }
   Locality l;
   l.walks = walks_done;
+  l.deferral_targets = posted_to;
   l.interrupt_free.resize(n);
   for (std::size_t c = 0; c < n; ++c) l.interrupt_free[c] = !reached[c];
   l.owner = std::move(touched_by);

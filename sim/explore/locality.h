@@ -16,6 +16,7 @@ struct Locality {
   std::vector<bool> interrupt_free;            // per CPU: no IPI reached it
   std::vector<std::int32_t> owner;             // per word: the only CPU that touched it, or -1
   std::vector<std::vector<bool>> race_free;    // per function and pc: accessed memory, never racing
+  std::vector<bool> deferral_targets;          // per CPU: work was posted to it
   int walks = 0;                               // random executions it took
 };
 
@@ -34,6 +35,7 @@ struct WrongGuesses {
   std::vector<std::uint32_t> interrupted;  // CPUs called interrupt-free that an IPI reached
   std::vector<NotPrivate> shared;          // words another CPU touched too
   std::vector<Racy> racing;                // race-free instructions that raced
+  std::vector<std::uint32_t> targets;      // CPUs work was posted to, not guessed
 };
 
 // Runs `explore()`, which builds its Machine from `cfg`, until it ends without proving a guess
@@ -48,6 +50,10 @@ auto explore_checking_guesses(MachineConfig& cfg, WrongGuesses& wrong, Explore e
       if (!cfg.interrupt_free[n.cpu]) throw std::logic_error("explore: a dropped guess came back (interrupt-free)");
       cfg.interrupt_free[n.cpu] = false;
       wrong.interrupted.push_back(n.cpu);
+    } catch (const NotDeferralTarget& n) {
+      if (cfg.deferral_targets[n.cpu]) throw std::logic_error("explore: a dropped guess came back (deferral target)");
+      cfg.deferral_targets[n.cpu] = true;
+      wrong.targets.push_back(n.cpu);
     } catch (const NotPrivate& n) {
       if (cfg.owner[n.addr] < 0) throw std::logic_error("explore: a dropped guess came back (private word)");
       cfg.owner[n.addr] = -1;

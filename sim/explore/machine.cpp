@@ -37,6 +37,8 @@ Machine::Machine(const isa::Image& img, MachineConfig cfg)
   for (std::size_t i = 0; i < img_.strings.size(); ++i) ledger_trace_[i] = kernel::DeferralLedger::reads_trace(img_.strings[i]);
   cfg_.isolated.resize(cfg_.tasks.size(), false);
   cfg_.interrupt_free.resize(cfg_.tasks.size(), false);
+  if (!cfg_.deferral_targets.empty())
+    for (std::size_t c = 0; c < cfg_.tasks.size(); ++c) cfg_.deferral_targets[c] = cfg_.deferral_targets[c] || cfg_.isolated[c];
   // A variable that no store or read-modify-write names and whose address no lea takes (e.g.
   // ct.active: set at boot from nohz_full=) holds its boot value for ever, unless a write through
   // a pointer made some other way lands in it;
@@ -329,6 +331,10 @@ void Machine::exec(State& s, std::uint32_t c, StepRecord* rec) {
     if (rec) rec->store_visible = true;
   }
   if (e.op == isa::Op::Wrmsr) hardware_register_write(s, c, e, rec);
+  if (!cfg_.deferral_targets.empty() && e.wrote)
+    for (const isa::Effect::Note& n : e.notes)
+      if (n.kind == isa::Annotation::Kind::Post && n.a0 < cfg_.deferral_targets.size() && !cfg_.deferral_targets[n.a0])
+        throw NotDeferralTarget{static_cast<std::uint32_t>(n.a0)};
   // The ledger sees what the recorder feeds it in a timed run, in the same order.
   const bool mode_changed = cpu.mode != before && ledger(s).follows_cpu(c);
   const bool halt_changed = cpu.idle != idle_before && ledger(s).follows_cpu(c);

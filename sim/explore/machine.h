@@ -182,6 +182,12 @@ struct NotInterruptFree {
   std::uint32_t cpu;
 };
 
+// Thrown when work is posted to a CPU that MachineConfig::deferral_targets assumed none would be
+// posted to.
+struct NotDeferralTarget {
+  std::uint32_t cpu;
+};
+
 // Thrown when a CPU touches a word MachineConfig::owner gave to another CPU.
 struct NotPrivate {
   isa::Addr addr;
@@ -230,6 +236,10 @@ struct MachineConfig {
   // stores drain as soon as they reach the head of the buffer, and each stays Pending; an access
   // by another CPU to a Pending word throws Racy.
   std::vector<std::vector<bool>> race_free;
+  // Per CPU: work may be posted to it (nohz_full CPUs, and housekeeping CPUs a sender defers to
+  // because it does not test ct->active): the ledger reads its state word, so accesses to that
+  // word are never folded. Posting to another CPU throws NotDeferralTarget (empty: every CPU).
+  std::vector<bool> deferral_targets;
   // Per CPU: NMIs in flight at boot (an NMI source such as the perf NMI watchdog: each arrives at
   // any instruction boundary).
   std::vector<std::uint8_t> nmis;
@@ -363,7 +373,10 @@ class Machine {
   }
   // Whether a write to `a` feeds the ledger (work posted there, or a state word it reads): such an
   // access is a step of its own, never folded.
-  bool watched(const State& s, isa::Addr a) const { return ledger(s).state_word(a) || tokens_at(s, a); }
+  bool watched(const State& s, isa::Addr a) const {
+    const std::int32_t c = ct_.cpu_of(a);
+    return (c >= 0 && (cfg_.deferral_targets.empty() || cfg_.deferral_targets[c])) || tokens_at(s, a);
+  }
   void track(State& s, isa::Addr addr);
   void load(const State& s);
   void unload(const State& s);

@@ -144,10 +144,16 @@ void Machine::drop_guesses(const MachineConfig& next) {
     if (g & 1) return !next.race_free[g >> 33][(g >> 1) & 0xffffffffu];
     return next.owner[g >> 1] < 0;
   };
+  // A new deferral target makes its state word a step of its own: any step may have folded it.
+  std::vector<bool> targets = next.deferral_targets;
+  if (!targets.empty())
+    for (std::size_t c = 0; c < cfg_.tasks.size(); ++c) targets[c] = targets[c] || cfg_.isolated[c];
+  const bool new_target = targets != cfg_.deferral_targets;
   for (StepResult& r : step_results_)
-    r.forgotten = r.forgotten || (cfg_.interrupt_free[r.number] && !next.interrupt_free[r.number]) ||
+    r.forgotten = r.forgotten || new_target || (cfg_.interrupt_free[r.number] && !next.interrupt_free[r.number]) ||
                   std::any_of(r.guesses.begin(), r.guesses.end(), dropped);
   self_loops_.clear();
+  cfg_.deferral_targets = std::move(targets);
   cfg_.interrupt_free = next.interrupt_free;
   cfg_.interrupt_free.resize(cfg_.tasks.size(), false);
   cfg_.owner = next.owner;
