@@ -38,10 +38,13 @@ kernel:
     ret CT_WHERE_KERNEL
 .endfunc
 
-; No deferral: text_poke_sync() IPIs every CPU (on_each_cpu()).
+; No deferral: text_poke_sync() and kernel TLB flushes IPI every CPU (on_each_cpu()).
 .equ DEFER_SYNC_CORE, 0
+.equ DEFER_TLBI, 0
 .equ CT_WORK_SYNC, 0x1
+.equ CT_WORK_TLBI, 0x2
 .equ SYNC_CORE_WORK_BITS, CT_WORK_SYNC
+.equ TLBI_WORK_BITS, CT_WORK_TLBI
 
 ; include/linux/context_tracking_work.h without CONFIG_CONTEXT_TRACKING_WORK: never defers
 .func ct_set_cpu_work(cpu, work)

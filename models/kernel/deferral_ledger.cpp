@@ -51,7 +51,8 @@ DeferralLedger::DeferralLedger(std::uint32_t ncpus, std::vector<bool> isolated, 
       live_for_(ncpus, 0),
       held_(ncpus),
       ran_(ncpus),
-      requests_(ncpus) {
+      requests_(ncpus),
+      warned_(ncpus, false) {
   isolated_.resize(ncpus, false);
   if (ct_ && boot)
     for (std::uint32_t c = 0; c < ncpus; ++c)
@@ -87,6 +88,10 @@ void DeferralLedger::on_request(std::uint32_t cpu, std::uint64_t request, std::u
 
 void DeferralLedger::on_trace(std::uint32_t cpu, std::uint64_t request, const std::string& name,
                               const std::vector<isa::Word>& args, std::uint64_t cycle) {
+  if (name == "WARN_ON_ONCE") {
+    warned_[cpu] = true;
+    return;
+  }
   if (!reads_trace(name) || request == 0 || args.empty() || args[0] >= ncpus_) return;
   const auto target = static_cast<std::uint32_t>(args[0]);
   const Decision d = name == "ct_work_deferred" ? Decision::Deferred : Decision::Ipi;
@@ -326,6 +331,7 @@ void DeferralLedger::fingerprint(std::string& out) const {
   }
   put(out, nrequests_);
   put(out, unattributed_);
+  for (bool w : warned_) put(out, w);
 }
 
 std::vector<const Delivery*> DeferralLedger::deliveries() const {
@@ -334,6 +340,24 @@ std::vector<const Delivery*> DeferralLedger::deliveries() const {
     for (const Request& r : per_sender)
       for (const Delivery& d : r.targets)
         if (d.seen && (isolated_[d.target] || d.posted)) out.push_back(&d);
+  return out;
+}
+
+std::vector<const Delivery*> DeferralLedger::stranded_in_kernel() const {
+  std::vector<const Delivery*> out;
+  for (const auto& [addr, tokens] : live_)
+    for (const Token& t : tokens)
+      if (t.in_kernel && t.due() == epoch_[t.target] && where_[t.target] == Where::Kernel) {
+        const Delivery& d = requests_[t.request >> 32][(t.request & 0xffffffffu) - 1].targets[t.target];
+        if (std::find(out.begin(), out.end(), &d) == out.end()) out.push_back(&d);
+      }
+  return out;
+}
+
+std::vector<std::uint32_t> DeferralLedger::warned() const {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t c = 0; c < ncpus_; ++c)
+    if (warned_[c]) out.push_back(c);
   return out;
 }
 
@@ -350,6 +374,7 @@ LedgerSummary DeferralLedger::summary() const {
   LedgerSummary s;
   s.requests = nrequests_;
   s.unattributed = unattributed_;
+  s.kernel_warnings = warned().size();
   for (const Delivery* d : deliveries()) {
     ++s.deliveries;
     if (d->decision == Decision::Deferred) ++s.deferred;

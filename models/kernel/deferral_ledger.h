@@ -81,6 +81,7 @@ struct LedgerSummary {
   std::uint64_t pending = 0;             // deferred, not run yet when the run ended
   std::uint64_t in_flight = 0;           // IPI not handled yet when the run ended
   std::uint64_t unattributed = 0;        // deferred-path executions of work no request posted
+  std::uint64_t kernel_warnings = 0;     // WARN_ON_ONCE()s that fired
   std::map<std::uint64_t, std::uint64_t> executions_per_delivery;  // histogram
 };
 
@@ -95,7 +96,10 @@ class DeferralLedger {
   // Tracepoints: csd_queue_cpu(cpu, callsite, func, csd) and ct_work_deferred(cpu, work) decide.
   void on_trace(std::uint32_t cpu, std::uint64_t request, const std::string& name,
                 const std::vector<isa::Word>& args, std::uint64_t cycle);
-  static bool reads_trace(const std::string& name) { return name == "ct_work_deferred" || name == "csd_queue_cpu"; }
+  // ... and WARN_ON_ONCE(...), the kernel's own assertion firing in a kernel path.
+  static bool reads_trace(const std::string& name) {
+    return name == "ct_work_deferred" || name == "csd_queue_cpu" || name == "WARN_ON_ONCE";
+  }
   // Annotations of an executed instruction, and what its write does to tokens and state words.
   // It reads the effect's notes, addr, read, wrote and written: the explorer remembers ledger
   // updates by those (explore::Machine::exec), so reading another field means adding it to that key.
@@ -120,6 +124,9 @@ class DeferralLedger {
   }
   // The CPUs some work was posted to.
   std::vector<bool> posted_to() const;
+  // Deliveries whose work, posted while the target's state said kernel, still waits in that same
+  // stay: past its flush, it runs only if that stay ends and another begins.
+  std::vector<const Delivery*> stranded_in_kernel() const;
   // The words has_tokens_at() is true of, ascending, appended to `out`.
   void token_words(std::vector<isa::Addr>& out) const;
   // What the hardware does (privilege mode; halted in HLT): only for telling kernel code that
@@ -135,6 +142,8 @@ class DeferralLedger {
   // Everything that decides future verdicts, without cycles: two paths to one machine state whose
   // ledgers have equal fingerprints are one state for the explorer. Appended to `out`.
   void fingerprint(std::string& out) const;
+  // The CPUs WARN_ON_ONCE() fired on (each once).
+  std::vector<std::uint32_t> warned() const;
   // Deliveries to isolated CPUs, and to other CPUs that work was posted to, by (request, target).
   std::vector<const Delivery*> deliveries() const;
   bool isolated(std::uint32_t cpu) const { return isolated_.at(cpu); }
@@ -180,6 +189,7 @@ class DeferralLedger {
   std::vector<std::vector<Request>> requests_;  // [sender][n - 1] for request id (sender << 32 | n)
   std::uint64_t nrequests_ = 0;
   std::uint64_t unattributed_ = 0;
+  std::vector<bool> warned_;                    // per CPU
 };
 
 }  // namespace kernel

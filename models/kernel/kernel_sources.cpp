@@ -5,7 +5,8 @@
 namespace kernel {
 
 const std::vector<std::string>& protocol_names() {
-  static const std::vector<std::string> names = {"ipi", "pz2021", "rfc1", "v7"};
+  static const std::vector<std::string> names = {"ipi", "mainline", "pz2021", "rfc1", "rfc2", "rfc3",
+                                                 "v4", "v5", "v6", "v7"};
   return names;
 }
 
@@ -13,7 +14,8 @@ std::vector<isa::Source> protocol_sources(const std::string& protocol) {
   bool known = false;
   for (const auto& n : protocol_names()) known |= n == protocol;
   if (!known) throw std::invalid_argument("unknown protocol " + protocol);
-  const std::string own = "protocols/" + protocol + ".s";
+  // `mainline` is the other name of `ipi`: mainline context tracking, no deferral.
+  const std::string own = protocol == "mainline" ? "" : "protocols/" + protocol + ".s";
   std::vector<isa::Source> out;
   for (const EmbeddedFile& f : embedded_files()) {
     const std::string name = f.name;

@@ -14,7 +14,7 @@ struct EmbeddedFile {
 };
 
 const std::vector<EmbeddedFile>& embedded_files();
-// "ipi", "pz2021", "rfc1", "v7"
+// "ipi" (and "mainline", its other name), "pz2021", "rfc1", "rfc2", "rfc3", "v4", "v5", "v6", "v7"
 const std::vector<std::string>& protocol_names();
 // Layer-0 kernel paths plus the protocol's override file at layer 1. Throws std::invalid_argument
 // for an unknown protocol.

@@ -30,7 +30,7 @@ namespace {
 // The finding a clause pins: it names a violation's counter and fails when the count is 0.
 std::string pinned_kind(const scenario::JsonDoc& doc, const scenario::Expect& e) {
   for (const char* kind : {"double_execution", "lost_work", "deferred_to_kernel", "late_work", "spurious_work",
-                           "deferred_in_idle_code"}) {
+                           "deferred_in_idle_code", "kernel_warning"}) {
     if (run::violation_counter(kind) != e.path) continue;
     nlohmann::ordered_json zero;
     zero["deferral"][e.path.substr(e.path.find('.') + 1)] = 0;
@@ -128,6 +128,9 @@ void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std:
                                       (o == kernel::Outcome::Lost ? "neither deferred and flushed nor run by IPI"
                                                                   : "its IPI was never handled")});
   }
+  for (std::uint32_t c : ledger.warned())
+    out.push_back({"kernel_warning", "a WARN_ON_ONCE() fired on cpu" + std::to_string(c) + " (" +
+                                         kernel_frames(m.image(), *s.cpus[c]) + ")"});
   if (const std::uint64_t n = ledger.summary().unattributed)
     out.push_back({"spurious_work", std::to_string(n) + " deferred-work " + (n == 1 ? "flush ran" : "flushes ran") +
                                         " work that no request posted"});
@@ -135,6 +138,13 @@ void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std:
     if (out.size() == before) clean_ledgers_.insert(s.ledger.id);
     return;
   }
+  // An end with deferred work still waiting in the kernel stay it was posted in: that CPU is done
+  // (or idle) and past its flush, so nothing runs the work in this execution.
+  for (const kernel::Delivery* d : ledger.stranded_in_kernel())
+    if (d->decision == kernel::Decision::Deferred && !kernel::deferred_to_kernel(*d))
+      out.push_back({"deferred_to_kernel", "work of " + delivery_name(*d) + " was deferred while cpu" +
+                                               std::to_string(d->target) + "'s context-tracking state said kernel, " +
+                                               "and the execution ends with it still in that stay"});
   if (defers_)
     for (std::uint32_t c = 0; c < s.cpus.size(); ++c)
       if (isolated_[c] && kernel::quiescent(ledger.where(c)) && !accepts_work(m, s, c))

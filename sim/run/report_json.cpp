@@ -14,6 +14,7 @@ std::string violation_counter(const std::string& kind) {
   if (kind == "deferred_to_kernel") return "deferral.deferred_to_kernel";
   if (kind == "late_work") return "deferral.late";
   if (kind == "spurious_work") return "deferral.unattributed";
+  if (kind == "kernel_warning") return "deferral.kernel_warnings";
   if (kind == "deferred_in_idle_code") return "deferral.in_idle_code";
   return "";
 }
@@ -87,6 +88,7 @@ J deferral_section(const kernel::DeferralLedger& ledger) {
           {"lost", l.lost}, {"late", l.late}, {"deferred_to_kernel", l.deferred_to_kernel},
           {"in_idle_code", l.in_idle_code},
           {"pending", l.pending}, {"in_flight", l.in_flight}, {"unattributed", l.unattributed},
+          {"kernel_warnings", l.kernel_warnings},
           {"executions_per_delivery", hist}, {"deliveries_listed", listed}};
 }
 

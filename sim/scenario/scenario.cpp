@@ -316,7 +316,7 @@ class Loader {
 
   void kernel(const ObjectReader& k) {
     only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles"});
-    s_.protocol = k.get_enum("protocol", {"ipi", "pz2021", "rfc1", "v7"}, "v7");
+    s_.protocol = k.get_enum("protocol", {"ipi", "mainline", "pz2021", "rfc1", "rfc2", "rfc3", "v4", "v5", "v6", "v7"}, "v7");
     s_.nohz_full.assign(s_.cpus, false);
     if (k.has("nohz_full")) {
       for (std::uint32_t c : cpu_set(k, "nohz_full")) s_.nohz_full[c] = true;

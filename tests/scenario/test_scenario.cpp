@@ -107,7 +107,7 @@ TEST(ScenarioErrors, EveryCpuNohzFull) {
 
 TEST(ScenarioErrors, BadProtocolAndHz) {
   EXPECT_EQ(kernel_error(R"({"protocol": "v8"})"),
-            "t.json:4: /kernel/protocol: unknown value \"v8\" (expected one of: ipi, pz2021, rfc1, v7)");
+            "t.json:4: /kernel/protocol: unknown value \"v8\" (expected one of: ipi, mainline, pz2021, rfc1, rfc2, rfc3, v4, v5, v6, v7)");
   EXPECT_EQ(kernel_error(R"({"hz": 500})"), "t.json:4: /kernel/hz: must be one of 0, 100, 250, 300, 1000, got 500");
   EXPECT_EQ(kernel_error(R"({"hz": 250, "residual_tick_hz": 300})"),
             "t.json:4: /kernel/residual_tick_hz: must be between 0 and 250, got 300");

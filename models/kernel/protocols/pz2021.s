@@ -1,7 +1,13 @@
-; Work deferral, Peter Zijlstra's RFC (Sept 2021), "context_tracking: Add an atomic sequence/state
-; count": ct->seq carries CT_SEQ_WORK, CT_SEQ_NMI and CT_SEQ_USER under a counter in units of
-; CT_SEQ, and the work bits sit in a separate ct->work. The sender sets the work, then tries to
-; flag it in ct->seq; the race of seed 003 lives between those two steps.
+; Work deferral, Peter Zijlstra's RFC (2021-09-29, "[PATCH v2 00/11] sched,rcu,context_tracking,
+; livepatch: Improve livepatch task transitions for idle and NOHZ_FULL", lore:20210929151723.162004989@infradead.org):
+; 07/11 "context_tracking: Add an atomic sequence/state count" (lore:20210929152428.947246287@infradead.org),
+; 08/11 "context_tracking,rcu: Replace RCU dynticks counter with context_tracking"
+; (lore:20210929152429.007420590@infradead.org), 11/11 "context_tracking,x86: Fix text_poke_sync()
+; vs NOHZ_FULL" (lore:20210929152429.186930629@infradead.org). ct->seq carries CT_SEQ_WORK,
+; CT_SEQ_NMI and CT_SEQ_USER under a counter in units of CT_SEQ, and the work bits sit in a
+; separate ct->work. The sender sets the work, then tries to flag it in ct->seq; the race of seed
+; 003 lives between those two steps (RFC v1 11/14's changelog: "this would ultimately lead to a
+; double execution of the callback").
 ; In this RFC context tracking runs on nohz_full CPUs only, so a housekeeping CPU's sequence
 ; stays in the kernel state and senders always IPI it. Overrides ct_mainline.s.
 

@@ -1,11 +1,20 @@
-; Work deferral, Schneider RFC v1 (July 2023), "[RFC PATCH 11/14] context-tracking: Introduce work
-; deferral infrastructure": a separate ct->work word whose bit 0 (CONTEXT_WORK_DISABLED) refuses
-; new work while the CPU is in the kernel. Overrides ct_mainline.s.
+; Work deferral, RFC v1 of Valentin Schneider's "context_tracking,x86: Defer some IPIs until a
+; user->kernel transition" (2023-07-05, base v6.4; cover lore:20230705181256.3539027-1-vschneid@redhat.com;
+; infrastructure "[RFC PATCH 11/14] context-tracking: Introduce work deferral infrastructure",
+; lore:20230705181256.3539027-12-vschneid@redhat.com; sync_core in 12/14, the kernel TLB flush in
+; 13/14): a separate ct->work word whose bit 0 (CONTEXT_WORK_DISABLED) refuses new work while the CPU
+; is in the kernel. The entry sets it with fetch_or before ct_state_inc() and flushes what it
+; fetched; the exit clears the word after ct_state_inc(). No ct->active test: a housekeeping CPU's
+; work word stays DISABLED (cleared only by ct_kernel_exit_state(), which it reaches in idle only).
+; Overrides ct_mainline.s.
 
-.equ CT_WORK_DISABLED, 0x1                     ; CONTEXT_WORK_DISABLED
-.equ CT_WORK_SYNC, 0x2                         ; CONTEXT_WORK_n, later patches' sync_core work
+.equ CT_WORK_DISABLED, 0x1                     ; CONTEXT_WORK_DISABLED (bit 0)
+.equ CT_WORK_SYNC, 0x2                         ; CONTEXT_WORK_SYNC (bit 1): sync_core()
+.equ CT_WORK_TLBI, 0x4                         ; CONTEXT_WORK_TLBI (bit 2): __flush_tlb_all_noinstr()
 .equ SYNC_CORE_WORK_BITS, CT_WORK_SYNC
+.equ TLBI_WORK_BITS, CT_WORK_TLBI
 .equ DEFER_SYNC_CORE, 1
+.equ DEFER_TLBI, 1
 
 .percpu ct.work
 ; .work = ATOMIC_INIT(CONTEXT_WORK_DISABLED); cleared when an active CPU returns to user mode.
@@ -14,7 +23,7 @@
 
 ; ct_kernel_enter_state(offset) of the RFC
 .func ct_kernel_enter_state(offset)
-    work = atomic_fetch_or ct.work[this_cpu], CT_WORK_DISABLED @consume(SYNC_CORE_WORK_BITS)  ; ct_work_fetch()
+    work = atomic_fetch_or ct.work[this_cpu], CT_WORK_DISABLED @consume(SYNC_CORE_WORK_BITS | TLBI_WORK_BITS)  ; ct_work_fetch()
     seq = atomic_add_return ct.state[this_cpu], offset         ; ct_state_inc(offset)
     jz work, out
     call ct_work_flush(work)
@@ -24,8 +33,11 @@ out:
 
 ; ct_work_flush(work): for_each_set_bit(bit, &work, CONTEXT_WORK_MAX) arch_context_tracking_work(BIT(bit))
 .func ct_work_flush(work)
-    jz work & CT_WORK_SYNC, out
-    call do_sync_core(0)                       ; arch_context_tracking_work(CONTEXT_WORK_n): sync_core()
+    jz work & CT_WORK_SYNC, tlbi
+    call do_sync_core(0)                       ; arch_context_tracking_work(CONTEXT_WORK_SYNC): sync_core()
+tlbi:
+    jz work & CT_WORK_TLBI, out
+    call __flush_tlb_all_noinstr()             ; arch_context_tracking_work(CONTEXT_WORK_TLBI)
 out:
     ret 0
 .endfunc

@@ -1,5 +1,10 @@
-; Work deferral, v7 of the series (Nov 2025): the work bits live inside ct->state. Bits 0-1 the
-; context, bit 2 CT_WORK_SYNC, bits 3-31 RCU's watching counter (CT_RCU_WATCHING = 0x8).
+; Work deferral, v7 (2025-11-14, base v6.18-rc5; cover lore:20251114150133.1056710-1-vschneid@redhat.com;
+; infrastructure "[PATCH v7 24/31] context-tracking: Introduce work deferral infrastructure",
+; lore:20251114151428.1064524-4-vschneid@redhat.com), the latest: the work bits live inside
+; ct->state. Bits 0-1 the context, bit 2 CT_WORK_SYNC, bits 3-31 RCU's watching counter
+; (CT_RCU_WATCHING = 0x8). The sender bets the target is not watching (user or idle) and lets the
+; cmpxchg check it: "Fixed ct_set_cpu_work() CT_RCU_WATCHING logic (Frederic)". The kernel TLB flush
+; of this version is no work bit (an unconditional flush at SWITCH_TO_KERNEL_CR3, RFC patches 28-31).
 ; Overrides ct_mainline.s.
 
 .equ CT_RCU_WATCHING, 0x8
