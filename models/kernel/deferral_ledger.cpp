@@ -35,7 +35,7 @@ Outcome outcome(const Delivery& d) {
   if (d.executions.size() >= 2) return Outcome::Double;
   if (d.executions.size() == 1) return Outcome::Once;
   if (d.tokens_live > 0 || d.tokens_held > 0) return Outcome::Pending;  // posted, or taken and about to run
-  if (d.decision == Decision::Ipi && d.tokens_held == 0 && d.tokens_dropped == 0)
+  if (decision(d) == Decision::Ipi && d.tokens_held == 0 && d.tokens_dropped == 0)
     return Outcome::InFlight;
   return Outcome::Lost;
 }
@@ -94,10 +94,9 @@ void DeferralLedger::on_trace(std::uint32_t cpu, std::uint64_t request, const st
   }
   if (!reads_trace(name) || request == 0 || args.empty() || args[0] >= ncpus_) return;
   const auto target = static_cast<std::uint32_t>(args[0]);
-  const Decision d = name == "ct_work_deferred" ? Decision::Deferred : Decision::Ipi;
   Delivery* dl = delivery(request, target);
   if (dl && dl->decision == Decision::None) {
-    dl->decision = d;
+    dl->decision = Decision::Ipi;
     dl->decided = cycle;
   }
 }
@@ -289,7 +288,7 @@ void DeferralLedger::fingerprint(std::string& out) const {
     // Where it was posted only picks which miss a miss would be: nothing once the sender has
     // fallen back to an IPI (the post then promised nothing).
     const Delivery& d = requests_[t.request >> 32][(t.request & 0xffffffffu) - 1].targets[t.target];
-    put(out, t.in_kernel && (d.decision == Decision::None || d.decision == Decision::Deferred));
+    put(out, t.in_kernel && d.decision == Decision::None);
   };
   put(out, live_.size());
   for (const auto& [addr, tokens] : live_) {
@@ -322,8 +321,8 @@ void DeferralLedger::fingerprint(std::string& out) const {
         // What a flag means depends on the decision (deferred work only): once the sender has
         // fallen back to an IPI, it tells nothing any more. The window a post into idle code opens
         // (a note, reported where it opens) closes when its work is taken.
-        const bool may_defer = d.decision == Decision::None || d.decision == Decision::Deferred;
-        const bool window = may_defer && d.in_idle_code && d.tokens_live + d.tokens_held > 0;
+        const bool may_defer = d.decision == Decision::None;
+        const bool window = may_defer && d.in_idle_code;
         put(out, (may_defer && d.missed_in_kernel ? 1 : 0) | (may_defer && d.missed_flush ? 2 : 0) |
                      (window ? 4 : 0) | (d.seen ? 8 : 0) | (d.posted ? 16 : 0));
       }
@@ -377,13 +376,13 @@ LedgerSummary DeferralLedger::summary() const {
   s.kernel_warnings = warned().size();
   for (const Delivery* d : deliveries()) {
     ++s.deliveries;
-    if (d->decision == Decision::Deferred) ++s.deferred;
-    if (d->decision == Decision::Ipi) ++s.ipi;
+    if (decision(*d) == Decision::Deferred) ++s.deferred;
+    if (decision(*d) == Decision::Ipi) ++s.ipi;
     for (const Execution& x : d->executions) ++(x.deferred ? s.flushed_on_entry : s.ipi_executions);
     ++s.executions_per_delivery[d->executions.size()];
     if (late(*d)) ++s.late;
     if (deferred_to_kernel(*d)) ++s.deferred_to_kernel;
-    if (d->in_idle_code && d->decision == Decision::Deferred) ++s.in_idle_code;
+    if (d->in_idle_code && decision(*d) == Decision::Deferred) ++s.in_idle_code;
     switch (outcome(*d)) {
       case Outcome::Double: ++s.double_executions; break;
       case Outcome::Lost: ++s.lost; break;

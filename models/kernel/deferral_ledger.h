@@ -57,10 +57,16 @@ struct Delivery {
   bool posted = false;               // work was posted for it (deferred, or about to be)
 };
 
+// What the sender chose: an IPI (it queued a csd for the target: the kernel's csd_queue_cpu
+// tracepoint), its own local call, or else, once it posted work, deferral. Final once the sender
+// is done: a post may still be followed by a fall-back to an IPI (pz2021's failed cmpxchg).
+inline Decision decision(const Delivery& d) {
+  return d.decision != Decision::None ? d.decision : d.posted ? Decision::Deferred : Decision::None;
+}
 // Violations as the sender's decision makes them: only deferred work was promised to run at the
 // next entry (a post whose sender then fell back to an IPI is not deferred).
-inline bool deferred_to_kernel(const Delivery& d) { return d.missed_in_kernel && d.decision == Decision::Deferred; }
-inline bool late(const Delivery& d) { return d.missed_flush && d.decision == Decision::Deferred; }
+inline bool deferred_to_kernel(const Delivery& d) { return d.missed_in_kernel && decision(d) == Decision::Deferred; }
+inline bool late(const Delivery& d) { return d.missed_flush && decision(d) == Decision::Deferred; }
 
 enum class Outcome : std::uint8_t { Once, Double, Lost, Pending, InFlight };
 const char* outcome_name(Outcome o);
@@ -93,13 +99,11 @@ class DeferralLedger {
                  const std::vector<isa::Word>* boot = nullptr);
 
   void on_request(std::uint32_t cpu, std::uint64_t request, std::uint64_t cycle);
-  // Tracepoints: csd_queue_cpu(cpu, callsite, func, csd) and ct_work_deferred(cpu, work) decide.
+  // Tracepoints: csd_queue_cpu(cpu, callsite, func, csd), the sender's IPI for `cpu`.
   void on_trace(std::uint32_t cpu, std::uint64_t request, const std::string& name,
                 const std::vector<isa::Word>& args, std::uint64_t cycle);
   // ... and WARN_ON_ONCE(...), the kernel's own assertion firing in a kernel path.
-  static bool reads_trace(const std::string& name) {
-    return name == "ct_work_deferred" || name == "csd_queue_cpu" || name == "WARN_ON_ONCE";
-  }
+  static bool reads_trace(const std::string& name) { return name == "csd_queue_cpu" || name == "WARN_ON_ONCE"; }
   // Annotations of an executed instruction, and what its write does to tokens and state words.
   // It reads the effect's notes, addr, read, wrote and written: the explorer remembers ledger
   // updates by those (explore::Machine::exec), so reading another field means adding it to that key.

@@ -25,6 +25,10 @@ std::string kernel_frames(const isa::Image& img, const isa::CpuState& cpu) {
 
 std::string report_counter(const std::string& kind) { return run::violation_counter(kind); }
 
+bool final_anywhere(const std::string& kind) {
+  return kind == "double_execution" || kind == "spurious_work" || kind == "kernel_warning";
+}
+
 namespace {
 
 // The finding a clause pins: it names a violation's counter and fails when the count is 0.
@@ -89,15 +93,15 @@ bool DeferralChecks::expected(const std::string& kind) const {
 
 void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std::vector<Finding>& out) {
   const kernel::DeferralLedger& ledger = *s.ledger.ledger;
-  // A pinned clause reads the ledger's counts only: once per ledger. Double executions and work
-  // deferred to the kernel stay counted once they happen, so any state will do (--first may stop
-  // before an end); lost work is only lost at an end.
+  // A pinned clause reads the ledger's counts only: once per ledger. Double executions, spurious
+  // work and warnings stay counted once they happen, so any state will do (--first may stop before
+  // an end); the rest hangs on the senders' decisions, final at an end.
   if (!pinned_expect_.empty() && pinned_seen_.insert(std::uint64_t(s.ledger.id) * 2 + terminal).second) {
     nlohmann::ordered_json report;
     report["deferral"] = run::deferral_section(ledger);
     const std::vector<run::ExpectResult> r = run::check(doc_, pinned_expect_, report);
     for (std::size_t i = 0; i < r.size(); ++i)
-      if (terminal || pinned_[i].kind != "lost_work") pinned_[i].met |= r[i].ok;
+      if (terminal || final_anywhere(pinned_[i].kind)) pinned_[i].met |= r[i].ok;
   }
   // Away from the end of an execution only the ledger matters, and it is often one seen before.
   if (!terminal && clean_ledgers_.count(s.ledger.id)) return;
@@ -109,6 +113,8 @@ void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std:
       out.push_back({"double_execution", "the callback of " + delivery_name(*d) + " ran " +
                                              std::to_string(d->executions.size()) + " times (" + how + ")"});
     }
+    // Whether a post was a deferral is known once its sender is done: at an end.
+    if (!terminal) continue;
     if (kernel::deferred_to_kernel(*d))
       out.push_back({"deferred_to_kernel", "work of " + delivery_name(*d) + " was deferred while cpu" +
                                                std::to_string(d->target) + "'s context-tracking state said kernel, " +
@@ -116,14 +122,14 @@ void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std:
     if (kernel::late(*d))
       out.push_back({"late_work", "work of " + delivery_name(*d) + " was deferred while cpu" + std::to_string(d->target) +
                                       " was quiescent, and its next kernel stay ended without running it"});
-    if (d->in_idle_code && d->decision == kernel::Decision::Deferred)
+    if (d->in_idle_code && kernel::decision(*d) == kernel::Decision::Deferred)
       out.push_back({"deferred_in_idle_code",
                      "work of " + delivery_name(*d) + " was deferred while cpu" + std::to_string(d->target) +
-                         " ran kernel code (" + kernel_frames(m.image(), *s.cpus[d->target]) +
-                         ") with its context-tracking state saying idle: that code runs before the flush",
+                         " ran kernel code with its context-tracking state saying idle (outside HLT, in idle " +
+                         "code): that code runs before the flush",
                      true});
     const kernel::Outcome o = kernel::outcome(*d);
-    if (terminal && (o == kernel::Outcome::Lost || o == kernel::Outcome::InFlight))
+    if (o == kernel::Outcome::Lost || o == kernel::Outcome::InFlight)
       out.push_back({"lost_work", "the work of " + delivery_name(*d) + " never ran: " +
                                       (o == kernel::Outcome::Lost ? "neither deferred and flushed nor run by IPI"
                                                                   : "its IPI was never handled")});
@@ -141,7 +147,7 @@ void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std:
   // An end with deferred work still waiting in the kernel stay it was posted in: that CPU is done
   // (or idle) and past its flush, so nothing runs the work in this execution.
   for (const kernel::Delivery* d : ledger.stranded_in_kernel())
-    if (d->decision == kernel::Decision::Deferred && !kernel::deferred_to_kernel(*d))
+    if (kernel::decision(*d) == kernel::Decision::Deferred && !kernel::deferred_to_kernel(*d))
       out.push_back({"deferred_to_kernel", "work of " + delivery_name(*d) + " was deferred while cpu" +
                                                std::to_string(d->target) + "'s context-tracking state said kernel, " +
                                                "and the execution ends with it still in that stay"});

@@ -53,5 +53,8 @@ class DeferralChecks : public Checker {
 // The report counter a violation kind shows up in ("double_execution" -> "deferral.double_executions"),
 // or "" for none.
 std::string report_counter(const std::string& kind);
+// Whether a kind, once it shows, shows at every later state of the execution (the others depend on
+// what the senders decide, which is final at an end only).
+bool final_anywhere(const std::string& kind);
 
 }  // namespace explore

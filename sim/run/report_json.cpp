@@ -29,10 +29,10 @@ J delivery_json(const kernel::Delivery& d) {
   for (const kernel::Execution& x : d.executions)
     ex.push_back({{"cycle", x.cycle}, {"path", x.deferred ? "deferred" : "ipi"}});
   return {{"request", request_name(d.request)}, {"sender", d.sender}, {"target", d.target},
-          {"requested", d.requested}, {"decision", kernel::decision_name(d.decision)},
+          {"requested", d.requested}, {"decision", kernel::decision_name(kernel::decision(d))},
           {"outcome", kernel::outcome_name(kernel::outcome(d))}, {"late", kernel::late(d)},
           {"deferred_to_kernel", kernel::deferred_to_kernel(d)},
-          {"in_idle_code", d.in_idle_code && d.decision == kernel::Decision::Deferred}, {"executions", ex}};
+          {"in_idle_code", d.in_idle_code && kernel::decision(d) == kernel::Decision::Deferred}, {"executions", ex}};
 }
 
 }  // namespace

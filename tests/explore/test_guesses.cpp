@@ -33,7 +33,7 @@ TEST(Guesses, LockedAccessesSeenInBothOrdersRace) {
   const explore::ScenarioOutcome o = explore_file("pz2021_two_senders.json", false);
   EXPECT_EQ(o.text.find("explored again"), std::string::npos) << o.text;
   EXPECT_FALSE(guessed_race_free(o, "ct_user_exit+7"));
-  EXPECT_EQ(o.result.states, 10049u);
+  EXPECT_EQ(o.result.states, 8953u);
 }
 
 // The sender's llist_add() comes before the target's llist_del_all() (the IPI between them), so
@@ -41,5 +41,5 @@ TEST(Guesses, LockedAccessesSeenInBothOrdersRace) {
 TEST(Guesses, LockedAccessesInOneOrderOnlyStayRaceFree) {
   const explore::ScenarioOutcome o = explore_file("v7_guess_kernel.json", true);
   EXPECT_TRUE(guessed_race_free(o, "__flush_smp_call_function_queue+1")) << o.json["race_free_instructions"].dump();
-  EXPECT_EQ(o.result.states, 134u);
+  EXPECT_EQ(o.result.states, 115u);
 }

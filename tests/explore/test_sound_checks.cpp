@@ -115,8 +115,8 @@ TEST(SoundChecks, AnEntryThatFlushesBeforeItsStateChangeLosesWork) {
   EXPECT_TRUE(has(kinds(o), "lost_work")) << o.text;
 }
 
-// (b) What a check reads is never folded. The ledger reads the deferral-decision tracepoints and
-// every write of a state word: even where nothing else can come between (interrupts off, on a
+// (b) What a check reads is never folded. The ledger reads the IPI-decision tracepoint
+// (csd_queue_cpu) and every write of a state word: even where nothing else can come between (interrupts off, on a
 // CPU no IPI reaches, a word no other CPU touches), each is a step of its own.
 TEST(SoundChecks, TheReductionFoldsNothingTheLedgerReads) {
   const char* text = R"(
@@ -130,7 +130,7 @@ quiescent:
 .ctstate ct.state, where
 .func P0()
     cli
-    trace ct_work_deferred(1, 1)
+    trace csd_queue_cpu(1, 0, 0, 0)
     trace some_other_tracepoint(1)
     atomic_or ct.state[this_cpu], 1
     x = 1
@@ -159,12 +159,12 @@ quiescent:
     visible.push_back(in.op == isa::Op::Trace ? img.strings[in.name] : isa::op_name(in.op));
     for (const explore::StepRecord& f : rec.folded) {
       const isa::Instruction& fin = img.functions[f.func].code[f.pc];
-      EXPECT_FALSE(fin.op == isa::Op::Trace && img.strings[fin.name] == "ct_work_deferred");
+      EXPECT_FALSE(fin.op == isa::Op::Trace && img.strings[fin.name] == "csd_queue_cpu");
     }
   }
   // cli and the tracepoint the ledger ignores fold into the steps before them; the decision and
   // the state word's write do not.
-  EXPECT_EQ(visible, (std::vector<std::string>{"ct_work_deferred", "atomic_or", "halt"}));
+  EXPECT_EQ(visible, (std::vector<std::string>{"csd_queue_cpu", "atomic_or", "halt"}));
 }
 
 // (d) Every shipped explore scenario, reduced and unreduced: the same violations and windows and

@@ -36,6 +36,9 @@ std::vector<Row> table() {
   return out;
 }
 
+// gtest prints a parameter it cannot print as bytes.
+void PrintTo(const Row& r, std::ostream* os) { *os << r.version << " on " << r.scenario; }
+
 class VersionsTable : public ::testing::TestWithParam<Row> {};
 
 TEST_P(VersionsTable, RowHolds) {
