@@ -655,9 +655,8 @@ std::uint32_t Machine::intern_cpu(const isa::CpuState& cpu) const {
   return cpu_ids_.insert(scratch_).first;
 }
 
-void Machine::encode(const State& s, std::string& out) const {
-  if (!cfg_.remember_ledgers) throw std::logic_error("explore: a machine that remembers no ledger cannot encode states");
-  for (const CpuRef& cpu : s.cpus) put(out, cpu.id([this](const isa::CpuState& c) { return intern_cpu(c); }));
+// The APICs, what is in flight and memory: the part of a state's bytes with nothing interned.
+void Machine::encode_shared(const State& s, std::string& out) {
   for (const Apic& a : s.apics) {
     for (std::uint64_t w : a.isr) put(out, w);
     put(out, a.tsc_deadline);
@@ -672,6 +671,12 @@ void Machine::encode(const State& s, std::string& out) const {
     put(out, a);
     put(out, v);
   }
+}
+
+void Machine::encode(const State& s, std::string& out) const {
+  if (!cfg_.remember_ledgers) throw std::logic_error("explore: a machine that remembers no ledger cannot encode states");
+  for (const CpuRef& cpu : s.cpus) put(out, cpu.id([this](const isa::CpuState& c) { return intern_cpu(c); }));
+  encode_shared(s, out);
   put(out, s.pending.size());
   for (const Pending& p : s.pending) {
     put(out, p.cpu);
@@ -686,20 +691,7 @@ void Machine::encode(const State& s, std::string& out) const {
 std::string Machine::describe_end(const State& s) const {
   std::string out;
   for (const CpuRef& cpu : s.cpus) encode_cpu(*cpu, out);
-  for (const Apic& a : s.apics) {
-    for (std::uint64_t w : a.isr) put(out, w);
-    put(out, a.tsc_deadline);
-  }
-  put(out, s.in_flight.size());
-  for (const Ipi& i : s.in_flight) {
-    put(out, i.to);
-    put(out, i.vector);
-  }
-  put(out, s.memory.size());
-  for (const auto& [a, v] : s.memory) {
-    put(out, a);
-    put(out, v);
-  }
+  encode_shared(s, out);
   s.ledger.ledger->fingerprint(out);
   return out;
 }

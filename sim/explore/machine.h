@@ -292,6 +292,7 @@ class Machine {
  private:
   void settle(State& s, std::uint32_t cpu);
   static void encode_cpu(const isa::CpuState& cpu, std::string& out);
+  static void encode_shared(const State& s, std::string& out);
   // f(vector, copies) for each vector of the IPIs in flight to `cpu` that it could take now.
   template <class F>
   void for_each_takeable(const State& s, std::uint32_t cpu, F f) const {
