@@ -109,5 +109,7 @@ constexpr std::uint64_t kForever = 0x7fffffffffffffff;        // the `compute` t
 // reject duplicates). Throws std::invalid_argument with a one-line message on bad syntax or on a
 // CPU >= ncpus ("CPU 7 out of range: the platform has 4 CPUs (0-3)").
 std::vector<std::uint32_t> parse_cpulist(const std::string& text, std::uint32_t ncpus);
+// "CPU 7 out of range: the platform has 4 CPUs (0-3)"
+std::string cpu_out_of_range(std::uint64_t cpu, std::uint32_t ncpus);
 
 }  // namespace scenario

@@ -11,6 +11,7 @@
 
 #include "models/isa/executor.h"
 #include "models/kernel/boot.h"
+#include "models/kernel/kernel_sources.h"
 #include "sim/scenario/json_doc.h"
 #include "tests/scenario/input_error.h"
 #include "sim/scenario/scenario.h"
@@ -106,8 +107,13 @@ TEST(ScenarioErrors, EveryCpuNohzFull) {
 }
 
 TEST(ScenarioErrors, BadProtocolAndHz) {
+  std::string names;  // every protocol the kernel library has, in its order
+  for (const std::string& n : kernel::protocol_names()) names += (names.empty() ? "" : ", ") + n;
+  for (const char* n : {"ipi", "pz2021", "rfc1", "v7"}) EXPECT_NE(names.find(n), std::string::npos) << names;
   EXPECT_EQ(kernel_error(R"({"protocol": "v8"})"),
-            "t.json:4: /kernel/protocol: unknown value \"v8\" (expected one of: ipi, pz2021, rfc1, v7)");
+            "t.json:4: /kernel/protocol: unknown value \"v8\" (expected one of: " + names + ")");
+  for (const std::string& n : kernel::protocol_names())
+    EXPECT_EQ(kernel_error(R"({"protocol": ")" + n + R"("})"), "<no error>") << n;
   EXPECT_EQ(kernel_error(R"({"hz": 500})"), "t.json:4: /kernel/hz: must be one of 0, 100, 250, 300, 1000, got 500");
   EXPECT_EQ(kernel_error(R"({"hz": 250, "residual_tick_hz": 300})"),
             "t.json:4: /kernel/residual_tick_hz: must be between 0 and 250, got 300");
