@@ -34,9 +34,11 @@ struct Step {
     Syscall,  // {"syscall": NAME, "arg": V}: syscall entry_SYSCALL_64(&sys_NAME, V)
     Repeat,   // {"repeat": K, "period": P?, "steps": [...]}: K times; iteration i starts at
               // first + i*P when a period is given
+    Idle,     // {"idle": N}: syscall entry_SYSCALL_64(&sys_nanosleep, N); {"idle": "forever"}:
+              // syscall entry_SYSCALL_64(&sys_pause, 0)
   };
   Kind kind = Kind::User;
-  std::uint64_t cycles = 0;      // User: N; Until: T
+  std::uint64_t cycles = 0;      // User: N; Until: T; Idle: N, 0 = forever
   std::string syscall;           // Syscall: NAME (without the sys_ prefix)
   std::uint64_t arg = 0;         // Syscall
   std::uint64_t count = 0;       // Repeat

@@ -13,11 +13,11 @@ using json = nlohmann::json;
 
 namespace {
 
-const char* const kStepKinds[] = {"user", "until", "syscall", "kernel", "repeat"};
-const std::set<std::string> kStepKeys = {"user", "until", "syscall", "arg", "kernel", "repeat", "period", "steps"};
+const char* const kStepKinds[] = {"user", "until", "syscall", "kernel", "idle", "repeat"};
+const std::set<std::string> kStepKeys = {"user", "until", "syscall", "arg", "kernel", "idle", "repeat", "period", "steps"};
 const char* const kStepForms =
     "a step is one of {\"user\": N}, {\"until\": T}, {\"syscall\": NAME, \"arg\": V}, {\"kernel\": N}, "
-    "{\"repeat\": K, \"period\": P, \"steps\": [...]}";
+    "{\"idle\": N}, {\"idle\": \"forever\"}, {\"repeat\": K, \"period\": P, \"steps\": [...]}";
 
 class WorkloadLoader {
  public:
@@ -69,6 +69,17 @@ class WorkloadLoader {
   std::uint32_t cpus_;
   std::uint64_t run_cycles_;
 
+  // {"idle": N} sleeps N cycles (1..kMaxRunCycles, like a run); {"idle": "forever"} is 0.
+  std::uint64_t idle_cycles(const ObjectReader& r) {
+    const json& v = r.raw("idle");
+    if (v.is_string()) {
+      if (v.get<std::string>() == "forever") return 0;
+    } else if (v.is_number()) {
+      return r.get_u64_in("idle", 1, kMaxRunCycles);
+    }
+    r.fail("idle", "expected a number of cycles or \"forever\", got " + describe_value(v));
+  }
+
   Step step(const std::string& ptr, int depth) {
     const json* v = doc_.find(ptr);
     if (!v->is_object())
@@ -84,7 +95,7 @@ class WorkloadLoader {
     if (kinds.empty()) {
       for (const std::string& k : keys)
         if (!kStepKeys.count(k)) doc_.fail(ptr + "/" + pointer_escape(k), "unknown key " + jq(k) + " (" + kStepForms + ")");
-      doc_.fail(ptr, "a step needs one of \"user\", \"until\", \"syscall\", \"kernel\" or \"repeat\"");
+      doc_.fail(ptr, "a step needs one of \"user\", \"until\", \"syscall\", \"kernel\", \"idle\" or \"repeat\"");
     }
     ObjectReader r(doc_, ptr);
     Step st;
@@ -110,6 +121,9 @@ class WorkloadLoader {
       st.kind = Step::Kind::Syscall;
       st.syscall = "compute";
       st.arg = r.get_u64("kernel");
+    } else if (kind == "idle") {
+      st.kind = Step::Kind::Idle;
+      st.cycles = idle_cycles(r);
     } else {
       st.kind = Step::Kind::Repeat;
       if (depth >= kMaxRepeatDepth)

@@ -195,9 +195,11 @@ TEST(ScenarioErrors, StepKinds) {
             "t.json:6: /workload/0/0/cycles: unknown key \"cycles\" (allowed: arg, syscall)");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"usr": 5}]})")),
             "t.json:6: /workload/0/0/usr: unknown key \"usr\" (a step is one of {\"user\": N}, {\"until\": T}, "
-            "{\"syscall\": NAME, \"arg\": V}, {\"kernel\": N}, {\"repeat\": K, \"period\": P, \"steps\": [...]})");
+            "{\"syscall\": NAME, \"arg\": V}, {\"kernel\": N}, {\"idle\": N}, {\"idle\": \"forever\"}, "
+            "{\"repeat\": K, \"period\": P, \"steps\": [...]})");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"arg": 5}]})")),
-            "t.json:6: /workload/0/0: a step needs one of \"user\", \"until\", \"syscall\", \"kernel\" or \"repeat\"");
+            "t.json:6: /workload/0/0: a step needs one of \"user\", \"until\", \"syscall\", \"kernel\", \"idle\" or "
+            "\"repeat\"");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [5]})")),
             "t.json:6: /workload/0/0: expected a step object like {\"user\": 1000}, got number 5");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"syscall": "get pid"}]})")),
@@ -213,6 +215,27 @@ TEST(ScenarioErrors, StepKinds) {
             "t.json:6: /workload/0: expected an array of steps or {\"task\": FUNCTION}, got number 5");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": {"task": "f", "steps": []}})")),
             "t.json:6: /workload/0/steps: unknown key \"steps\" (allowed: task)");
+}
+
+TEST(ScenarioErrors, IdleStep) {
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": 0}]})")),
+            "t.json:6: /workload/0/0/idle: must be between 1 and 10000000000000, got 0");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": 10000000000001}]})")),
+            "t.json:6: /workload/0/0/idle: must be between 1 and 10000000000000, got 10000000000001");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": -5}]})")),
+            "t.json:6: /workload/0/0/idle: expected an unsigned integer, got negative number -5");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": 2.5}]})")),
+            "t.json:6: /workload/0/0/idle: expected an unsigned integer, got non-integer number 2.5");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": "soon"}]})")),
+            "t.json:6: /workload/0/0/idle: expected a number of cycles or \"forever\", got string \"soon\"");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": null}]})")),
+            "t.json:6: /workload/0/0/idle: expected a number of cycles or \"forever\", got null");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": 5, "arg": 1}]})")),
+            "t.json:6: /workload/0/0/arg: unknown key \"arg\" (allowed: idle)");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"user": 5, "idle": 10}]})")),
+            "t.json:6: /workload/0/0/idle: a step has exactly one kind: \"user\" and \"idle\" cannot be combined");
+  // like "user", an idle step may outlast the run: the run cuts it
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": 10000000000000}, {"idle": "forever"}]})")), "<no error>");
 }
 
 TEST(ScenarioErrors, RepeatNesting) {
@@ -451,6 +474,17 @@ TEST(ScenarioLoad, RunUnitsAndTickDoTimerCpu) {
   EXPECT_EQ(s.tick_do_timer_cpu, 3u);
 }
 
+TEST(ScenarioLoad, IdleSteps) {
+  Scenario s = load(scn(R"("workload": {"1": [{"idle": 300000}, {"repeat": 2, "steps": [{"idle": "forever"}]}]})"));
+  const auto& w = s.workload[1].steps;
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].kind, Step::Kind::Idle);
+  EXPECT_EQ(w[0].cycles, 300000u);
+  EXPECT_EQ(w[0].pointer, "/workload/1/0");
+  EXPECT_EQ(w[1].steps[0].kind, Step::Kind::Idle);
+  EXPECT_EQ(w[1].steps[0].cycles, 0u);  // forever
+}
+
 TEST(ScenarioLoad, GraphTopology) {
   Scenario s = load(scn("", R"({"cpus": 2, "topology": {"preset": "graph", "nodes": ["llc0", "x"],
       "links": [["cpu0", "llc0", 40], ["llc0", "x", 3], ["x", "cpu1", 40]]}})", "{}"));
@@ -679,6 +713,42 @@ TEST(ScenarioTask, UnknownSyscallOrTask) {
               build(scn(R"("workload": {"0": [{"syscall": "mine", "arg": 3}]}, "programs": [{"inline": ".func sys_mine(a)\n compute a\n ret 0\n.endfunc"}])"));
             }),
             "<no error>");
+}
+
+// The generated assembly of idle steps, as docs/scenario.md shows it.
+TEST(ScenarioTask, IdleStepsCallNanosleepAndPause) {
+  JsonDoc doc = JsonDoc::parse(scn(R"("workload": {"1": [{"idle": 300000}, {"idle": "forever"}]})"), "t.json");
+  Scenario s = scenario::load_scenario(doc);
+  std::vector<std::string> asked;
+  auto has = [&](const std::string& f) {
+    asked.push_back(f);
+    return true;
+  };
+  const std::string text = scenario::generate_task(doc, s, 1, has);
+  EXPECT_EQ(text,
+            "; CPU 1's workload, generated from t.json#/workload/1\n"
+            ".func __task_cpu1()\n"
+            "    ; /workload/1/0: syscall nanosleep(300000)\n"
+            "    syscall entry_SYSCALL_64(&sys_nanosleep, 300000)\n"
+            "    ; /workload/1/1: syscall pause(0)\n"
+            "    syscall entry_SYSCALL_64(&sys_pause, 0)\n"
+            "    ; the workload is over: user mode (interruptible) until the run ends\n"
+            "    compute 0x7fffffffffffffff\n"
+            "    halt\n"
+            ".endfunc\n");
+  EXPECT_EQ(asked, (std::vector<std::string>{"sys_nanosleep", "sys_pause"}));
+  // with the kernel: the syscalls enter sys_nanosleep(300000) and sys_pause(0)
+  Built b = build(scn(R"("workload": {"1": [{"idle": 300000}, {"idle": "forever"}]})"));
+  const isa::Function& task = b.img.function(*b.img.find_function(scenario::task_name(1)));
+  std::vector<std::pair<std::string, isa::Word>> calls;
+  for (const isa::Instruction& in : task.code)
+    if (in.op == isa::Op::Syscall)
+      calls.emplace_back(b.img.function(static_cast<std::uint32_t>(in.args[0].imm - isa::kCodeBase)).name, in.args[1].imm);
+  EXPECT_EQ(calls, (std::vector<std::pair<std::string, isa::Word>>{{"sys_nanosleep", 300000}, {"sys_pause", 0}}));
+  // a scenario's programs that drop them: reported at the step
+  EXPECT_EQ(error_of([&] { scenario::generate_task(doc, s, 1, [](const std::string&) { return false; }); }),
+            "t.json:6: /workload/1/0/idle: unknown system call \"nanosleep\": no function sys_nanosleep in the kernel "
+            "or the scenario's programs");
 }
 
 TEST(ScenarioTask, ExamplesAssembleWithTheKernel) {
