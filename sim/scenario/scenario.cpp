@@ -275,7 +275,8 @@ class Loader {
   }
 
   void kernel(const ObjectReader& k) {
-    only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles"});
+    only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles",
+                  "nmi_watchdog"});
     s_.protocol = k.get_enum("protocol", kernel::protocol_names(), "v7");
     s_.nohz_full.assign(s_.cpus, false);
     if (k.has("nohz_full")) {
@@ -304,6 +305,30 @@ class Loader {
     bool any_nohz = false;
     for (bool b : s_.nohz_full) any_nohz |= b;
     if (any_nohz) check_tick(k, "residual tick period", s_.residual_tick_hz, "residual_tick_hz");
+    s_.nmi_watchdog.cpus.assign(s_.cpus, false);
+    if (k.has("nmi_watchdog")) nmi_watchdog(k.object("nmi_watchdog"));
+  }
+
+  // The perf NMI watchdog runs where watchdog_cpumask says, by default on the housekeeping CPUs
+  // (kernel/watchdog.c lockup_detector_init() copies housekeeping_cpumask(HK_TYPE_TIMER)), every
+  // hw_nmi_get_sample_period(watchdog_thresh) = cpu_khz * 1000 * watchdog_thresh cycles.
+  void nmi_watchdog(const ObjectReader& w) {
+    only_keys(w, {"cpus", "hz"});
+    NmiWatchdog& nw = s_.nmi_watchdog;
+    if (w.has("cpus")) {
+      for (std::uint32_t c : cpu_set(w, "cpus")) nw.cpus[c] = true;
+    } else {
+      for (std::uint32_t c = 0; c < s_.cpus; ++c) nw.cpus[c] = !s_.nohz_full[c];
+    }
+    nw.hz = w.get_double("hz", 0.1);
+    if (!(nw.hz > 0) || !std::isfinite(nw.hz)) w.fail("hz", "must be greater than 0, got " + num(nw.hz));
+    const double exact = s_.clock_mhz * 1e6 / nw.hz;
+    if (exact < 1)
+      w.fail("hz", "an NMI every " + num(exact) + " cycles (" + num(nw.hz) + " Hz at " + num(s_.clock_mhz) +
+                       " MHz): the period must be at least 1 cycle");
+    const double period = std::round(exact);
+    // A period longer than any run never fires: kMaxRunCycles + 1 stands for all of them.
+    nw.period = period > static_cast<double>(kMaxRunCycles) ? kMaxRunCycles + 1 : static_cast<std::uint64_t>(period);
   }
 
   // ------------------------------------------------------------------ run

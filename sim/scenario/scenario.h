@@ -62,6 +62,14 @@ struct Expect {
   std::string text;              // "deferral.double_executions == 1", for messages
 };
 
+// kernel.nmi_watchdog: the perf NMI watchdog (kernel/watchdog_perf.c), an NMI every `period`
+// cycles from boot on each CPU it runs on.
+struct NmiWatchdog {
+  std::vector<bool> cpus;        // size cpus; none without kernel.nmi_watchdog
+  double hz = 0.1;               // 1 / watchdog_thresh (10 s)
+  std::uint64_t period = 0;      // round(clock_mhz * 10^6 / hz) cycles
+};
+
 struct Scenario {
   std::string file;              // as given on the command line
   std::string name;
@@ -79,6 +87,7 @@ struct Scenario {
   std::uint64_t residual_tick_hz = 1;  // nohz_full CPUs' remaining tick; 0 = none
   std::uint32_t tick_do_timer_cpu = 0;
   std::uint64_t tick_work_cycles = 2000;
+  NmiWatchdog nmi_watchdog;
 
   std::vector<CpuWorkload> workload;  // size cpus
   std::vector<isa::Source> programs;  // layer 2

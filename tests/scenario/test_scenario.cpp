@@ -121,6 +121,34 @@ TEST(ScenarioErrors, BadProtocolAndHz) {
             "t.json:4: /kernel/residual_tick_hz: must be between 0 and 1000, got 1001");
 }
 
+TEST(ScenarioErrors, NmiWatchdog) {
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": [0, 4]}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus/1: CPU 4 out of range: the platform has 4 CPUs (0-3)");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": "0-4"}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus: CPU 4 out of range: the platform has 4 CPUs (0-3)");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": "1,1"}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus: CPU 1 is listed twice");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": [2, 2]}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus/1: CPU 2 is listed twice");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": 3}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus: expected an array of CPU numbers or a CPU list string like "
+            "\"1-3,5\", got number 3");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": "x"}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus: invalid CPU list \"x\": expected a CPU number in \"x\"");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"hz": 0}})"), "t.json:4: /kernel/nmi_watchdog/hz: must be greater than 0, got 0");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"hz": -1}})"),
+            "t.json:4: /kernel/nmi_watchdog/hz: must be greater than 0, got -1");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"hz": "fast"}})"),
+            "t.json:4: /kernel/nmi_watchdog/hz: expected a number, got string \"fast\"");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"hz": 1e10}})"),
+            "t.json:4: /kernel/nmi_watchdog/hz: an NMI every 0.3 cycles (10000000000 Hz at 3000 MHz): the period must "
+            "be at least 1 cycle");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"period": 5}})"),
+            "t.json:4: /kernel/nmi_watchdog/period: unknown key \"period\" (allowed: cpus, hz)");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": true})"), "t.json:4: /kernel/nmi_watchdog: expected an object, got boolean true");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": "", "hz": 3e9}})"), "<no error>");
+}
+
 TEST(ScenarioErrors, TickDoTimerCpu) {
   EXPECT_EQ(kernel_error(R"({"nohz_full": "1-3", "tick_do_timer_cpu": 2})"),
             "t.json:4: /kernel/tick_do_timer_cpu: CPU 2 is nohz_full: tick_do_timer_cpu must be a housekeeping CPU");
@@ -343,6 +371,7 @@ TEST(ScenarioLoad, Defaults) {
   EXPECT_EQ(s.residual_tick_hz, 1u);
   EXPECT_EQ(s.tick_do_timer_cpu, 0u);
   EXPECT_EQ(s.tick_work_cycles, 2000u);
+  EXPECT_EQ(s.nmi_watchdog.cpus, std::vector<bool>(3, false));  // no NMI source
   ASSERT_EQ(s.workload.size(), 3u);
   for (const auto& w : s.workload) {
     EXPECT_TRUE(w.steps.empty());
@@ -472,6 +501,23 @@ TEST(ScenarioLoad, RunUnitsAndTickDoTimerCpu) {
   EXPECT_EQ(s.run_cycles, 6'000'000u);
   EXPECT_EQ(s.nohz_full, std::vector<bool>(4, false));
   EXPECT_EQ(s.tick_do_timer_cpu, 3u);
+}
+
+TEST(ScenarioLoad, NmiWatchdog) {
+  // By default on the housekeeping CPUs, as watchdog_cpumask is, every 10 s (0.1 Hz)
+  Scenario s = load(scn("", R"({"cpus": 4, "clock_mhz": 2000})", R"({"nohz_full": "1-2", "nmi_watchdog": {}})"));
+  EXPECT_EQ(s.nmi_watchdog.cpus, (std::vector<bool>{true, false, false, true}));
+  EXPECT_EQ(s.nmi_watchdog.hz, 0.1);
+  EXPECT_EQ(s.nmi_watchdog.period, 20'000'000'000u);
+  s = load(scn("", R"({"cpus": 4})", R"({"nohz_full": "1-3", "nmi_watchdog": {"cpus": [3, 1], "hz": 7}})"));
+  EXPECT_EQ(s.nmi_watchdog.cpus, (std::vector<bool>{false, true, false, true}));
+  EXPECT_EQ(s.nmi_watchdog.period, 428'571'429u);  // 3e9 / 7, rounded
+  s = load(scn("", R"({"cpus": 4})", R"({"nmi_watchdog": {"cpus": "", "hz": 1e-9}})"));
+  EXPECT_EQ(s.nmi_watchdog.cpus, std::vector<bool>(4, false));
+  EXPECT_EQ(s.nmi_watchdog.period, scenario::kMaxRunCycles + 1);  // longer than any run: never fires
+  s = load(scn("", R"({"cpus": 4})", R"({"nmi_watchdog": {"cpus": "0-N", "hz": 3e9}})"));
+  EXPECT_EQ(s.nmi_watchdog.cpus, std::vector<bool>(4, true));
+  EXPECT_EQ(s.nmi_watchdog.period, 1u);
 }
 
 TEST(ScenarioLoad, IdleSteps) {
