@@ -557,7 +557,7 @@ TEST(ScenarioLoad, ParseCpulist) {
 }
 
 TEST(ScenarioLoad, Examples) {
-  for (const char* name : {"text_poke_isolated.json", "two_sockets_programs.json"}) {
+  for (const char* name : {"text_poke_isolated.json", "two_sockets_programs.json", "idle_and_nmi.json"}) {
     const std::string path = source_dir() + "/scenarios/examples/" + name;
     Scenario s;
     ASSERT_NO_THROW(s = scenario::load_scenario(JsonDoc::load_file(path))) << path;
@@ -798,7 +798,7 @@ TEST(ScenarioTask, IdleStepsCallNanosleepAndPause) {
 }
 
 TEST(ScenarioTask, ExamplesAssembleWithTheKernel) {
-  for (const char* name : {"text_poke_isolated.json", "two_sockets_programs.json"}) {
+  for (const char* name : {"text_poke_isolated.json", "two_sockets_programs.json", "idle_and_nmi.json"}) {
     const std::string path = source_dir() + "/scenarios/examples/" + name;
     std::ifstream in(path);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
