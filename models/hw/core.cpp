@@ -103,7 +103,9 @@ isa::Effect Core::exec(std::uint64_t cycle, std::uint64_t issued) {
 
 void Core::take_interrupt(int vector) {
   const bool from_user = cpu_.mode == isa::Mode::User;
-  std::vector<std::uint64_t> ids = apic_.accept(static_cast<std::uint8_t>(vector));
+  std::vector<std::uint64_t> ids;
+  if (vector == isa::kNmiVector) apic_.accept_nmi();  // no IRR, ISR or EOI: blocked until the IRET
+  else ids = apic_.accept(static_cast<std::uint8_t>(vector));
   try {
     isa::take_interrupt(img_, cpu_, static_cast<std::uint8_t>(vector));
   } catch (const isa::Fault& f) {
@@ -173,7 +175,7 @@ void Core::complete(Interconnect::Kind kind, std::uint64_t cycle) {
 
 void Core::on_wake() {
   const std::uint64_t now = clock_.now();
-  const bool irq = cpu_.interrupts_enabled && apic_.deliverable() >= 0;
+  const bool irq = interrupt_ready();
   switch (state_) {
     case State::Running:
       run();
@@ -219,6 +221,11 @@ void Core::run() {
       const isa::Effect e = exec(t_, t_ - costs_.wrmsr);
       if (state_ == State::Stopped) return;
       hardware_register_write(e);
+      continue;
+    }
+    if (nmi_ready()) {  // above every maskable interrupt (SDM vol. 3, 6.9)
+      take_interrupt(isa::kNmiVector);
+      if (state_ == State::Stopped) return;
       continue;
     }
     if (cpu_.interrupts_enabled) {
@@ -309,6 +316,9 @@ void Core::run() {
       const isa::Effect e = exec(t_, t_);
       if (state_ == State::Stopped) return;
       if (op != Op::Compute) {
+        // sti;hlt with an interrupt already in the IRR (it came while IF was clear), or an NMI
+        // latched: no event will come to wake the core, it wakes at once.
+        if (interrupt_ready()) continue;
         state_ = State::Idle;
         return;
       }

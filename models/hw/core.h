@@ -1,7 +1,8 @@
 // An x86 core (SystemC): runs a micro-op program with per-instruction cycle costs, a FIFO store
-// buffer draining through the interconnect, and interrupts taken only at instruction boundaries
-// while IF is set. Event-driven: it wakes for memory completions, the end of a `compute`,
-// interrupts, and nothing else.
+// buffer draining through the interconnect, and interrupts taken only at instruction boundaries:
+// maskable ones while IF is set, NMIs whatever IF says unless an NMI handler is still running.
+// Event-driven: it wakes for memory completions, the end of a `compute`, interrupts, and nothing
+// else.
 //
 // Between two memory accesses a core runs register-only instructions ahead of SystemC time, but
 // never past the next cycle at which an interrupt could reach it (its APIC's next event, or now
@@ -42,6 +43,11 @@ class Core : public sc_core::sc_module, private Interconnect::Client {
   void complete(Interconnect::Kind kind, std::uint64_t cycle) override;
   isa::Effect exec(std::uint64_t cycle, std::uint64_t issued);
   void take_interrupt(int vector);
+  // Whether the next boundary takes an interrupt: an NMI unless one is being handled (SDM vol. 3,
+  // 6.7.1: NMIs are blocked from the NMI's delivery to the next IRET), else a deliverable vector
+  // while IF is set.
+  bool nmi_ready() const { return apic_.nmi_pending() && !isa::in_nmi(cpu_); }
+  bool interrupt_ready() const { return nmi_ready() || (cpu_.interrupts_enabled && apic_.deliverable() >= 0); }
   void schedule_drain(std::uint64_t from);
   void hardware_register_write(const isa::Effect& e);
   void wait_until(std::uint64_t cycle);  // on the core's own event: interrupts can cut it short

@@ -1,5 +1,7 @@
 #include "lapic.h"
 
+#include <algorithm>
+
 namespace hw {
 
 LocalApic::LocalApic(sc_core::sc_module_name name, std::uint32_t cpu, const Clock& clock, Observer* obs)
@@ -15,7 +17,7 @@ void LocalApic::arm() {
 }
 
 std::uint64_t LocalApic::next_event() const {
-  std::uint64_t n = timer_next_;
+  std::uint64_t n = std::min(timer_next_, pmc_.next_overflow());
   if (!arrivals_.empty() && arrivals_.begin()->first < n) n = arrivals_.begin()->first;
   return n;
 }
@@ -38,6 +40,11 @@ void LocalApic::set_tsc_deadline(std::uint64_t deadline) {
   arm();
 }
 
+void LocalApic::set_perf_counter(std::uint64_t period) {
+  pmc_.program(period);
+  arm();
+}
+
 void LocalApic::update() {
   const std::uint64_t now = clock_.now();
   bool raised = false;
@@ -52,6 +59,10 @@ void LocalApic::update() {
   if (timer_next_ <= now) {
     irr_.set(kTimerVector);
     timer_next_ = timer_period_ ? timer_next_ + timer_period_ : kNever;
+    raised = true;
+  }
+  if (pmc_.overflow(now)) {
+    nmi_pending_ = true;
     raised = true;
   }
   if (raised && core_wake_) core_wake_->notify(sc_core::SC_ZERO_TIME);

@@ -1,5 +1,6 @@
-// Local APIC (SystemC): IRR/ISR with vector priority classes, EOI, IPI reception and the LAPIC
-// timer in periodic and TSC-deadline modes. Intel SDM vol. 3, chapter 11 (APIC).
+// Local APIC (SystemC): IRR/ISR with vector priority classes, EOI, IPI reception, the LAPIC
+// timer in periodic and TSC-deadline modes, and the performance counter's overflow delivered as an
+// NMI through LVT PC. Intel SDM vol. 3, chapter 11 (APIC).
 #pragma once
 
 #include <systemc>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "observer.h"
+#include "perf_counter.h"
 
 namespace hw {
 
@@ -31,6 +33,8 @@ class LocalApic : public sc_core::sc_module {
   // LVT timer: periodic with `period` cycles from `first`, or a TSC deadline (0 disarms).
   void set_periodic(std::uint64_t first, std::uint64_t period);
   void set_tsc_deadline(std::uint64_t deadline);
+  // LVT PC in NMI delivery mode: the counter overflows every `period` cycles from boot (0: off).
+  void set_perf_counter(std::uint64_t period);
   // Earliest cycle at which this APIC will change state by itself (kNever if none).
   std::uint64_t next_event() const;
 
@@ -39,6 +43,12 @@ class LocalApic : public sc_core::sc_module {
   // The core takes `vector`: IRR -> ISR. Returns the IPI ids it serves.
   std::vector<std::uint64_t> accept(std::uint8_t vector);
   void eoi();  // clears the highest in-service vector
+
+  // An NMI is pending on the core's NMI line. It uses no IRR, ISR or EOI: the core takes it when
+  // no NMI handler of its own is running (isa::in_nmi()), whatever IF says. Overflows while one is
+  // pending merge into it: the core latches one NMI (SDM vol. 3, 6.7.1).
+  bool nmi_pending() const { return nmi_pending_; }
+  void accept_nmi() { nmi_pending_ = false; }
 
  private:
   void update();  // SC_METHOD: arrivals and timer expiry due now
@@ -55,6 +65,8 @@ class LocalApic : public sc_core::sc_module {
   std::map<std::uint8_t, std::vector<std::uint64_t>> pending_ids_;               // IRR vector -> IPI ids
   std::uint64_t timer_next_ = kNever;
   std::uint64_t timer_period_ = 0;  // 0: TSC-deadline or one-shot
+  PerfCounter pmc_;
+  bool nmi_pending_ = false;
 };
 
 // Cycle <-> SystemC time. One core cycle is `period_ps` picoseconds of SystemC time.

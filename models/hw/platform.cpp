@@ -44,6 +44,7 @@ bool Platform::run() {
   sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   for (std::size_t i = 0; i < m.cores.size(); ++i) {
     m.cores[i]->start(m.cfg.tasks.at(i));
+    if (i < m.cfg.nmi_periods.size()) m.apics[i]->set_perf_counter(m.cfg.nmi_periods[i]);
     const TimerSetup& t = i < m.cfg.timers.size() ? m.cfg.timers[i] : TimerSetup{};
     if (t.first == 0) continue;
     if (t.period) m.apics[i]->set_periodic(t.first, t.period);

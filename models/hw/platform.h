@@ -28,6 +28,9 @@ struct PlatformConfig {
   std::vector<std::uint32_t> tasks;   // per CPU: function index of its program
   std::vector<isa::Word> memory;      // at boot
   std::vector<TimerSetup> timers;     // per CPU: the LAPIC timer as the kernel left it at boot
+  // Per CPU: the perf NMI watchdog's counter period in cycles, an NMI through LVT PC at every
+  // multiple of it from boot; 0 (or no entry): no NMI source.
+  std::vector<std::uint64_t> nmi_periods;
   std::uint64_t end_cycle = 0;
   std::uint64_t max_instructions = ~std::uint64_t(0);
   // The interconnect may run ahead of SystemC time while nothing else is due (same results,

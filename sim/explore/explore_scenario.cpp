@@ -30,6 +30,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   mc.tasks = si.tasks;
   mc.memory = std::move(si.memory);
   mc.isolated = s.nohz_full;
+  mc.nmis.assign(s.nmi_watchdog.cpus.begin(), s.nmi_watchdog.cpus.end());  // one NMI each, at any boundary
   mc.tso = opts.tso;
   mc.fold_local_steps = !opts.unreduced;
   mc.memo_steps = opts.memo_steps;

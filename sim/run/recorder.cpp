@@ -48,6 +48,7 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
       ctx_stack_(ncpus, {report::Context::User}),
       disturbed_since_(ncpus, 0),
       halted_(ncpus, false),
+      halted_since_(ncpus, 0),
       disturbance_cause_(ncpus),
       last_ipi_callsite_(ncpus),
       posted_(img.memory_words, false),
@@ -235,8 +236,10 @@ void Recorder::finish(std::uint64_t end_cycle, double clock_mhz) {
   timeline_.clock_mhz = clock_mhz;
   timeline_.end_cycle = end_cycle;
   // A disturbance still running at the end counts up to the end.
-  for (std::uint32_t c = 0; c < ncpus_; ++c)
+  for (std::uint32_t c = 0; c < ncpus_; ++c) {
     if (disturbed_since_[c]) end_disturbance(c, end_cycle);
+    if (halted_[c]) interference_[c].idle_cycles += end_cycle - halted_since_[c];
+  }
   std::stable_sort(timeline_.changes.begin(), timeline_.changes.end(),
                    [](const report::ContextChange& a, const report::ContextChange& b) {
                      return a.cycle != b.cycle ? a.cycle < b.cycle : a.cpu < b.cpu;
@@ -288,9 +291,11 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
         for (std::uint64_t id : served) ids += (ids.empty() ? " (ipi " : ", ipi ") + std::to_string(id);
         if (!ids.empty()) ids += ")";
         line(log, ev, "irq", std::string("vector ") + hex(vector) + " " + vector_name(vector) +
-                               (from_user ? " from user" : " from kernel") + ids);
+                               (from_user ? " from user" : halted_[ev.cpu] ? " from idle" : " from kernel") + ids);
       }
+      if (vector == isa::kNmiVector) ++interference_[ev.cpu].nmis;
       if (halted_[ev.cpu]) {  // woken from HLT: after the handler, kernel code runs again
+        interference_[ev.cpu].idle_cycles += ev.cycle - halted_since_[ev.cpu];
         halted_[ev.cpu] = false;
         ledger_.on_halt(ev.cpu, false);
         ctx_stack_[ev.cpu].back() = report::Context::Kernel;
@@ -299,7 +304,7 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
         ledger_.on_mode(ev.cpu, isa::Mode::Kernel, ev.cycle);
         CpuInterference& ci = interference_[ev.cpu];
         ++ci.interrupts_in_user;
-        if (vector != 0xec) ++ci.ipis_in_user;
+        if (vector != 0xec && vector != isa::kNmiVector) ++ci.ipis_in_user;
         ++ci.by_cause[vector_name(vector)].count;
         disturbed_since_[ev.cpu] = ev.cycle;
         disturbance_cause_[ev.cpu] = vector_name(vector);
@@ -335,6 +340,7 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
   if (mode_changed) ledger_.on_mode(cpu, after, ev.cycle);
   if (e.op == Op::Hlt || e.op == Op::SafeHalt) {
     halted_[cpu] = true;
+    halted_since_[cpu] = ev.cycle;
     ledger_.on_halt(cpu, true);
     set_context(cpu, ev.cycle, report::Context::Idle, "hlt");
   }
@@ -408,6 +414,8 @@ void Recorder::log_exec(const Event& ev, const isa::Effect& e, isa::Mode after, 
     case Op::Sysret: line(l, ev, "sysret", "kernel -> user" + at); break;
     case Op::Iret: line(l, ev, "iret", after == isa::Mode::User ? "-> user" : "-> kernel"); break;
     case Op::Wrmsr: line(l, ev, "wrmsr", hex(e.msr) + " <- " + hex(e.msr_value) + at); break;
+    case Op::Hlt: line(l, ev, "hlt", "idle until an interrupt" + at); break;
+    case Op::SafeHalt: line(l, ev, "safe_halt", "sti; hlt: idle until an interrupt" + at); break;
     case Op::Request: line(l, ev, "request", request_name(e.written) + " begins" + at); break;
     case Op::Compute:
       line(l, ev, "compute", (e.cycles < (isa::Word(1) << 62) ? std::to_string(e.cycles) + " cycles"

@@ -16,16 +16,18 @@
 
 namespace run {
 
-// How much one CPU was disturbed while running user code.
+// How much one CPU was disturbed while running user code; how long it idled, and its NMIs.
 struct CpuInterference {
   bool nohz_full = false;
   std::uint64_t interrupts_in_user = 0;
-  std::uint64_t ipis_in_user = 0;     // every vector but the local timer
+  std::uint64_t ipis_in_user = 0;     // every vector but the local timer and the NMI
   std::uint64_t cycles_lost = 0;      // from leaving user mode to returning (iret)
   std::uint64_t worst_cycles = 0;
   std::uint64_t worst_at = 0;
   struct Cause { std::uint64_t count = 0, cycles = 0; };
   std::map<std::string, Cause> by_cause;  // by the vector that started the disturbance
+  std::uint64_t idle_cycles = 0;      // halted in HLT, from the hlt to the interrupt that wakes it
+  std::uint64_t nmis = 0;             // NMIs taken, in any mode
 };
 
 const char* vector_name(std::uint8_t vector);
@@ -111,6 +113,7 @@ class Recorder : public hw::Observer {
   std::vector<std::vector<report::Context>> ctx_stack_;
   std::vector<std::uint64_t> disturbed_since_;   // 0: not disturbed
   std::vector<bool> halted_;                     // in HLT, waiting for an interrupt
+  std::vector<std::uint64_t> halted_since_;      // the cycle of that hlt
   std::vector<std::string> disturbance_cause_;
   std::vector<std::string> last_ipi_callsite_;
   std::vector<std::size_t> ipi_index_;  // IPI id -> index in timeline_.ipis (ids count from 1)

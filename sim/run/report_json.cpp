@@ -56,7 +56,8 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
     for (const auto& [name, cause] : ci.by_cause) causes[name] = {{"count", cause.count}, {"cycles", cause.cycles}};
     cpus.push_back({{"cpu", c}, {"nohz_full", ci.nohz_full}, {"interrupts_in_user", ci.interrupts_in_user},
                     {"ipis_in_user", ci.ipis_in_user}, {"cycles_lost", ci.cycles_lost},
-                    {"worst_cycles", ci.worst_cycles}, {"worst_at", ci.worst_at}, {"by_cause", causes}});
+                    {"worst_cycles", ci.worst_cycles}, {"worst_at", ci.worst_at}, {"by_cause", causes},
+                    {"idle_cycles", ci.idle_cycles}, {"nmis", ci.nmis}});
     if (!ci.nohz_full) continue;
     total["interrupts_in_user"] = total["interrupts_in_user"].get<std::uint64_t>() + ci.interrupts_in_user;
     total["ipis_in_user"] = total["ipis_in_user"].get<std::uint64_t>() + ci.ipis_in_user;

@@ -72,6 +72,7 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
       pc.memory[img.address("lapic.periodic", {c})] = tick != 0;
     }
     pc.timers.push_back(t);
+    pc.nmi_periods.push_back(s.nmi_watchdog.cpus[c] ? s.nmi_watchdog.period : 0);
   }
 
   const std::filesystem::path dir(opts.out_dir);

@@ -6,20 +6,18 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
-#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
 
-#include "sim/scenario/json_reader.h"
+#include "models/kernel/kernel_sources.h"
+#include "sim/scenario/loader.h"
 
 namespace scenario {
 
 using json = nlohmann::json;
 
 namespace {
-
-std::string jq(const std::string& s) { return json(s).dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
   std::string out;
@@ -38,36 +36,11 @@ std::string num(double v) {
   return o.str();
 }
 
-bool is_identifier(const std::string& s) {
-  if (s.empty()) return false;
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  if (!alpha(s[0])) return false;
-  for (char c : s)
-    if (!alpha(c) && !(c >= '0' && c <= '9')) return false;
-  return true;
-}
-
 bool is_digits(const std::string& s) {
   if (s.empty()) return false;
   for (char c : s)
     if (c < '0' || c > '9') return false;
   return true;
-}
-
-std::string platform_cpus(std::uint32_t ncpus) {
-  if (ncpus == 1) return "the platform has 1 CPU (0)";
-  return "the platform has " + std::to_string(ncpus) + " CPUs (0-" + std::to_string(ncpus - 1) + ")";
-}
-
-std::string cpu_out_of_range(std::uint64_t cpu, std::uint32_t ncpus) {
-  return "CPU " + std::to_string(cpu) + " out of range: " + platform_cpus(ncpus);
-}
-
-std::string trim(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
 }
 
 // "cpu3" -> 3 (no sign, no leading zeros); false if `name` does not name a CPU that way.
@@ -113,19 +86,6 @@ std::string dirname_of(const std::string& path) {
   return path.substr(0, slash);
 }
 
-// Marks `keys` as known and rejects any other key of `r` at once, so a misspelt key is reported
-// before the "missing required key" it usually causes.
-void only_keys(const ObjectReader& r, const std::vector<std::string>& keys) {
-  for (const auto& k : keys) r.has(k);
-  r.finish();
-}
-
-const char* const kStepKinds[] = {"user", "until", "syscall", "kernel", "repeat"};
-const std::set<std::string> kStepKeys = {"user", "until", "syscall", "arg", "kernel", "repeat", "period", "steps"};
-const char* const kStepForms =
-    "a step is one of {\"user\": N}, {\"until\": T}, {\"syscall\": NAME, \"arg\": V}, {\"kernel\": N}, "
-    "{\"repeat\": K, \"period\": P, \"steps\": [...]}";
-
 class Loader {
  public:
   explicit Loader(const JsonDoc& doc) : doc_(doc) {}
@@ -141,7 +101,7 @@ class Loader {
     platform(root.object("platform"));
     kernel(root.object("kernel"));
     run(root.object("run"));
-    workload(root);
+    s_.workload = load_workload(doc_, root, s_.cpus, s_.run_cycles);
     programs(root);
     expect(root);
     return std::move(s_);
@@ -315,8 +275,9 @@ class Loader {
   }
 
   void kernel(const ObjectReader& k) {
-    only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles"});
-    s_.protocol = k.get_enum("protocol", {"ipi", "mainline", "pz2021", "rfc1", "rfc2", "rfc3", "v4", "v5", "v6", "v7"}, "v7");
+    only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles",
+                  "nmi_watchdog"});
+    s_.protocol = k.get_enum("protocol", kernel::protocol_names(), "v7");
     s_.nohz_full.assign(s_.cpus, false);
     if (k.has("nohz_full")) {
       for (std::uint32_t c : cpu_set(k, "nohz_full")) s_.nohz_full[c] = true;
@@ -344,6 +305,30 @@ class Loader {
     bool any_nohz = false;
     for (bool b : s_.nohz_full) any_nohz |= b;
     if (any_nohz) check_tick(k, "residual tick period", s_.residual_tick_hz, "residual_tick_hz");
+    s_.nmi_watchdog.cpus.assign(s_.cpus, false);
+    if (k.has("nmi_watchdog")) nmi_watchdog(k.object("nmi_watchdog"));
+  }
+
+  // The perf NMI watchdog runs where watchdog_cpumask says, by default on the housekeeping CPUs
+  // (kernel/watchdog.c lockup_detector_init() copies housekeeping_cpumask(HK_TYPE_TIMER)), every
+  // hw_nmi_get_sample_period(watchdog_thresh) = cpu_khz * 1000 * watchdog_thresh cycles.
+  void nmi_watchdog(const ObjectReader& w) {
+    only_keys(w, {"cpus", "hz"});
+    NmiWatchdog& nw = s_.nmi_watchdog;
+    if (w.has("cpus")) {
+      for (std::uint32_t c : cpu_set(w, "cpus")) nw.cpus[c] = true;
+    } else {
+      for (std::uint32_t c = 0; c < s_.cpus; ++c) nw.cpus[c] = !s_.nohz_full[c];
+    }
+    nw.hz = w.get_double("hz", 0.1);
+    if (!(nw.hz > 0) || !std::isfinite(nw.hz)) w.fail("hz", "must be greater than 0, got " + num(nw.hz));
+    const double exact = s_.clock_mhz * 1e6 / nw.hz;
+    if (exact < 1)
+      w.fail("hz", "an NMI every " + num(exact) + " cycles (" + num(nw.hz) + " Hz at " + num(s_.clock_mhz) +
+                       " MHz): the period must be at least 1 cycle");
+    const double period = std::round(exact);
+    // A period longer than any run never fires: kMaxRunCycles + 1 stands for all of them.
+    nw.period = period > static_cast<double>(kMaxRunCycles) ? kMaxRunCycles + 1 : static_cast<std::uint64_t>(period);
   }
 
   // ------------------------------------------------------------------ run
@@ -381,132 +366,6 @@ class Loader {
     }
     s_.max_instructions = r.get_u64("max_instructions", 2'000'000'000);
     if (s_.max_instructions == 0) r.fail("max_instructions", "must be at least 1");
-  }
-
-  // ------------------------------------------------------------------ workload
-
-  Step step(const std::string& ptr, int depth) {
-    const json* v = doc_.find(ptr);
-    if (!v->is_object())
-      doc_.fail(ptr, "expected a step object like {\"user\": 1000}, got " + describe_value(*v));
-    std::vector<std::string> kinds;
-    const std::vector<std::string> keys = doc_.keys_in_order(ptr);
-    for (const std::string& k : keys)
-      for (const char* kind : kStepKinds)
-        if (k == kind) kinds.push_back(k);
-    if (kinds.size() > 1)
-      doc_.fail(ptr + "/" + kinds[1], "a step has exactly one kind: " + jq(kinds[0]) + " and " + jq(kinds[1]) +
-                                          " cannot be combined");
-    if (kinds.empty()) {
-      for (const std::string& k : keys)
-        if (!kStepKeys.count(k)) doc_.fail(ptr + "/" + pointer_escape(k), "unknown key " + jq(k) + " (" + kStepForms + ")");
-      doc_.fail(ptr, "a step needs one of \"user\", \"until\", \"syscall\", \"kernel\" or \"repeat\"");
-    }
-    ObjectReader r(doc_, ptr);
-    Step st;
-    st.pointer = ptr;
-    const std::string& kind = kinds[0];
-    if (kind == "user") {
-      st.kind = Step::Kind::User;
-      st.cycles = r.get_u64("user");
-    } else if (kind == "until") {
-      st.kind = Step::Kind::Until;
-      st.cycles = r.get_u64("until");
-      if (st.cycles >= s_.run_cycles)
-        r.fail("until", "step at cycle " + std::to_string(st.cycles) + " is after the end of the run (" +
-                            std::to_string(s_.run_cycles) + " cycles)");
-    } else if (kind == "syscall") {
-      st.kind = Step::Kind::Syscall;
-      st.syscall = r.get_string("syscall");
-      if (!is_identifier(st.syscall))
-        r.fail("syscall", "invalid system call name " + jq(st.syscall) +
-                              ": expected an identifier ([A-Za-z_][A-Za-z0-9_]*) naming a function sys_NAME");
-      st.arg = r.get_u64("arg", 0);
-    } else if (kind == "kernel") {
-      st.kind = Step::Kind::Syscall;
-      st.syscall = "compute";
-      st.arg = r.get_u64("kernel");
-    } else {
-      st.kind = Step::Kind::Repeat;
-      if (depth >= kMaxRepeatDepth)
-        r.fail("repeat", "repeat nested too deeply (at most " + std::to_string(kMaxRepeatDepth) + " levels)");
-      st.count = r.get_u64_in("repeat", 1, kMaxRepeatCount);
-      st.period = r.has("period") ? r.get_u64_in("period", 1, kMaxRunCycles) : 0;
-      const std::size_t n = r.array_size("steps");
-      if (n == 0) r.fail("steps", "a repeat needs at least one step");
-      for (std::size_t i = 0; i < n; ++i) st.steps.push_back(step(r.pointer("steps") + "/" + std::to_string(i), depth + 1));
-    }
-    r.finish();
-    return st;
-  }
-
-  CpuWorkload cpu_workload(const std::string& ptr) {
-    const json* v = doc_.find(ptr);
-    CpuWorkload w;
-    w.pointer = ptr;
-    if (v->is_object()) {
-      ObjectReader r(doc_, ptr);
-      only_keys(r, {"task"});
-      w.task = r.get_string("task");
-      if (!is_identifier(w.task))
-        r.fail("task", "invalid function name " + jq(w.task) + ": expected an identifier ([A-Za-z_][A-Za-z0-9_]*)");
-      return w;
-    }
-    if (!v->is_array())
-      doc_.fail(ptr, "expected an array of steps or {\"task\": FUNCTION}, got " + describe_value(*v));
-    std::uint64_t last_until = 0;
-    std::string last_ptr;
-    for (std::size_t i = 0; i < v->size(); ++i) {
-      Step st = step(ptr + "/" + std::to_string(i), 0);
-      if (st.kind == Step::Kind::Until) {
-        if (!last_ptr.empty() && st.cycles < last_until)
-          doc_.fail(st.pointer + "/until", "step at cycle " + std::to_string(st.cycles) + " goes back in time: " +
-                                               last_ptr + " already waits until cycle " + std::to_string(last_until));
-        last_until = st.cycles;
-        last_ptr = st.pointer;
-      }
-      w.steps.push_back(std::move(st));
-    }
-    return w;
-  }
-
-  void workload(const ObjectReader& root) {
-    s_.workload.assign(s_.cpus, CpuWorkload{});
-    if (!root.has("workload")) return;
-    ObjectReader wr = root.object("workload");
-    std::vector<std::string> owner(s_.cpus);  // the key that gave each CPU its workload
-    bool have_default = false;
-    CpuWorkload def;
-    for (const std::string& key : doc_.keys_in_order(wr.pointer())) {
-      wr.has(key);
-      const std::string kptr = wr.pointer(key);
-      if (key == "default") {
-        def = cpu_workload(kptr);
-        have_default = true;
-        continue;
-      }
-      std::vector<std::uint32_t> cpus;
-      try {
-        cpus = parse_cpulist(key, s_.cpus);
-      } catch (const std::invalid_argument& e) {
-        doc_.fail(kptr, std::string(e.what()) + " (workload keys are \"default\" or CPU lists like \"0\", \"1-3\", \"4,6\")");
-      }
-      if (cpus.empty()) doc_.fail(kptr, "empty CPU list (workload keys are \"default\" or CPU lists like \"0\", \"1-3\", \"4,6\")");
-      std::vector<bool> seen(s_.cpus, false);
-      for (std::uint32_t c : cpus) {
-        if (seen[c]) doc_.fail(kptr, "CPU " + std::to_string(c) + " is listed twice");
-        seen[c] = true;
-        if (!owner[c].empty())
-          doc_.fail(kptr, "CPU " + std::to_string(c) + " already has a workload from " + jq(owner[c]));
-        owner[c] = key;
-      }
-      CpuWorkload w = cpu_workload(kptr);
-      for (std::uint32_t c : cpus) s_.workload[c] = w;
-    }
-    wr.finish();
-    if (have_default)
-      for (std::uint32_t c = 0; c < s_.cpus; ++c)
-        if (owner[c].empty()) s_.workload[c] = def;
   }
 
   // ------------------------------------------------------------------ programs, expect
@@ -578,66 +437,7 @@ class Loader {
   }
 };
 
-[[noreturn]] void bad_cpulist(const std::string& text, const std::string& why) {
-  throw std::invalid_argument("invalid CPU list " + jq(text) + ": " + why);
-}
-
 }  // namespace
-
-std::vector<std::uint32_t> parse_cpulist(const std::string& text, std::uint32_t ncpus) {
-  std::vector<std::uint32_t> out;
-  if (trim(text).empty()) return out;
-  std::size_t start = 0;
-  for (;;) {
-    std::size_t comma = text.find(',', start);
-    const std::string group = trim(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (group.empty()) bad_cpulist(text, "empty element between commas");
-    std::size_t pos = 0;
-    auto number = [&](const char* what) -> std::uint64_t {
-      if (pos < group.size() && group[pos] == 'N') {  // Linux: N is the last CPU
-        ++pos;
-        return ncpus == 0 ? 0 : ncpus - 1;
-      }
-      if (pos >= group.size() || group[pos] < '0' || group[pos] > '9')
-        bad_cpulist(text, std::string("expected ") + what + " in " + jq(group));
-      std::uint64_t v = 0;
-      while (pos < group.size() && group[pos] >= '0' && group[pos] <= '9') {
-        if (v < 1'000'000'000'000ULL) v = v * 10 + static_cast<std::uint64_t>(group[pos] - '0');
-        ++pos;
-      }
-      return v;
-    };
-    const std::uint64_t first = number("a CPU number");
-    std::uint64_t last = first, used = 1, size = 1;
-    if (pos < group.size() && group[pos] == '-') {
-      ++pos;
-      last = number("a CPU number after '-'");
-      if (last < first)
-        bad_cpulist(text, "range " + std::to_string(first) + "-" + std::to_string(last) + " goes backwards");
-      if (pos < group.size() && group[pos] == ':') {
-        ++pos;
-        used = number("the number of CPUs used per group after ':'");
-        if (pos >= group.size() || group[pos] != '/')
-          bad_cpulist(text, "expected '/' and a group size in " + jq(group));
-        ++pos;
-        size = number("a group size after '/'");
-        if (used == 0 || size == 0 || used > size)
-          bad_cpulist(text, "in " + jq(group) + " the group size and the CPUs used per group must be at least 1, "
-                                "with no more CPUs used than the group size");
-      }
-    }
-    if (pos != group.size())
-      bad_cpulist(text, "unexpected " + jq(group.substr(pos)) + " in " + jq(group) +
-                            " (elements are N, A-B or A-B:USED/GROUP)");
-    if (first >= ncpus) throw std::invalid_argument(cpu_out_of_range(first, ncpus));
-    if (last >= ncpus) throw std::invalid_argument(cpu_out_of_range(last, ncpus));
-    for (std::uint64_t c = first; c <= last; ++c)
-      if ((c - first) % size < used) out.push_back(static_cast<std::uint32_t>(c));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
 
 Scenario load_scenario(const JsonDoc& doc) { return Loader(doc).load(); }
 

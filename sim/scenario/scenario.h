@@ -34,9 +34,11 @@ struct Step {
     Syscall,  // {"syscall": NAME, "arg": V}: syscall entry_SYSCALL_64(&sys_NAME, V)
     Repeat,   // {"repeat": K, "period": P?, "steps": [...]}: K times; iteration i starts at
               // first + i*P when a period is given
+    Idle,     // {"idle": N}: syscall entry_SYSCALL_64(&sys_nanosleep, N); {"idle": "forever"}:
+              // syscall entry_SYSCALL_64(&sys_pause, 0)
   };
   Kind kind = Kind::User;
-  std::uint64_t cycles = 0;      // User: N; Until: T
+  std::uint64_t cycles = 0;      // User: N; Until: T; Idle: N, 0 = forever
   std::string syscall;           // Syscall: NAME (without the sys_ prefix)
   std::uint64_t arg = 0;         // Syscall
   std::uint64_t count = 0;       // Repeat
@@ -60,6 +62,14 @@ struct Expect {
   std::string text;              // "deferral.double_executions == 1", for messages
 };
 
+// kernel.nmi_watchdog: the perf NMI watchdog (kernel/watchdog_perf.c), an NMI every `period`
+// cycles from boot on each CPU it runs on.
+struct NmiWatchdog {
+  std::vector<bool> cpus;        // size cpus; none without kernel.nmi_watchdog
+  double hz = 0.1;               // 1 / watchdog_thresh (10 s)
+  std::uint64_t period = 0;      // round(clock_mhz * 10^6 / hz) cycles
+};
+
 struct Scenario {
   std::string file;              // as given on the command line
   std::string name;
@@ -77,6 +87,7 @@ struct Scenario {
   std::uint64_t residual_tick_hz = 1;  // nohz_full CPUs' remaining tick; 0 = none
   std::uint32_t tick_do_timer_cpu = 0;
   std::uint64_t tick_work_cycles = 2000;
+  NmiWatchdog nmi_watchdog;
 
   std::vector<CpuWorkload> workload;  // size cpus
   std::vector<isa::Source> programs;  // layer 2
@@ -109,5 +120,7 @@ constexpr std::uint64_t kForever = 0x7fffffffffffffff;        // the `compute` t
 // reject duplicates). Throws std::invalid_argument with a one-line message on bad syntax or on a
 // CPU >= ncpus ("CPU 7 out of range: the platform has 4 CPUs (0-3)").
 std::vector<std::uint32_t> parse_cpulist(const std::string& text, std::uint32_t ncpus);
+// "CPU 7 out of range: the platform has 4 CPUs (0-3)"
+std::string cpu_out_of_range(std::uint64_t cpu, std::uint32_t ncpus);
 
 }  // namespace scenario

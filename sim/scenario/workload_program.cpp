@@ -47,6 +47,15 @@ class TaskWriter {
     label(skip);
   }
 
+  // syscall entry_SYSCALL_64(&sys_NAME, ARG); an unknown sys_NAME is reported at the step's `key`.
+  void syscall(const Step& st, const std::string& name, std::uint64_t arg, const std::string& key) {
+    if (!has_function_("sys_" + name))
+      doc_.fail(st.pointer + key, "unknown system call " + jq(name) + ": no function sys_" + name +
+                                      " in the kernel or the scenario's programs");
+    comment(st.pointer + ": syscall " + name + "(" + std::to_string(arg) + ")");
+    line("syscall entry_SYSCALL_64(&sys_" + name + ", " + std::to_string(arg) + ")");
+  }
+
   void step(const Step& st, int depth) {
     switch (st.kind) {
       case Step::Kind::User:
@@ -58,16 +67,16 @@ class TaskWriter {
         wait_until(std::to_string(st.cycles));
         break;
       case Step::Kind::Syscall: {
-        if (!has_function_("sys_" + st.syscall)) {
-          const bool shorthand = !doc_.find(st.pointer + "/syscall") && doc_.find(st.pointer + "/kernel");
-          doc_.fail(st.pointer + (shorthand ? "/kernel" : "/syscall"),
-                    "unknown system call " + jq(st.syscall) + ": no function sys_" + st.syscall +
-                        " in the kernel or the scenario's programs");
-        }
-        comment(st.pointer + ": syscall " + st.syscall + "(" + std::to_string(st.arg) + ")");
-        line("syscall entry_SYSCALL_64(&sys_" + st.syscall + ", " + std::to_string(st.arg) + ")");
+        const bool shorthand = !doc_.find(st.pointer + "/syscall") && doc_.find(st.pointer + "/kernel");
+        syscall(st, st.syscall, st.arg, shorthand ? "/kernel" : "/syscall");
         break;
       }
+      case Step::Kind::Idle:
+        // The task sleeps (hrtimer_nanosleep()) or waits for a signal that never comes (pause());
+        // either way its CPU runs the idle task meanwhile (models/kernel/idle.s).
+        if (st.cycles) syscall(st, "nanosleep", st.cycles, "/idle");
+        else syscall(st, "pause", 0, "/idle");
+        break;
       case Step::Kind::Repeat: {
         const std::string level = std::to_string(depth + 1);
         const std::string count = "__count" + level, next = "__next" + level;

@@ -1,68 +1,20 @@
-// Scenario loading (every error names file:line: pointer) and the generated task functions, which
-// are assembled with the kernel and run with the ISA executor on a fake clock.
-#include <cstdio>
-#include <fstream>
-#include <functional>
+// Scenario loading: every error names file:line: pointer, and every value lands where it should.
 #include <string>
-#include <unistd.h>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "models/isa/executor.h"
-#include "models/kernel/boot.h"
+#include "models/kernel/kernel_sources.h"
 #include "sim/scenario/json_doc.h"
-#include "tests/scenario/input_error.h"
 #include "sim/scenario/scenario.h"
+#include "tests/scenario/input_error.h"
+#include "tests/scenario/scenario_text.h"
 
 using scenario::InputError;
 using scenario::JsonDoc;
 using scenario::Scenario;
 using scenario::Step;
-
-namespace {
-
-
-Scenario load(const std::string& text) { return scenario::load_scenario(JsonDoc::parse(text, "t.json")); }
-std::string load_error(const std::string& text) {
-  return error_of([&] { load(text); });
-}
-
-// A scenario laid out one part per line: platform on line 3, kernel on 4, run on 5, extra from 6.
-std::string scn(const std::string& extra = "", const std::string& platform = R"({"cpus": 4})",
-                const std::string& kernel = R"({"nohz_full": "1-3"})", const std::string& run = R"({"cycles": 1000000})") {
-  return "{\n  \"name\": \"t\",\n  \"platform\": " + platform + ",\n  \"kernel\": " + kernel + ",\n  \"run\": " + run +
-         (extra.empty() ? "" : ",\n  " + extra) + "\n}\n";
-}
-std::string platform_error(const std::string& platform) { return load_error(scn("", platform)); }
-std::string kernel_error(const std::string& kernel) { return load_error(scn("", R"({"cpus": 4})", kernel)); }
-std::string run_error(const std::string& run) {
-  return load_error(scn("", R"({"cpus": 4})", R"({"nohz_full": "1-3"})", run));
-}
-
-// A scratch directory, removed with its files at the end of the test.
-struct TempDir {
-  std::string path;
-  std::vector<std::string> files;
-  TempDir() {
-    char tmpl[] = "/tmp/isolsim_scenario_XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  std::string write(const std::string& name, const std::string& text) {
-    std::string p = path + "/" + name;
-    std::ofstream(p) << text;
-    files.push_back(p);
-    return p;
-  }
-  ~TempDir() {
-    for (const auto& f : files) std::remove(f.c_str());
-    rmdir(path.c_str());
-  }
-};
-
-std::string source_dir() { return ISOLSIM_SOURCE_DIR; }
-
-}  // namespace
 
 // ------------------------------------------------------------------------------------------ errors
 
@@ -106,13 +58,46 @@ TEST(ScenarioErrors, EveryCpuNohzFull) {
 }
 
 TEST(ScenarioErrors, BadProtocolAndHz) {
+  std::string names;  // every protocol the kernel library has, in its order
+  for (const std::string& n : kernel::protocol_names()) names += (names.empty() ? "" : ", ") + n;
+  for (const char* n : {"ipi", "pz2021", "rfc1", "v7"}) EXPECT_NE(names.find(n), std::string::npos) << names;
   EXPECT_EQ(kernel_error(R"({"protocol": "v8"})"),
-            "t.json:4: /kernel/protocol: unknown value \"v8\" (expected one of: ipi, mainline, pz2021, rfc1, rfc2, rfc3, v4, v5, v6, v7)");
+            "t.json:4: /kernel/protocol: unknown value \"v8\" (expected one of: " + names + ")");
+  for (const std::string& n : kernel::protocol_names())
+    EXPECT_EQ(kernel_error(R"({"protocol": ")" + n + R"("})"), "<no error>") << n;
   EXPECT_EQ(kernel_error(R"({"hz": 500})"), "t.json:4: /kernel/hz: must be one of 0, 100, 250, 300, 1000, got 500");
   EXPECT_EQ(kernel_error(R"({"hz": 250, "residual_tick_hz": 300})"),
             "t.json:4: /kernel/residual_tick_hz: must be between 0 and 250, got 300");
   EXPECT_EQ(kernel_error(R"({"hz": 0, "residual_tick_hz": 1001})"),
             "t.json:4: /kernel/residual_tick_hz: must be between 0 and 1000, got 1001");
+}
+
+TEST(ScenarioErrors, NmiWatchdog) {
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": [0, 4]}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus/1: CPU 4 out of range: the platform has 4 CPUs (0-3)");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": "0-4"}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus: CPU 4 out of range: the platform has 4 CPUs (0-3)");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": "1,1"}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus: CPU 1 is listed twice");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": [2, 2]}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus/1: CPU 2 is listed twice");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": 3}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus: expected an array of CPU numbers or a CPU list string like "
+            "\"1-3,5\", got number 3");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": "x"}})"),
+            "t.json:4: /kernel/nmi_watchdog/cpus: invalid CPU list \"x\": expected a CPU number in \"x\"");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"hz": 0}})"), "t.json:4: /kernel/nmi_watchdog/hz: must be greater than 0, got 0");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"hz": -1}})"),
+            "t.json:4: /kernel/nmi_watchdog/hz: must be greater than 0, got -1");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"hz": "fast"}})"),
+            "t.json:4: /kernel/nmi_watchdog/hz: expected a number, got string \"fast\"");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"hz": 1e10}})"),
+            "t.json:4: /kernel/nmi_watchdog/hz: an NMI every 0.3 cycles (10000000000 Hz at 3000 MHz): the period must "
+            "be at least 1 cycle");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"period": 5}})"),
+            "t.json:4: /kernel/nmi_watchdog/period: unknown key \"period\" (allowed: cpus, hz)");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": true})"), "t.json:4: /kernel/nmi_watchdog: expected an object, got boolean true");
+  EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": "", "hz": 3e9}})"), "<no error>");
 }
 
 TEST(ScenarioErrors, TickDoTimerCpu) {
@@ -189,9 +174,11 @@ TEST(ScenarioErrors, StepKinds) {
             "t.json:6: /workload/0/0/cycles: unknown key \"cycles\" (allowed: arg, syscall)");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"usr": 5}]})")),
             "t.json:6: /workload/0/0/usr: unknown key \"usr\" (a step is one of {\"user\": N}, {\"until\": T}, "
-            "{\"syscall\": NAME, \"arg\": V}, {\"kernel\": N}, {\"repeat\": K, \"period\": P, \"steps\": [...]})");
+            "{\"syscall\": NAME, \"arg\": V}, {\"kernel\": N}, {\"idle\": N}, {\"idle\": \"forever\"}, "
+            "{\"repeat\": K, \"period\": P, \"steps\": [...]})");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"arg": 5}]})")),
-            "t.json:6: /workload/0/0: a step needs one of \"user\", \"until\", \"syscall\", \"kernel\" or \"repeat\"");
+            "t.json:6: /workload/0/0: a step needs one of \"user\", \"until\", \"syscall\", \"kernel\", \"idle\" or "
+            "\"repeat\"");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [5]})")),
             "t.json:6: /workload/0/0: expected a step object like {\"user\": 1000}, got number 5");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"syscall": "get pid"}]})")),
@@ -207,6 +194,27 @@ TEST(ScenarioErrors, StepKinds) {
             "t.json:6: /workload/0: expected an array of steps or {\"task\": FUNCTION}, got number 5");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": {"task": "f", "steps": []}})")),
             "t.json:6: /workload/0/steps: unknown key \"steps\" (allowed: task)");
+}
+
+TEST(ScenarioErrors, IdleStep) {
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": 0}]})")),
+            "t.json:6: /workload/0/0/idle: must be between 1 and 10000000000000, got 0");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": 10000000000001}]})")),
+            "t.json:6: /workload/0/0/idle: must be between 1 and 10000000000000, got 10000000000001");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": -5}]})")),
+            "t.json:6: /workload/0/0/idle: expected an unsigned integer, got negative number -5");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": 2.5}]})")),
+            "t.json:6: /workload/0/0/idle: expected an unsigned integer, got non-integer number 2.5");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": "soon"}]})")),
+            "t.json:6: /workload/0/0/idle: expected a number of cycles or \"forever\", got string \"soon\"");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": null}]})")),
+            "t.json:6: /workload/0/0/idle: expected a number of cycles or \"forever\", got null");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": 5, "arg": 1}]})")),
+            "t.json:6: /workload/0/0/arg: unknown key \"arg\" (allowed: idle)");
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"user": 5, "idle": 10}]})")),
+            "t.json:6: /workload/0/0/idle: a step has exactly one kind: \"user\" and \"idle\" cannot be combined");
+  // like "user", an idle step may outlast the run: the run cuts it
+  EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"idle": 10000000000000}, {"idle": "forever"}]})")), "<no error>");
 }
 
 TEST(ScenarioErrors, RepeatNesting) {
@@ -314,6 +322,7 @@ TEST(ScenarioLoad, Defaults) {
   EXPECT_EQ(s.residual_tick_hz, 1u);
   EXPECT_EQ(s.tick_do_timer_cpu, 0u);
   EXPECT_EQ(s.tick_work_cycles, 2000u);
+  EXPECT_EQ(s.nmi_watchdog.cpus, std::vector<bool>(3, false));  // no NMI source
   ASSERT_EQ(s.workload.size(), 3u);
   for (const auto& w : s.workload) {
     EXPECT_TRUE(w.steps.empty());
@@ -445,6 +454,34 @@ TEST(ScenarioLoad, RunUnitsAndTickDoTimerCpu) {
   EXPECT_EQ(s.tick_do_timer_cpu, 3u);
 }
 
+TEST(ScenarioLoad, NmiWatchdog) {
+  // By default on the housekeeping CPUs, as watchdog_cpumask is, every 10 s (0.1 Hz)
+  Scenario s = load(scn("", R"({"cpus": 4, "clock_mhz": 2000})", R"({"nohz_full": "1-2", "nmi_watchdog": {}})"));
+  EXPECT_EQ(s.nmi_watchdog.cpus, (std::vector<bool>{true, false, false, true}));
+  EXPECT_EQ(s.nmi_watchdog.hz, 0.1);
+  EXPECT_EQ(s.nmi_watchdog.period, 20'000'000'000u);
+  s = load(scn("", R"({"cpus": 4})", R"({"nohz_full": "1-3", "nmi_watchdog": {"cpus": [3, 1], "hz": 7}})"));
+  EXPECT_EQ(s.nmi_watchdog.cpus, (std::vector<bool>{false, true, false, true}));
+  EXPECT_EQ(s.nmi_watchdog.period, 428'571'429u);  // 3e9 / 7, rounded
+  s = load(scn("", R"({"cpus": 4})", R"({"nmi_watchdog": {"cpus": "", "hz": 1e-9}})"));
+  EXPECT_EQ(s.nmi_watchdog.cpus, std::vector<bool>(4, false));
+  EXPECT_EQ(s.nmi_watchdog.period, scenario::kMaxRunCycles + 1);  // longer than any run: never fires
+  s = load(scn("", R"({"cpus": 4})", R"({"nmi_watchdog": {"cpus": "0-N", "hz": 3e9}})"));
+  EXPECT_EQ(s.nmi_watchdog.cpus, std::vector<bool>(4, true));
+  EXPECT_EQ(s.nmi_watchdog.period, 1u);
+}
+
+TEST(ScenarioLoad, IdleSteps) {
+  Scenario s = load(scn(R"("workload": {"1": [{"idle": 300000}, {"repeat": 2, "steps": [{"idle": "forever"}]}]})"));
+  const auto& w = s.workload[1].steps;
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].kind, Step::Kind::Idle);
+  EXPECT_EQ(w[0].cycles, 300000u);
+  EXPECT_EQ(w[0].pointer, "/workload/1/0");
+  EXPECT_EQ(w[1].steps[0].kind, Step::Kind::Idle);
+  EXPECT_EQ(w[1].steps[0].cycles, 0u);  // forever
+}
+
 TEST(ScenarioLoad, GraphTopology) {
   Scenario s = load(scn("", R"({"cpus": 2, "topology": {"preset": "graph", "nodes": ["llc0", "x"],
       "links": [["cpu0", "llc0", 40], ["llc0", "x", 3], ["x", "cpu1", 40]]}})", "{}"));
@@ -471,261 +508,11 @@ TEST(ScenarioLoad, ParseCpulist) {
 }
 
 TEST(ScenarioLoad, Examples) {
-  for (const char* name : {"text_poke_isolated.json", "two_sockets_programs.json"}) {
+  for (const char* name : {"text_poke_isolated.json", "two_sockets_programs.json", "idle_and_nmi.json"}) {
     const std::string path = source_dir() + "/scenarios/examples/" + name;
     Scenario s;
     ASSERT_NO_THROW(s = scenario::load_scenario(JsonDoc::load_file(path))) << path;
     EXPECT_FALSE(s.name.empty());
     EXPECT_GT(s.run_cycles, 0u);
   }
-}
-
-// ------------------------------------------------------------------------------------------ tasks
-
-namespace {
-
-struct Built {
-  JsonDoc doc;
-  Scenario s;
-  isa::Image img;
-};
-
-// Loads `text`, assembles the kernel with the scenario's programs, generates every CPU's task and
-// assembles everything again with the tasks (layer 3), as the simulator does.
-Built build(const std::string& text, const std::string& name = "t.json") {
-  JsonDoc doc = JsonDoc::parse(text, name);
-  Scenario s = scenario::load_scenario(doc);
-  kernel::KernelConfig cfg{s.protocol, s.cpus, s.nohz_full, s.tick_do_timer_cpu, s.tick_work_cycles, s.programs};
-  const isa::Image base = kernel::build_kernel(cfg);
-  auto has = [&](const std::string& f) { return base.find_function(f).has_value(); };
-  std::string tasks;
-  for (std::uint32_t c = 0; c < s.cpus; ++c) tasks += scenario::generate_task(doc, s, c, has);
-  cfg.extra.push_back({"task.s", tasks, 3});
-  isa::Image img = kernel::build_kernel(cfg);
-  return {std::move(doc), std::move(s), std::move(img)};
-}
-
-struct Computed {
-  isa::Mode mode;
-  isa::Word cycles;
-  isa::Word start;  // fake clock when the compute began
-};
-
-struct Trace {
-  std::vector<Computed> computes;                           // without the final "forever" one
-  std::vector<std::pair<std::string, isa::Word>> syscalls;  // body function, argument
-  bool reached_forever = false;
-};
-
-// Runs CPU `cpu`'s task alone, in user mode, from cycle 0. Every instruction takes one cycle, except
-// a compute, which takes its cycles; stops at the final `compute kForever`.
-Trace run_task(const Built& b, std::uint32_t cpu) {
-  using namespace isa;
-  std::vector<Word> mem = kernel::boot_memory(b.img, b.s.nohz_full);
-  CpuState c;
-  c.id = cpu;
-  start(b.img, c, *b.img.find_function(scenario::task_name(cpu)), Mode::User);
-  Trace t;
-  Word now = 0;
-  for (int n = 0; n < 1'000'000 && !c.halted; ++n) {
-    const Instruction& in = current(b.img, c);
-    if (in.op == Op::Syscall) {
-      EXPECT_EQ(b.img.function(in.target).name, "entry_SYSCALL_64");
-      EXPECT_EQ(in.args.size(), 2u);
-      EXPECT_EQ(in.args[0].kind, Operand::Kind::Imm);
-      t.syscalls.emplace_back(b.img.function(static_cast<std::uint32_t>(in.args[0].imm - kCodeBase)).name,
-                              in.args[1].imm);
-    }
-    if (needs_empty_store_buffer(in.op))
-      while (!c.store_buffer.empty()) drain_one(c, mem);
-    const Mode mode = c.mode;
-    Effect e = execute(b.img, c, mem, now);
-    if (e.op != Op::Compute) {
-      ++now;
-      continue;
-    }
-    if (e.cycles == scenario::kForever) {
-      EXPECT_EQ(c.mode, Mode::User);
-      t.reached_forever = true;
-      break;
-    }
-    t.computes.push_back({mode, e.cycles, now});
-    now += e.cycles;
-  }
-  return t;
-}
-
-}  // namespace
-
-TEST(ScenarioTask, TaskName) { EXPECT_EQ(scenario::task_name(12), "__task_cpu12"); }
-
-TEST(ScenarioTask, StepsRunInOrder) {
-  for (const char* nohz : {"[]", "[1]"}) {  // housekeeping CPU, and nohz_full with context tracking
-    SCOPED_TRACE(nohz);
-    Built b = build(scn(R"("workload": {"1": [
-      {"user": 1000}, {"until": 5000}, {"syscall": "getpid"}, {"kernel": 300},
-      {"repeat": 3, "period": 10000, "steps": [
-        {"user": 100},
-        {"repeat": 2, "steps": [{"syscall": "compute", "arg": 7}]}
-      ]},
-      {"until": 60000}, {"user": 10}]})",
-                        R"({"cpus": 2})", std::string(R"({"nohz_full": )") + nohz + "}"));
-    Trace t = run_task(b, 1);
-    ASSERT_TRUE(t.reached_forever);
-    using isa::Mode;
-    // user, until, getpid, kernel, 3 iterations of (user, 2 syscalls) with a wait before the
-    // last two, until, user
-    ASSERT_EQ(t.computes.size(), 1u + 1 + 1 + 1 + 3 * 3 + 2 + 1 + 1);
-    std::size_t i = 0;
-    EXPECT_EQ(t.computes[i].mode, Mode::User);
-    EXPECT_EQ(t.computes[i].cycles, 1000u);
-    ++i;
-    // until 5000: computes up to (a few instructions past) cycle 5000
-    EXPECT_EQ(t.computes[i].mode, Mode::User);
-    EXPECT_GE(t.computes[i].start + t.computes[i].cycles, 5000u);
-    EXPECT_LE(t.computes[i].start + t.computes[i].cycles, 5005u);
-    ++i;
-    EXPECT_EQ(t.computes[i].mode, Mode::Kernel);  // sys_getpid
-    EXPECT_EQ(t.computes[i].cycles, 50u);
-    ++i;
-    EXPECT_EQ(t.computes[i].mode, Mode::Kernel);  // {"kernel": 300}
-    EXPECT_EQ(t.computes[i].cycles, 300u);
-    ++i;
-    const isa::Word first = t.computes[i].start;
-    for (isa::Word k = 0; k < 3; ++k) {
-      if (k > 0) {  // waits in user mode for the iteration's start
-        EXPECT_EQ(t.computes[i].mode, Mode::User);
-        EXPECT_LE(t.computes[i].start + t.computes[i].cycles, first + k * 10000);
-        EXPECT_GE(t.computes[i].start + t.computes[i].cycles, first + k * 10000 - 5);
-        ++i;
-      }
-      EXPECT_EQ(t.computes[i].mode, Mode::User);
-      EXPECT_EQ(t.computes[i].cycles, 100u);
-      EXPECT_EQ(t.computes[i].start - first, k * 10000) << "iteration " << k << " starts on its period";
-      ++i;
-      for (int j = 0; j < 2; ++j) {
-        EXPECT_EQ(t.computes[i].mode, Mode::Kernel);
-        EXPECT_EQ(t.computes[i].cycles, 7u);
-        ++i;
-      }
-    }
-    EXPECT_EQ(t.computes[i].mode, Mode::User);
-    EXPECT_GE(t.computes[i].start + t.computes[i].cycles, 60000u);
-    EXPECT_LE(t.computes[i].start + t.computes[i].cycles, 60005u);
-    ++i;
-    EXPECT_EQ(t.computes[i].cycles, 10u);
-
-    std::vector<std::pair<std::string, isa::Word>> want = {{"sys_getpid", 0}, {"sys_compute", 300}};
-    for (int k = 0; k < 6; ++k) want.emplace_back("sys_compute", 7);
-    EXPECT_EQ(t.syscalls, want);
-
-    // CPU 0 has no workload: straight to the final compute
-    Trace idle = run_task(b, 0);
-    EXPECT_TRUE(idle.reached_forever);
-    EXPECT_TRUE(idle.computes.empty());
-  }
-}
-
-TEST(ScenarioTask, UntilAlreadyPastComputesNothing) {
-  Built b = build(scn(R"("workload": {"0": [{"user": 5000}, {"until": 100}, {"user": 1}]})"));
-  Trace t = run_task(b, 0);
-  ASSERT_EQ(t.computes.size(), 2u);
-  EXPECT_EQ(t.computes[0].cycles, 5000u);
-  EXPECT_EQ(t.computes[1].cycles, 1u);
-}
-
-TEST(ScenarioTask, RepeatWithoutPeriodAndLatePeriod) {
-  // the body takes longer than the period: the next iteration starts at once
-  Built b = build(scn(R"("workload": {"0": [{"repeat": 3, "period": 10, "steps": [{"user": 50}]}]})"));
-  Trace t = run_task(b, 0);
-  ASSERT_EQ(t.computes.size(), 3u);
-  for (const auto& c : t.computes) EXPECT_EQ(c.cycles, 50u);
-  b = build(scn(R"("workload": {"default": [{"repeat": 4, "steps": [{"user": 2}, {"user": 3}]}]})"));
-  for (std::uint32_t cpu = 0; cpu < 4; ++cpu) {
-    t = run_task(b, cpu);
-    ASSERT_EQ(t.computes.size(), 8u);
-    EXPECT_EQ(t.computes[6].cycles, 2u);
-    EXPECT_EQ(t.computes[7].cycles, 3u);
-  }
-}
-
-TEST(ScenarioTask, TaskFunction) {
-  Built b = build(scn(R"("workload": {"2": {"task": "spin"}}, "programs": [{"inline": ".func spin()\n compute 777\n ret 0\n.endfunc"}])"));
-  Trace t = run_task(b, 2);
-  ASSERT_TRUE(t.reached_forever);
-  ASSERT_EQ(t.computes.size(), 1u);
-  EXPECT_EQ(t.computes[0].cycles, 777u);
-  EXPECT_EQ(t.computes[0].mode, isa::Mode::User);
-}
-
-TEST(ScenarioTask, UnknownSyscallOrTask) {
-  EXPECT_EQ(error_of([] { build(scn("\"workload\": {\n    \"1\": [{\"user\": 1}, {\"syscall\": \"nosuch\"}]\n  }")); }),
-            "t.json:7: /workload/1/1/syscall: unknown system call \"nosuch\": no function sys_nosuch in the kernel or "
-            "the scenario's programs");
-  EXPECT_EQ(error_of([] { build(scn(R"("workload": {"0": [{"repeat": 2, "steps": [{"syscall": "nope", "arg": 1}]}]})")); }),
-            "t.json:6: /workload/0/0/steps/0/syscall: unknown system call \"nope\": no function sys_nope in the kernel "
-            "or the scenario's programs");
-  EXPECT_EQ(error_of([] { build(scn(R"("workload": {"0": {"task": "nope"}})")); }),
-            "t.json:6: /workload/0/task: unknown task function \"nope\": no such function in the kernel or the "
-            "scenario's programs");
-  // a scenario program can add a system call
-  EXPECT_EQ(error_of([] {
-              build(scn(R"("workload": {"0": [{"syscall": "mine", "arg": 3}]}, "programs": [{"inline": ".func sys_mine(a)\n compute a\n ret 0\n.endfunc"}])"));
-            }),
-            "<no error>");
-}
-
-TEST(ScenarioTask, ExamplesAssembleWithTheKernel) {
-  for (const char* name : {"text_poke_isolated.json", "two_sockets_programs.json"}) {
-    const std::string path = source_dir() + "/scenarios/examples/" + name;
-    std::ifstream in(path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    ASSERT_NO_THROW(build(text, path)) << path;
-  }
-}
-
-TEST(ScenarioTask, ExampleProgramRuns) {
-  const std::string path = source_dir() + "/scenarios/examples/two_sockets_programs.json";
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  Built b = build(text, path);
-  Trace t = run_task(b, 2);  // nohz_full CPU: until, then 50 periodic iterations
-  ASSERT_TRUE(t.reached_forever);
-  // the wait for cycle 10000, then per iteration: (a wait for its start,) user, kernel, kernel
-  ASSERT_EQ(t.computes.size(), 1 + 50 * 3 + 49u);
-  EXPECT_GE(t.computes[0].start + t.computes[0].cycles, 10000u);  // the wait for "until": 10000
-  EXPECT_LE(t.computes[0].start + t.computes[0].cycles, 10005u);
-  for (std::size_t k = 0; k < 50; ++k) {
-    const auto& user = t.computes[4 * k + 1];
-    EXPECT_EQ(user.cycles, 30000u);
-    EXPECT_EQ(user.mode, isa::Mode::User);
-    EXPECT_EQ(user.start - t.computes[1].start, k * 40000u);
-    EXPECT_EQ(t.computes[4 * k + 2].cycles, 1000u);
-    EXPECT_EQ(t.computes[4 * k + 2].mode, isa::Mode::Kernel);
-    EXPECT_EQ(t.computes[4 * k + 3].cycles, 1000u);
-  }
-  ASSERT_EQ(t.syscalls.size(), 50u);
-  EXPECT_EQ(t.syscalls[0], (std::pair<std::string, isa::Word>{"sys_work_twice", 1000}));
-}
-
-// The complete example of docs/scenario.md loads and assembles (as if it were saved in
-// scenarios/examples/, next to programs/poke_burst.s).
-TEST(ScenarioTask, DocumentationExample) {
-  std::ifstream in(source_dir() + "/docs/scenario.md");
-  std::string md((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string head = "## Complete example\n\n```json\n";
-  const auto at = md.find(head);
-  ASSERT_NE(at, std::string::npos);
-  const auto from = at + head.size();
-  const auto to = md.find("```", from);
-  ASSERT_NE(to, std::string::npos);
-  Built b = build(md.substr(from, to - from), source_dir() + "/scenarios/examples/doc_example.json");
-  EXPECT_EQ(b.s.name, "isolated_poke");
-  EXPECT_EQ(b.s.workload[3].task, "poke_burst");
-  EXPECT_EQ(b.s.workload[1].pointer, "/workload/default");
-  EXPECT_EQ(b.s.run_cycles, 4'500'000u);
-  EXPECT_EQ(b.s.expect.size(), 3u);
-  Trace t = run_task(b, 1);  // (CPUs 0 and 3 patch text: they would wait for other CPUs' IPI handlers)
-  EXPECT_TRUE(t.reached_forever);
-  EXPECT_EQ(t.syscalls.size(), 60u);
 }

@@ -105,6 +105,33 @@ TEST(Explore, WrongGuessDefersToAKernelCpu) {
   EXPECT_EQ(fixed["verdict"], "verified");
 }
 
+// kernel.nmi_watchdog puts one NMI in flight to each CPU it lists: taken once, at some boundary.
+TEST(Explore, NmiWatchdogAddsOneNmiPerListedCpu) {
+  const std::string sc = "--memory-model sc --replay-runs 0 ";
+  const nlohmann::json plain = explore("v7_guess_kernel.json", sc, 1);
+  const nlohmann::json none = explore("v7_guess_kernel.json", sc + "--set 'kernel.nmi_watchdog.cpus=[]'", 1);
+  const nlohmann::json nmi = explore("v7_guess_kernel.json", sc + "--set 'kernel.nmi_watchdog.cpus=[1]'", 1);
+  EXPECT_EQ(none["states"], plain["states"]);
+  EXPECT_GT(nmi["states"].get<std::uint64_t>(), plain["states"].get<std::uint64_t>());
+  // the NMI's context tracking leaves ct.state counted further on: more ends, the same violations
+  EXPECT_GE(nmi["terminal_states"].get<std::uint64_t>(), plain["terminal_states"].get<std::uint64_t>());
+  EXPECT_EQ(kinds(nmi), kinds(plain));
+  ASSERT_FALSE(nmi["violations"].empty());
+  int shown = 0;
+  for (const auto& v : nmi["violations"]) {
+    int nmis = 0;
+    for (const auto& st : v["steps"]) {
+      const std::string t = st["text"];
+      if (t.find("irq 0x2 NMI") == std::string::npos) continue;
+      ++nmis;
+      EXPECT_EQ(st["cpu"], 1) << t;
+    }
+    EXPECT_LE(nmis, 1) << v["steps"].dump(1);
+    shown += nmis;
+  }
+  EXPECT_GE(shown, 1);
+}
+
 TEST(Explore, IpiProtocolNeverDefersAndNeverFails) {
   const nlohmann::json j = explore("pz2021_two_senders.json", "--set kernel.protocol=ipi", 0);
   EXPECT_EQ(j["verdict"], "verified");

@@ -8,23 +8,11 @@
 #include <sstream>
 
 #include "isolsim_cli.h"
+#include "run_outputs.h"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("isolsim_test_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(d);
-  return d;
-}
 
 const std::string kRace = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/ct_seq_work_race.json";
 
@@ -151,6 +139,7 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, RunAhead,
                          ::testing::Values("scenarios/ct_seq_work_race.json",
                                            "scenarios/examples/two_sockets_programs.json",
                                            "scenarios/examples/text_poke_isolated.json",
+                                           "scenarios/examples/idle_and_nmi.json",
                                            "scenarios/bench/throughput.json --set run.ms=0.2"));
 
 TEST(TimedRun, FailedExpectationExitsOne) {
