@@ -60,6 +60,7 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
   Machine m(img, plain);
   const std::size_t n = cfg.tasks.size();
   std::vector<bool> reached(n, false), posted_to(n, false);
+  for (std::size_t c = 0; c < n && c < cfg.nmis.size(); ++c) reached[c] = cfg.nmis[c] != 0;  // an NMI source
   std::vector<std::int32_t> touched_by(cfg.memory.size(), -1);  // -2: several CPUs
   std::vector<std::vector<char>> seen(img.functions.size()), racing(img.functions.size());
   for (std::size_t f = 0; f < img.functions.size(); ++f) {
@@ -121,6 +122,7 @@ Locality guess_locality(const isa::Image& img, const MachineConfig& cfg, int wal
         std::set_difference(t.in_flight.begin(), t.in_flight.end(), s.in_flight.begin(), s.in_flight.end(),
                             std::back_inserter(sent));
         for (const Ipi& i : sent) reached[i.to] = true;
+        for (std::size_t c = 0; c < n; ++c) reached[c] = reached[c] || t.apics[c].tsc_deadline != 0;  // a timer armed
         s = std::move(t);
       } catch (const isa::Fault&) {
         break;  // the exploration reports it

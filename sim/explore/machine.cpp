@@ -158,6 +158,7 @@ void Machine::hardware_register_write(State& s, std::uint32_t c, const isa::Effe
     return;
   }
   if (e.msr == kMsrTscDeadline) {  // armed (0: disarmed); it fires at any later boundary
+    if (e.msr_value && cfg_.interrupt_free[c]) throw NotInterruptFree{c};
     s.apics[c].tsc_deadline = e.msr_value;
     return;
   }

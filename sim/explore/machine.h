@@ -308,6 +308,20 @@ class Machine {
       i = j;
     }
   }
+  // An NMI in flight to `cpu` that it could take at its next boundary (none while in an NMI
+  // handler): it comes whatever IF says.
+  bool nmi_pending(const State& s, const isa::CpuState& cpu) const {
+    return std::binary_search(s.in_flight.begin(), s.in_flight.end(), Ipi{cpu.id, isa::kNmiVector}) && !isa::in_nmi(cpu);
+  }
+  // Nothing can interrupt `cpu` just before its next instruction: IF is clear or no IPI reaches
+  // it, and no NMI is pending.
+  bool uninterruptible(const State& s, const isa::CpuState& cpu) const {
+    return (!cpu.interrupts_enabled || cfg_.interrupt_free[cpu.id]) && !nmi_pending(s, cpu);
+  }
+  // Nothing can interrupt `cpu` at all now, whatever IF becomes.
+  bool never_interrupted(const State& s, const isa::CpuState& cpu) const {
+    return cfg_.interrupt_free[cpu.id] && !nmi_pending(s, cpu);
+  }
   // Whether the LAPIC timer's interrupt could be taken now.
   bool timer_takeable(const State& s, std::uint32_t cpu) const {
     return s.apics[cpu].tsc_deadline != 0 && s.cpus[cpu]->interrupts_enabled && deliverable(s.apics[cpu], kTimerVector);

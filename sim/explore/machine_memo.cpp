@@ -37,6 +37,7 @@ void Machine::step_key(const State& s, const Step& step) {
   put(step_key_, static_cast<unsigned>(step.kind));
   for (std::uint64_t w : s.apics[step.cpu].isr) put(step_key_, w);
   put(step_key_, s.apics[step.cpu].tsc_deadline);
+  put(step_key_, nmi_pending(s, *s.cpus[step.cpu]));  // folding decisions read it
   const auto [lo, hi] = marks_of(s.pending, step.cpu);
   for (auto it = lo; it != hi; ++it) {
     put(step_key_, it->addr);

@@ -29,16 +29,15 @@ bool Machine::invisible(const State& s, const isa::CpuState& cpu, const isa::Ins
     case Op::Mfence: case Op::Serialize:
       return cpu.store_buffer.empty();
     case Op::Store:  // into the store buffer; under SC it is a write other CPUs see at once
-      return cfg_.tso && (!cpu.interrupts_enabled || cfg_.interrupt_free[cpu.id]) &&
-             cpu.store_buffer.size() < cfg_.store_buffer_entries;
+      return cfg_.tso && uninterruptible(s, cpu) && cpu.store_buffer.size() < cfg_.store_buffer_entries;
     case Op::Request:
-      return !cpu.interrupts_enabled || cfg_.interrupt_free[cpu.id];
+      return uninterruptible(s, cpu);
     // Only an interrupt taken just before them tells these from thread-local instructions (the
     // ledger watches the modes of nohz_full CPUs only: deferral decisions read the target's).
     case Op::Cli:
-      return cfg_.interrupt_free[cpu.id];
+      return never_interrupted(s, cpu);
     case Op::Syscall: case Op::Sysret:
-      return cfg_.interrupt_free[cpu.id] && !cfg_.isolated[cpu.id];
+      return never_interrupted(s, cpu) && !cfg_.isolated[cpu.id];
     case Op::Sti:  // with IF clear no interrupt can come before it, and an IPI arriving before or
                    // after it leaves the same IRR: it moves left past any other CPU's step
       return true;
@@ -49,7 +48,7 @@ bool Machine::invisible(const State& s, const isa::CpuState& cpu, const isa::Ins
     // with another copy) is a step the target has either way: a left mover, once nothing can
     // interrupt this CPU just before it.
     case Op::Wrmsr:
-      return !cpu.interrupts_enabled || cfg_.interrupt_free[cpu.id];
+      return uninterruptible(s, cpu);
     default:
       return false;
   }
@@ -60,7 +59,7 @@ bool Machine::invisible(const State& s, const isa::CpuState& cpu, const isa::Ins
 // same CPU could touch the word too), or the ledger watches the word.
 bool Machine::private_access(const State& s, const isa::CpuState& cpu, const isa::Instruction& in) const {
   if (cfg_.owner.empty() || !isa::is_memory_op(in.op)) return false;
-  if (cpu.interrupts_enabled && !cfg_.interrupt_free[cpu.id]) return false;
+  if (!uninterruptible(s, cpu)) return false;
   if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) return false;
   if (in.op == isa::Op::Store && cpu.store_buffer.size() >= cfg_.store_buffer_entries) return false;
   const isa::Addr a = isa::access_address(img_, cpu);
@@ -75,7 +74,7 @@ bool Machine::race_free_access(const State& s, const isa::CpuState& cpu, const i
   const isa::Frame& f = cpu.frames.back();
   if (!guessed_race_free(f.func, f.pc)) return false;
   if (in.op == isa::Op::Store && cfg_.tso) return false;  // its access is the drain, a step of its own
-  if (cpu.interrupts_enabled && !cfg_.interrupt_free[cpu.id]) return false;
+  if (!uninterruptible(s, cpu)) return false;
   if (isa::needs_empty_store_buffer(in.op) && !cpu.store_buffer.empty()) return false;
   return !watched(s, isa::access_address(img_, cpu));
 }

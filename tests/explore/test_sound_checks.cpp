@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "models/isa/assembler.h"
@@ -215,3 +216,54 @@ INSTANTIATE_TEST_SUITE_P(Shipped, ReducedAgainstUnreduced, ::testing::ValuesIn(s
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
                          });
+
+// An NMI comes whatever IF says: with one pending, nothing a CPU does with interrupts off is
+// thread-local any more. Here the NMI handler reads, through store forwarding, a word its CPU
+// writes twice with IF clear: folding the second store into the first step would hide the 1.
+TEST(SoundChecks, AnNmiCanComeBetweenInstructionsRunWithInterruptsOff) {
+  const char* text = R"(
+.var flag = 0
+.var seen = 99
+.func nmi(user)
+    v = load flag
+    store seen, v
+    iret
+.endfunc
+.idt 2, nmi
+.func P0()
+    cli
+    store flag, 1
+    store flag, 2
+    halt
+.endfunc
+.func P1()
+    halt
+.endfunc
+)";
+  const isa::Image img = isa::assemble({{"t.s", text, 0}}, {{"NR_CPUS", 2}, {"ALL_CPUS", 3}});
+  auto seen = [&](bool fold) {
+    explore::MachineConfig cfg;
+    cfg.tasks = {*img.find_function("P0"), *img.find_function("P1")};
+    cfg.memory = img.initial_memory();
+    cfg.fold_local_steps = fold;
+    cfg.interrupt_free = {true, true};  // no IPI reaches either: only the NMI interrupts cpu0
+    cfg.nmis = {1, 0};
+    explore::Machine m(img, cfg);
+    std::set<isa::Word> values;
+    class Seen : public explore::Checker {
+     public:
+      Seen(isa::Addr a, std::set<isa::Word>& v) : a_(a), v_(v) {}
+      void check(const explore::Machine& m, const explore::State& s, bool terminal, std::vector<explore::Finding>&) override {
+        if (terminal) v_.insert(m.read(s, a_));
+      }
+     private:
+      isa::Addr a_;
+      std::set<isa::Word>& v_;
+    } checker(img.address("seen", {}), values);
+    explore::Explorer ex(m, checker, {});
+    EXPECT_TRUE(ex.run().complete);
+    return values;
+  };
+  EXPECT_EQ(seen(false), (std::set<isa::Word>{0, 1, 2}));
+  EXPECT_EQ(seen(true), seen(false));
+}
