@@ -21,7 +21,12 @@
  *  - the window with IF=1 inside the syscall is one boundary (before cli); isolsim also stops
  *    right after sti when an IPI is already pending there;
  *  - the ghost state is smaller than isolsim's ledger (no epochs, decisions, kernel/user mode),
- *    and dead registers are reset to 0 (isolsim keeps them): fewer distinct states.
+ *    and dead registers are reset to 0 (isolsim keeps them): fewer distinct states;
+ *  - isolsim's ledger reads every write of a CPU's context-tracking state word and the
+ *    csd_queue_cpu tracepoint (where a CPU is, and a sender's IPI decision, for checks that hold
+ *    for any protocol), so those are steps of their own there, never folded: the target's own
+ *    ct.state (rfc1) is a `local` statement here, which Spin's partial-order reduction merges, and
+ *    csd_queue_cpu has no statement here at all (more states for isolsim).
  * isolsim's deferred_to_kernel check is not modelled (neither protocol can defer work to a CPU
  * in the kernel: pz2021's cmpxchg fails once the sequence moved, rfc1's DISABLED bit refuses it).
  *
