@@ -95,10 +95,7 @@ void DeferralLedger::on_trace(std::uint32_t cpu, std::uint64_t request, const st
   if (!reads_trace(name) || request == 0 || args.empty() || args[0] >= ncpus_) return;
   const auto target = static_cast<std::uint32_t>(args[0]);
   Delivery* dl = delivery(request, target);
-  if (dl && dl->decision == Decision::None) {
-    dl->decision = Decision::Ipi;
-    dl->decided = cycle;
-  }
+  if (dl && dl->decision == Decision::None) dl->decision = Decision::Ipi;
 }
 
 void DeferralLedger::token_words(std::vector<isa::Addr>& out) const {

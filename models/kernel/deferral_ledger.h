@@ -1,8 +1,9 @@
 // The deferral ledger: follows every cross-CPU request (one text_poke_sync, say) to each target
 // CPU and counts how its callback ran there: deferred and flushed on kernel entry, by IPI, twice,
 // late, or never. It reads only what the kernel paths do: the observer hooks (@post, @consume,
-// @callback annotations, the deferral-decision tracepoints) and every write of the context-
-// tracking state word (ct_state_reader.h), so it works unchanged for any protocol a scenario writes.
+// @callback annotations; the csd_queue_cpu and WARN_ON_ONCE tracepoints) and every write of the
+// context-tracking state word (ct_state_reader.h), so it works unchanged for any protocol a
+// scenario writes.
 //
 // A @post on a successful write puts a token for (request, target, bits) on the written word; a
 // @consume read takes the tokens whose bits it saw; a @callback(bits, 0) runs the deferred work
@@ -37,8 +38,7 @@ struct Delivery {
   std::uint64_t request = 0;
   std::uint32_t sender = 0, target = 0;
   std::uint64_t requested = 0;  // cycle of the request
-  Decision decision = Decision::None;
-  std::uint64_t decided = 0;
+  Decision decision = Decision::None;  // set when seen: an IPI queued, a local call (see decision())
   std::vector<Execution> executions;
   std::uint32_t tokens_live = 0;     // posted, not consumed or destroyed yet
   std::uint32_t tokens_held = 0;     // consumed, its callback not run yet
