@@ -21,26 +21,27 @@ std::string kernel_frames(const isa::Image& img, const isa::CpuState& cpu) {
   return out.empty() ? "its task" : out;
 }
 
-}  // namespace
-
-std::string report_counter(const std::string& kind) { return run::violation_counter(kind); }
-
+// Whether a kind, once it shows, shows at every later state of the execution (the others depend on
+// what the senders decide, which is final at an end only).
 bool final_anywhere(const std::string& kind) {
   return kind == "double_execution" || kind == "spurious_work" || kind == "kernel_warning";
 }
 
-namespace {
-
 // The finding a clause pins: it names a violation's counter and fails when the count is 0.
 std::string pinned_kind(const scenario::JsonDoc& doc, const scenario::Expect& e) {
-  for (const char* kind : {"double_execution", "lost_work", "deferred_to_kernel", "late_work", "spurious_work",
-                           "deferred_in_idle_code", "kernel_warning"}) {
-    if (run::violation_counter(kind) != e.path) continue;
+  for (const auto& [kind, path] : run::violation_counters()) {
+    if (path != e.path) continue;
     nlohmann::ordered_json zero;
-    zero["deferral"][e.path.substr(e.path.find('.') + 1)] = 0;
+    zero["deferral"][path.substr(path.find('.') + 1)] = 0;
     return run::check(doc, {e}, zero).front().ok ? "" : kind;
   }
   return "";
+}
+
+// A deferred_to_kernel finding: `how` says what became of the stay the work was posted in.
+Finding deferred_to_kernel(const kernel::Delivery& d, const std::string& how) {
+  return {"deferred_to_kernel", "work of " + delivery_name(d) + " was deferred while cpu" + std::to_string(d.target) +
+                                    "'s context-tracking state said kernel, and " + how};
 }
 
 }  // namespace
@@ -115,10 +116,7 @@ void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std:
     }
     // Whether a post was a deferral is known once its sender is done: at an end.
     if (!terminal) continue;
-    if (kernel::deferred_to_kernel(*d))
-      out.push_back({"deferred_to_kernel", "work of " + delivery_name(*d) + " was deferred while cpu" +
-                                               std::to_string(d->target) + "'s context-tracking state said kernel, " +
-                                               "and that kernel stay ended without running it"});
+    if (kernel::deferred_to_kernel(*d)) out.push_back(deferred_to_kernel(*d, "that kernel stay ended without running it"));
     if (kernel::late(*d))
       out.push_back({"late_work", "work of " + delivery_name(*d) + " was deferred while cpu" + std::to_string(d->target) +
                                       " was quiescent, and its next kernel stay ended without running it"});
@@ -148,9 +146,7 @@ void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std:
   // (or idle) and past its flush, so nothing runs the work in this execution.
   for (const kernel::Delivery* d : ledger.stranded_in_kernel())
     if (kernel::decision(*d) == kernel::Decision::Deferred && !kernel::deferred_to_kernel(*d))
-      out.push_back({"deferred_to_kernel", "work of " + delivery_name(*d) + " was deferred while cpu" +
-                                               std::to_string(d->target) + "'s context-tracking state said kernel, " +
-                                               "and the execution ends with it still in that stay"});
+      out.push_back(deferred_to_kernel(*d, "the execution ends with it still in that stay"));
   if (defers_)
     for (std::uint32_t c = 0; c < s.cpus.size(); ++c)
       if (isolated_[c] && kernel::quiescent(ledger.where(c)) && !accepts_work(m, s, c))

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -49,12 +48,5 @@ class DeferralChecks : public Checker {
   std::unordered_set<std::uint32_t> clean_ledgers_;
   std::unordered_set<std::uint64_t> pinned_seen_;  // (ledger id, terminal) the pinned clauses were tried on
 };
-
-// The report counter a violation kind shows up in ("double_execution" -> "deferral.double_executions"),
-// or "" for none.
-std::string report_counter(const std::string& kind);
-// Whether a kind, once it shows, shows at every later state of the execution (the others depend on
-// what the senders decide, which is final at an end only).
-bool final_anywhere(const std::string& kind);
 
 }  // namespace explore

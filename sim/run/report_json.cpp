@@ -8,14 +8,18 @@ std::string request_name(std::uint64_t r) {
   return "R" + std::to_string(r >> 32) + "." + std::to_string(r & 0xffffffffu);
 }
 
+const std::vector<std::pair<std::string, std::string>>& violation_counters() {
+  static const std::vector<std::pair<std::string, std::string>> table = {
+      {"double_execution", "deferral.double_executions"}, {"lost_work", "deferral.lost"},
+      {"deferred_to_kernel", "deferral.deferred_to_kernel"}, {"late_work", "deferral.late"},
+      {"spurious_work", "deferral.unattributed"}, {"kernel_warning", "deferral.kernel_warnings"},
+      {"deferred_in_idle_code", "deferral.in_idle_code"}};
+  return table;
+}
+
 std::string violation_counter(const std::string& kind) {
-  if (kind == "double_execution") return "deferral.double_executions";
-  if (kind == "lost_work") return "deferral.lost";
-  if (kind == "deferred_to_kernel") return "deferral.deferred_to_kernel";
-  if (kind == "late_work") return "deferral.late";
-  if (kind == "spurious_work") return "deferral.unattributed";
-  if (kind == "kernel_warning") return "deferral.kernel_warnings";
-  if (kind == "deferred_in_idle_code") return "deferral.in_idle_code";
+  for (const auto& [k, path] : violation_counters())
+    if (k == kind) return path;
   return "";
 }
 

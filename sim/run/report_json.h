@@ -1,6 +1,10 @@
 // report.json: per-CPU interference, deferral statistics and the run's figures (docs/report.md).
 #pragma once
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "models/isa/image.h"
@@ -18,8 +22,10 @@ nlohmann::ordered_json deferral_section(const kernel::DeferralLedger& ledger);
 // The report's "memory" section: the final values of the scenario's own variables.
 nlohmann::ordered_json memory_section(const isa::Image& img, const std::vector<isa::Word>& memory);
 // The "deferral" counter that counts a kind of violation the explorer reports
-// ("double_execution" -> "deferral.double_executions"), or "" when the report has none.
+// ("double_execution" -> "deferral.double_executions"), or "" when the report has none; and the
+// whole table, (kind, counter).
 std::string violation_counter(const std::string& kind);
+const std::vector<std::pair<std::string, std::string>>& violation_counters();
 // "R1.2": request 2 of CPU 1.
 std::string request_name(std::uint64_t request);
 
