@@ -10,6 +10,9 @@
 #include "instruction.h"
 
 namespace isa {
+namespace asm_impl {
+class Assembler;
+}
 
 struct Function {
   std::string name;
@@ -66,7 +69,7 @@ class Image {
  private:
   std::map<std::string, std::uint32_t> function_index_;
   std::map<std::string, int> variable_index_;
-  friend class Assembler;
+  friend class asm_impl::Assembler;
 };
 
 }  // namespace isa
