@@ -17,25 +17,17 @@
 //
 // Bounds: isolsim gets --max-seconds and --max-memory (its resident set); pan gets -DMEMLIM and SIGINT after --max-seconds (pan then
 // prints its statistics and "Interrupted"). A bounded run says so in the table.
-#include <sys/resource.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -45,6 +37,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tools/subprocess.h"
+
 #ifndef ISOLSIM_BIN
 #error "ISOLSIM_BIN must name the isolsim binary"
 #endif
@@ -53,92 +47,12 @@
 #endif
 
 namespace fs = std::filesystem;
+using subprocess::Proc;
 
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// Subprocesses
-
-struct Proc {
-  int exit_code = -1;      // when it exited
-  int signal = 0;          // when a signal ended it
-  bool timed_out = false;  // the driver sent its timeout signal
-  double wall = 0;         // s, steady_clock around fork .. wait4
-  double cpu = 0;          // s, user + system (wait4)
-  long maxrss_mb = 0;      // peak resident set (wait4)
-  std::string out, err;    // what it printed
-  bool failed_to_start = false;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs argv in cwd, stdout and stderr to files there (tag.out, tag.err). After timeout_s seconds
-// it sends `sig`, and SIGKILL `grace_s` later if the process is still there.
-Proc run(const std::vector<std::string>& argv, const fs::path& cwd, const std::string& tag,
-         double timeout_s, int sig, double grace_s = 30) {
-  Proc p;
-  const fs::path out = cwd / (tag + ".out"), err = cwd / (tag + ".err");
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::fflush(nullptr);
-  const auto t0 = std::chrono::steady_clock::now();
-  const pid_t pid = fork();
-  if (pid < 0) {
-    p.failed_to_start = true;
-    return p;
-  }
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(126);
-    const int fo = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int fe = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fo < 0 || fe < 0) _exit(126);
-    dup2(fo, 1);
-    dup2(fe, 2);
-    close(fo);
-    close(fe);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  std::mutex m;
-  std::condition_variable cv;
-  bool done = false;
-  std::atomic<bool> timed_out{false};
-  std::thread timer([&] {
-    std::unique_lock<std::mutex> lock(m);
-    if (cv.wait_for(lock, std::chrono::duration<double>(timeout_s), [&] { return done; })) return;
-    timed_out = true;
-    kill(pid, sig);
-    if (cv.wait_for(lock, std::chrono::duration<double>(grace_s), [&] { return done; })) return;
-    kill(pid, SIGKILL);
-  });
-  int status = 0;
-  struct rusage ru {};
-  while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
-  }
-  const auto t1 = std::chrono::steady_clock::now();
-  {
-    std::lock_guard<std::mutex> lock(m);
-    done = true;
-  }
-  cv.notify_all();
-  timer.join();
-  p.wall = std::chrono::duration<double>(t1 - t0).count();
-  p.cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-  p.maxrss_mb = ru.ru_maxrss / 1024;
-  if (WIFEXITED(status)) p.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) p.signal = WTERMSIG(status);
-  p.timed_out = timed_out;
-  p.out = slurp(out);
-  p.err = slurp(err);
-  if (p.exit_code == 127) p.failed_to_start = true;
-  return p;
-}
+// Machine and output helpers
 
 // A short command's whole stdout (machine description).
 std::string capture(const std::string& cmd) {
@@ -292,7 +206,7 @@ struct Pan {
 // spin -a once per (protocol, senders); gcc once per variant.
 double spin_generate(const Options& o, const fs::path& dir, const std::string& protocol, int n, std::string& error) {
   const fs::path model = fs::path(ISOLSIM_SOURCE_DIR) / "bench" / "promela" / (protocol + ".pml");
-  Proc p = run({o.spin, "-DNSENDERS=" + std::to_string(n), "-a", model.string()}, dir, "spin-a", 120, SIGKILL);
+  Proc p = subprocess::run({o.spin, "-DNSENDERS=" + std::to_string(n), "-a", model.string()}, dir, "spin-a", 120, SIGKILL);
   if (p.exit_code != 0 || !fs::exists(dir / "pan.c")) {
     error = "spin -a failed: " + p.out + p.err;
     return -1;
@@ -314,7 +228,7 @@ Pan pan_compile(const Options& o, const fs::path& dir, double gen_s, const std::
   std::vector<std::string> argv = {o.cc, "-O2", "-DSAFETY", "-DMEMLIM=" + std::to_string(memlim)};
   argv.insert(argv.end(), defines.begin(), defines.end());
   argv.insert(argv.end(), {"-o", exe, "pan.c"});
-  Proc p = run(argv, dir, "cc-" + exe, 600, SIGKILL);
+  Proc p = subprocess::run(argv, dir, "cc-" + exe, 600, SIGKILL);
   if (p.exit_code != 0) {
     pan.error = "gcc failed: " + p.err;
     return pan;
@@ -341,7 +255,7 @@ void take_medians(Row& r, const std::vector<std::string>& argv, const fs::path& 
                   double timeout_s, int sig, const std::string& search) {
   std::vector<double> searches{r.tool_s}, walls{r.wall_s};
   for (int k = 1; k < kRepeats; ++k) {
-    const Proc q = run(argv, dir, tag, timeout_s, sig);
+    const Proc q = subprocess::run(argv, dir, tag, timeout_s, sig);
     if (auto s = match1(q.err + q.out, search)) searches.push_back(std::stod(*s));
     walls.push_back(q.wall);
   }
@@ -368,10 +282,10 @@ Row pan_run(const Options& o, const Pan& pan, const std::string& protocol, int n
   // -c0: do not stop at errors (exhaustive even when there are counter-examples).
   std::vector<std::string> argv = {"./" + pan.exe, "-m100000", "-w24", "-n"};
   if (exhaustive) argv.push_back("-c0");
-  Proc p = run(argv, pan.dir, tag, o.max_seconds, SIGINT);
+  Proc p = subprocess::run(argv, pan.dir, tag, o.max_seconds, SIGINT);
   const std::string& out = p.out;
   r.wall_s = p.wall;
-  r.rss_mb = p.maxrss_mb;
+  r.rss_mb = static_cast<long>(p.maxrss_mb());
   if (auto s = match1(out, R"((\d+) states, stored)")) r.states = std::stoll(*s);
   if (auto s = match1(out, R"((\d+) transitions \(= stored\+matched\))")) r.transitions = std::stoll(*s);
   if (auto s = match1(out, R"(depth reached (\d+))")) r.depth = std::stoll(*s);
@@ -410,7 +324,7 @@ Row pan_run(const Options& o, const Pan& pan, const std::string& protocol, int n
     std::vector<std::string> sized = argv;
     sized[2] = "-w" + std::to_string(w);
     std::vector<double> walls;
-    for (int k = 0; k < kRepeats; ++k) walls.push_back(run(sized, pan.dir, tag + "-w" + std::to_string(w), o.max_seconds, SIGINT).wall);
+    for (int k = 0; k < kRepeats; ++k) walls.push_back(subprocess::run(sized, pan.dir, tag + "-w" + std::to_string(w), o.max_seconds, SIGINT).wall);
     r.sized_wall_s = median(walls);
     r.sized_w = w;
   }
@@ -451,9 +365,9 @@ Row isolsim_run(const Options& o, const fs::path& dir, const std::string& protoc
   argv.insert(argv.end(), {"--replay-runs", "0"});  // the search alone: no timed replays
   // Its own --max-seconds stops the search; the driver's kill is a backstop (graph analysis and
   // counter-example output come after the search).
-  Proc p = run(argv, dir, tag, o.max_seconds + 300, SIGKILL);
+  Proc p = subprocess::run(argv, dir, tag, o.max_seconds + 300, SIGKILL);
   r.wall_s = p.wall;
-  r.rss_mb = p.maxrss_mb;
+  r.rss_mb = static_cast<long>(p.maxrss_mb());
   if (auto s = match1(p.err + p.out, kIsolsimExplored)) r.tool_s = std::stod(*s);
   if (p.exit_code <= 1 && p.wall < kRepeatBelow)  // the same search again (its output is deterministic)
     take_medians(r, argv, dir, tag, o.max_seconds + 300, SIGKILL, kIsolsimExplored);
@@ -470,7 +384,7 @@ Row isolsim_run(const Options& o, const fs::path& dir, const std::string& protoc
     return r;
   }
   try {
-    const nlohmann::json j = nlohmann::json::parse(slurp(json));
+    const nlohmann::json j = nlohmann::json::parse(subprocess::slurp(json));
     r.states = j.value("states", -1LL);
     r.transitions = j.value("transitions", -1LL);
     r.depth = j.value("depth", -1LL);

@@ -3,18 +3,16 @@
 // results written, within about a second of a time bound (wall time measured around the command)
 // and under a memory bound (the kernel's peak resident set of the process).
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "tools/subprocess.h"
 
 namespace fs = std::filesystem;
 
@@ -22,7 +20,7 @@ namespace {
 
 struct Exit {
   int status = -1;
-  std::string out;  // stdout and stderr
+  std::string out;  // stdout, then stderr
   double seconds = 0;
   double peak_mb = 0;
 };
@@ -31,46 +29,18 @@ struct Exit {
 // it after `kill_after` seconds: a bound not honoured fails the test in seconds, not at the
 // 20-minute default or the machine's memory.
 Exit isolsim(const std::vector<std::string>& args, double kill_after = 20) {
-  std::vector<std::string> all = {ISOLSIM_BIN};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int fds[2];
-  if (pipe(fds) != 0) return {};
-  const auto t0 = std::chrono::steady_clock::now();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    dup2(fds[1], 2);
-    close(fds[0]);
-    close(fds[1]);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(fds[1]);
+  static int runs = 0;
+  std::vector<std::string> argv = {ISOLSIM_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::string tag = "isolsim_bounds_" + std::to_string(getpid()) + "_run" + std::to_string(runs++);
+  const subprocess::Proc p = subprocess::run(argv, fs::temp_directory_path(), tag, kill_after, SIGKILL, 0);
   Exit r;
-  char buf[4096];
-  for (;;) {
-    pollfd p{fds[0], POLLIN, 0};
-    if (poll(&p, 1, 100) > 0) {
-      const ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n <= 0) break;
-      r.out.append(buf, static_cast<std::size_t>(n));
-    }
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > kill_after) {
-      kill(pid, SIGKILL);
-      r.out += "\n(killed after " + std::to_string(static_cast<int>(kill_after)) + " s)";
-      break;
-    }
-  }
-  close(fds[0]);
-  int st = 0;
-  struct rusage ru {};
-  wait4(pid, &st, 0, &ru);
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.peak_mb = static_cast<double>(ru.ru_maxrss) / 1024;  // kB
+  r.status = p.exit_code;  // -1 when a signal ended it
+  r.out = p.out + p.err;
+  if (p.timed_out) r.out += "\n(killed after " + std::to_string(static_cast<int>(kill_after)) + " s)";
+  r.seconds = p.wall;
+  r.peak_mb = p.maxrss_mb();
+  for (const char* stream : {".out", ".err"}) fs::remove(fs::temp_directory_path() / (tag + stream));
   return r;
 }
 
