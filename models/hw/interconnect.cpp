@@ -100,4 +100,11 @@ void Interconnect::send_ipi(std::uint32_t from, isa::Word icr, std::uint64_t cyc
   }
 }
 
+void Interconnect::post_device_irq(std::uint32_t to, std::uint8_t vector, std::uint64_t cycle) {
+  const std::uint64_t id = ++next_ipi_;
+  ++device_irqs_;
+  if (obs_) obs_->ipi_sent(id, kDevice, to, vector, cycle, cycle);
+  apics_[to]->post_ipi(cycle, vector, id);
+}
+
 }  // namespace hw

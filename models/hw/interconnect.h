@@ -49,12 +49,15 @@ class Interconnect : public sc_core::sc_module {
   }
   // x2APIC ICR write by `from` at `cycle` (destination in bits 32-63, shorthand in bits 18-19).
   void send_ipi(std::uint32_t from, isa::Word icr, std::uint64_t cycle);
+  // A device's message-signalled interrupt: `vector` reaches `to`'s APIC at `cycle`, sent by no
+  // CPU (the observer hears of it as an IPI from hw::kDevice). Called before the run starts.
+  void post_device_irq(std::uint32_t to, std::uint8_t vector, std::uint64_t cycle);
   // Smallest delay between an ICR write and its arrival: a core may run this far ahead.
   std::uint64_t ipi_lookahead() const { return lookahead_; }
 
   std::vector<isa::Word>& memory() { return memory_; }
   CacheModel& cache() { return cache_; }
-  std::uint64_t ipis_sent() const { return next_ipi_; }
+  std::uint64_t ipis_sent() const { return next_ipi_ - device_irqs_; }
   // The simulation is being stopped (a fault): take nothing more from the queue on our own.
   void stop() { stopped_ = true; }
 
@@ -90,7 +93,8 @@ class Interconnect : public sc_core::sc_module {
   bool processing_ = false;         // process() re-arms when it returns
   bool stopped_ = false;
   std::uint64_t seq_ = 0;
-  std::uint64_t next_ipi_ = 0;
+  std::uint64_t next_ipi_ = 0;      // ids of IPIs and device interrupts alike
+  std::uint64_t device_irqs_ = 0;
   std::uint64_t lookahead_;
   std::uint64_t min_invalidation_;
   std::uint64_t last_cycle_;

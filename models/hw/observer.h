@@ -11,6 +11,9 @@
 
 namespace hw {
 
+// The sender of a device's interrupt (an MSI from an I/O device), in place of a CPU number.
+constexpr std::uint32_t kDevice = 0xffffffffu;
+
 class Observer {
  public:
   virtual ~Observer() = default;
@@ -21,6 +24,7 @@ class Observer {
   // The oldest store-buffer entry of `cpu` reached memory.
   virtual void drained(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, isa::Addr addr,
                        isa::Word old, isa::Word value) = 0;
+  // `from` is a CPU, or kDevice for a device's interrupt (then arrival == cycle).
   virtual void ipi_sent(std::uint64_t id, std::uint32_t from, std::uint32_t to, std::uint8_t vector,
                         std::uint64_t cycle, std::uint64_t arrival) = 0;
   // The IPI (or timer) set its IRR bit on the target APIC.

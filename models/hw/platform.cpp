@@ -50,6 +50,8 @@ bool Platform::run() {
     if (t.period) m.apics[i]->set_periodic(t.first, t.period);
     else m.apics[i]->set_tsc_deadline(t.first);
   }
+  for (const DeviceIrq& d : m.cfg.device_irqs)
+    if (d.cycle <= m.cfg.end_cycle) m.ic->post_device_irq(d.cpu, d.vector, d.cycle);
   sc_core::sc_start(m.clock.cycles(m.cfg.end_cycle + 1));
   for (const auto& c : m.cores)
     if (!c->fault().empty()) {

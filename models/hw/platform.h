@@ -21,6 +21,13 @@ struct TimerSetup {
   std::uint64_t period = 0;  // periodic mode; 0 = TSC-deadline (re-armed by the tick handler)
 };
 
+// A device interrupt (MSI): `vector` reaches CPU `cpu`'s APIC at `cycle`.
+struct DeviceIrq {
+  std::uint64_t cycle;
+  std::uint32_t cpu;
+  std::uint8_t vector;
+};
+
 struct PlatformConfig {
   double clock_mhz = 3000;
   Topology topology = Topology::flat(1, 50);
@@ -31,6 +38,7 @@ struct PlatformConfig {
   // Per CPU: the perf NMI watchdog's counter period in cycles, an NMI through LVT PC at every
   // multiple of it from boot; 0 (or no entry): no NMI source.
   std::vector<std::uint64_t> nmi_periods;
+  std::vector<DeviceIrq> device_irqs;  // in any order
   std::uint64_t end_cycle = 0;
   std::uint64_t max_instructions = ~std::uint64_t(0);
   // The interconnect may run ahead of SystemC time while nothing else is due (same results,

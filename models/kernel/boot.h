@@ -16,6 +16,11 @@ struct KernelConfig {
   std::uint32_t tick_do_timer_cpu = 0;      // the housekeeping CPU that advances jiffies
   std::uint64_t tick_work_cycles = 2000;    // update_process_times() and friends: calibration
   std::vector<isa::Source> extra;           // the scenario's own programs (layer 2 and up)
+  // Some CPU wakes per-CPU kernel threads (sched.s): the entry and idle paths of sched_entry.s,
+  // which test TIF_NEED_RESCHED for them, replace entry.s's and idle.s's. Without such a waker only
+  // a sleeper's own wake-up sets the flag, and the paths leave out the test, a read of a word no
+  // other CPU writes, so that they keep their cycle counts.
+  bool sched_kthreads = false;
 };
 
 constexpr std::uint32_t kMaxCpus = 64;  // cfd->cpumask is one register (see smp.s)

@@ -38,6 +38,19 @@ kernel:
     ret CT_WHERE_KERNEL
 .endfunc
 
+; kernel/context_tracking.h ct_rcu_watching_cpu_acquire(cpu) (v6.6: ct_dynticks_cpu_acquire()),
+; read by RCU on another CPU (rcu_exp.s)
+.func ct_rcu_watching_cpu_acquire(cpu)
+    snap = load ct.state[cpu]                  ; atomic_read_acquire(&ct->state)
+    ret snap
+.endfunc
+
+; kernel/rcu/tree.c rcu_watching_snap_in_eqs(snap) (v6.6: rcu_dynticks_in_eqs())
+.func rcu_watching_snap_in_eqs(snap)
+    watching = snap & CT_RCU_WATCHING
+    ret watching == 0
+.endfunc
+
 ; No deferral: text_poke_sync() and kernel TLB flushes IPI every CPU (on_each_cpu()).
 .equ DEFER_SYNC_CORE, 0
 .equ DEFER_TLBI, 0

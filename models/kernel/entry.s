@@ -74,7 +74,7 @@ out:
 .func do_sync_core_defer_cond(cpu, info)
     deferred = call ct_set_cpu_work(cpu, CT_WORK_SYNC)
     jz deferred, ipi
-    trace ct_work_deferred(cpu, CT_WORK_SYNC)  ; isolsim tracepoint: the deferral decision
+    trace ct_work_deferred(cpu, CT_WORK_SYNC, &do_sync_core)  ; isolsim tracepoint: the deferral decision
     ret 0
 ipi:
     ret 1
@@ -91,6 +91,16 @@ ipi:
     cond = &do_sync_core_defer_cond
 go:
     call smp_call_function_many_cond(ALL_CPUS, &do_sync_core, req, 1, cond)  ; cpu_online_mask
+    ret 0
+.endfunc
+
+; arch/x86/kernel/alternative.c text_poke_bp_batch() (v6.6): one batch of INT3-patched sites, e.g.
+; a static key flip (jump_label_update() -> arch_jump_label_transform_apply()): text_poke_sync()
+; after the INT3 bytes, after the tail bytes, and after the first byte
+.func text_poke_bp_batch()
+    call text_poke_sync()
+    call text_poke_sync()
+    call text_poke_sync()
     ret 0
 .endfunc
 

@@ -10,7 +10,7 @@ const std::vector<std::string>& protocol_names() {
   return names;
 }
 
-std::vector<isa::Source> protocol_sources(const std::string& protocol) {
+std::vector<isa::Source> protocol_sources(const std::string& protocol, bool sched_kthreads) {
   bool known = false;
   for (const auto& n : protocol_names()) known |= n == protocol;
   if (!known) throw std::invalid_argument("unknown protocol " + protocol);
@@ -21,6 +21,8 @@ std::vector<isa::Source> protocol_sources(const std::string& protocol) {
     const std::string name = f.name;
     if (name.rfind("protocols/", 0) == 0) {
       if (name == own) out.push_back({"models/kernel/" + name, f.text, 1});
+    } else if (name == "sched_entry.s") {
+      if (sched_kthreads) out.push_back({"models/kernel/" + name, f.text, 1});
     } else {
       out.push_back({"models/kernel/" + name, f.text, 0});
     }

@@ -16,8 +16,9 @@ struct EmbeddedFile {
 const std::vector<EmbeddedFile>& embedded_files();
 // "ipi" (and "mainline", its other name), "pz2021", "rfc1", "rfc2", "rfc3", "v4", "v5", "v6", "v7"
 const std::vector<std::string>& protocol_names();
-// Layer-0 kernel paths plus the protocol's override file at layer 1. Throws std::invalid_argument
-// for an unknown protocol.
-std::vector<isa::Source> protocol_sources(const std::string& protocol);
+// Layer-0 kernel paths plus the protocol's override file at layer 1, and with `sched_kthreads`
+// sched_entry.s's entry and idle paths at layer 1 (see KernelConfig). Throws
+// std::invalid_argument for an unknown protocol.
+std::vector<isa::Source> protocol_sources(const std::string& protocol, bool sched_kthreads = false);
 
 }  // namespace kernel

@@ -8,7 +8,11 @@
 
 ; include/linux/smp_types.h
 .equ CSD_FLAG_LOCK, 0x01
+.equ CSD_TYPE_ASYNC, 0x00
 .equ CSD_TYPE_SYNC, 0x10
+.equ CSD_TYPE_IRQ_WORK, 0x20
+.equ CSD_TYPE_TTWU, 0x30
+.equ CSD_FLAG_TYPE_MASK, 0xf0
 ; struct __call_single_data, one word per field: node.llist.next, node.u_flags, func, info
 .equ CSD_NEXT, 0
 .equ CSD_FLAGS, 1
@@ -30,6 +34,10 @@
 .equ APIC_DM_FIXED, 0x0
 .equ APIC_DEST_PHYSICAL, 0x0
 .equ APIC_DEST_ALLBUT, 0xc0000
+
+; isolsim's tracepoint ipi_avoided(cpu, callback, reason): a CPU a sender would have interrupted
+; and did not, and why (the deferral protocols' own decisions are ct_work_deferred)
+.equ IPI_AVOIDED_EQS, 1                        ; in an extended quiescent state (RCU skips it)
 
 ; Kernel base of the protocol: 1 when the local cond_func runs before the remote loop (v6.14+).
 .equ LOCAL_COND_FIRST, 0
@@ -197,7 +205,9 @@ done:
     ret 0
 .endfunc
 
-; kernel/smp.c __flush_smp_call_function_queue(true) (v6.6), for queues holding SYNC csds
+; kernel/smp.c __flush_smp_call_function_queue(true) (v6.6). The kernel walks the list three times
+; (SYNC csds, then ASYNC and IRQ_WORK, then the wake list); one walk in queue order here, which
+; changes only the order in which one interrupt runs its callbacks.
 .func __flush_smp_call_function_queue()
     head = &call_single_queue[this_cpu]
     entry = xchg [head], 0                     ; llist_del_all(head)
@@ -214,13 +224,33 @@ reversed:
 each_csd:                                      ; llist_for_each_entry_safe(csd, csd_next, entry, node.llist)
     jz csd, done
     next = load [csd + CSD_NEXT]
-    flags = load [csd + CSD_FLAGS]             ; CSD_TYPE(csd) == CSD_TYPE_SYNC
+    flags = load [csd + CSD_FLAGS]
+    type = flags & CSD_FLAG_TYPE_MASK
+    jnz type == CSD_TYPE_IRQ_WORK, irq_work
+    jnz type == CSD_TYPE_TTWU, ttwu
     func = load [csd + CSD_FUNC]
     info = load [csd + CSD_INFO]
-    trace csd_function_entry(func, csd)
+    jnz type == CSD_TYPE_ASYNC, async
+    trace csd_function_entry(func, csd)        ; CSD_TYPE_SYNC: run, then unlock
     call *func(info)                           ; csd_do_func(func, info, csd)
     trace csd_function_exit(func, csd)
     store [csd + CSD_FLAGS], 0                 ; csd_unlock(): smp_store_release(&csd->node.u_flags, 0)
+    jmp advance
+async:
+    store [csd + CSD_FLAGS], 0                 ; CSD_TYPE_ASYNC: csd_unlock() first, then the function
+    trace csd_function_entry(func, csd)
+    call *func(info)
+    trace csd_function_exit(func, csd)
+    jmp advance
+irq_work:
+    call irq_work_single(csd)                  ; irq_work_single(csd)
+    jmp advance
+ttwu:
+    info = load [csd + CSD_INFO]
+    trace csd_function_entry(&sched_ttwu_pending, csd)
+    call sched_ttwu_pending(info)              ; sched_ttwu_pending(entry) for the wake list
+    trace csd_function_exit(&sched_ttwu_pending, csd)
+advance:
     csd = next
     jmp each_csd
 done:

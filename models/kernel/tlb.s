@@ -25,7 +25,7 @@
 .func do_kernel_flush_defer_cond(cpu, info)
     deferred = call ct_set_cpu_work(cpu, CT_WORK_TLBI)
     jz deferred, ipi
-    trace ct_work_deferred(cpu, CT_WORK_TLBI)  ; isolsim tracepoint: the deferral decision
+    trace ct_work_deferred(cpu, CT_WORK_TLBI, &do_flush_tlb_all)  ; isolsim tracepoint: the deferral decision
     ret 0
 ipi:
     ret 1
@@ -40,6 +40,14 @@ ipi:
     cond = &do_kernel_flush_defer_cond
 go:
     call smp_call_function_many_cond(ALL_CPUS, &do_flush_tlb_all, req, 1, cond)   ; cpu_online_mask
+    ret 0
+.endfunc
+
+; mm/vmalloc.c __purge_vmap_area_lazy() (v6.6): lazily freed vmalloc areas are purged in one go,
+; flush_tlb_kernel_range(start, end) over their span (past tlb_single_page_flush_ceiling, a whole
+; flush)
+.func __purge_vmap_area_lazy()
+    call flush_tlb_kernel_range()
     ret 0
 .endfunc
 

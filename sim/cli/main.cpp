@@ -16,6 +16,7 @@
 #include "sim/explore/litmus_cat.h"
 #include "sim/explore/litmus_run.h"
 #include "sim/replay/replay_search.h"
+#include "sim/run/noise_table.h"
 #include "sim/run/runner.h"
 
 namespace {
@@ -23,12 +24,36 @@ namespace {
 // SystemC prints its banner when the kernel first starts, unless this is set: keep stdout ours.
 [[maybe_unused]] const bool kQuietSystemC = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1) == 0;
 
+// The noise tables' CPUs: `-c CPULIST`, else the nohz_full CPUs (all of them when there are none).
+std::vector<std::uint32_t> noise_cpus(const scenario::Scenario& s, const std::string& list) {
+  if (!list.empty()) {
+    try {
+      return scenario::parse_cpulist(list, s.cpus);
+    } catch (const std::invalid_argument& e) {
+      throw scenario::InputError("-c: " + std::string(e.what()));
+    }
+  }
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t c = 0; c < s.cpus; ++c)
+    if (s.nohz_full[c]) out.push_back(c);
+  if (out.empty())
+    for (std::uint32_t c = 0; c < s.cpus; ++c) out.push_back(c);
+  return out;
+}
+
+struct NoiseOptions {
+  bool show = false;      // --noise (or -c, --by): print the tables even without sources
+  std::string cpus;       // -c
+  std::string by;         // --by callback | sender
+};
+
 int run_command(const std::string& file, const std::vector<std::string>& sets, run::Options opts,
-                bool stats) {
+                bool stats, const NoiseOptions& noise) {
   scenario::JsonDoc doc = scenario::JsonDoc::load_file(file);
   for (const std::string& a : sets) doc.apply_override(a);
   const scenario::Scenario s = scenario::load_scenario(doc);
   if (opts.out_dir.empty()) opts.out_dir = "out/" + s.name;
+  const std::vector<std::uint32_t> shown = noise_cpus(s, noise.cpus);  // -c is checked before the run
   const run::Outcome o = run::run_timed(doc, s, opts);
   const auto& d = o.report["deferral"];
   const auto& t = o.report["interference"]["nohz_full_total"];
@@ -41,6 +66,10 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, r
             << d["flushed_on_entry"] << " flushed on entry, " << d["double_executions"]
             << " double executions, " << d["lost"] << " lost, " << d["late"] << " late\n"
             << "  outputs in " << opts.out_dir << "/\n";
+  if (noise.show || !s.sources.empty()) {
+    std::cout << "\n";
+    run::print_noise_tables(o.report, shown, noise.by == "sender", std::cout);
+  }
   if (stats)
     std::cerr << "wall " << o.wall_seconds << " s, " << o.instructions / o.wall_seconds
               << " simulated instructions/s\n";
@@ -155,6 +184,11 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--set", sets, "override a scenario value: PATH=VALUE (e.g. kernel.protocol=v7)");
   run_cmd->add_option("--log", log, "event log: all or none")->check(CLI::IsMember({"all", "none"}));
   run_cmd->add_flag("--stats", stats, "print wall time and simulation speed to stderr");
+  NoiseOptions noise;
+  run_cmd->add_flag("--noise", noise.show, "print the noise tables (always printed when the scenario has sources)");
+  run_cmd->add_option("-c", noise.cpus, "CPUs of the noise table, a CPU list (default: the nohz_full CPUs)");
+  run_cmd->add_option("--by", noise.by, "the callback table: by callback, or also by sender")
+      ->check(CLI::IsMember({"callback", "sender"}));
   bool no_run_ahead = false;
   run_cmd->add_flag("--no-run-ahead", no_run_ahead,
                     "return to the SystemC scheduler for every interconnect event (slower; the output "
@@ -232,7 +266,8 @@ int sc_main(int argc, char* argv[]) {
   opts.event_log = log == "all";
   opts.run_ahead = !no_run_ahead;
   try {
-    return run_command(file, sets, opts, stats);
+    noise.show = noise.show || run_cmd->count("-c") || run_cmd->count("--by");
+    return run_command(file, sets, opts, stats, noise);
   } catch (const scenario::InputError& e) {
     std::cerr << "isolsim: " << e.what() << "\n";
     return 2;

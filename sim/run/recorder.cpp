@@ -17,7 +17,7 @@ const char* vector_name(std::uint8_t v) {
     case 0xfb: return "CALL_FUNCTION_SINGLE";
     case 0xfc: return "CALL_FUNCTION";
     case 0xfd: return "RESCHEDULE";
-    default: return "VECTOR";
+    default: return v >= 0x21 && v <= 0xeb ? "DEVICE" : "VECTOR";
   }
 }
 
@@ -45,6 +45,7 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
       ct_(img),
       ledger_(ncpus, nohz_full, &ct_, &boot),
       interference_(ncpus),
+      noise_(ncpus, nohz_full),
       ctx_stack_(ncpus, {report::Context::User}),
       disturbed_since_(ncpus, 0),
       halted_(ncpus, false),
@@ -54,8 +55,10 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
       posted_(img.memory_words, false),
       traced_(img.strings.size(), false) {
   for (std::size_t i = 0; i < img.strings.size(); ++i)
-    traced_[i] = img.strings[i] == "ct_work_deferred" || img.strings[i] == "csd_queue_cpu" ||
-                 img.strings[i] == "ipi_send_cpu" || img.strings[i] == "ipi_send_cpumask";
+    for (const char* name : {"ct_work_deferred", "csd_queue_cpu", "ipi_send_cpu", "ipi_send_cpumask", "ipi_avoided",
+                             "csd_function_entry", "irq_work_entry", "workqueue_execute_start", "softirq_entry",
+                             "sched_switch", "irq_handler_entry"})
+      traced_[i] = traced_[i] || img.strings[i] == name;
   for (std::uint32_t c = 0; c < ncpus; ++c) interference_[c].nohz_full = ledger_.isolated(c);
   timeline_.ncpus = ncpus;
   for (std::uint32_t c = 0; c < ncpus; ++c) timeline_.changes.push_back({0, c, report::Context::User, "start"});
@@ -118,7 +121,9 @@ void Recorder::drained(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t iss
 
 void Recorder::ipi_sent(std::uint64_t id, std::uint32_t from, std::uint32_t to, std::uint8_t vector,
                         std::uint64_t cycle, std::uint64_t arrival) {
-  Event& ev = push(Event::Type::IpiSent, from, cycle, cycle);
+  const bool device = from == hw::kDevice;
+  Event& ev = push(Event::Type::IpiSent, device ? to : from, cycle, cycle);
+  if (device) ev.flags = kDevice;
   ev.ipi = id;
   ev.small = to;
   ev.aux2 = vector;
@@ -186,6 +191,11 @@ void Recorder::give_back(const Event& ev, isa::Effect& e) {
 
 std::string Recorder::where(const isa::Effect& e) const { return img_.where(e.func, e.pc); }
 
+std::string Recorder::function_name(isa::Word a) const {
+  if (a >= isa::kCodeBase && a - isa::kCodeBase < img_.functions.size()) return img_.functions[a - isa::kCodeBase].name;
+  return hex(a);
+}
+
 void Recorder::line(std::ostream* log, const Event& ev, const std::string& what, const std::string& detail) {
   if (!log) return;
   char head[64];
@@ -203,6 +213,7 @@ void Recorder::end_disturbance(std::uint32_t cpu, std::uint64_t cycle) {
   const std::uint64_t lost = cycle - disturbed_since_[cpu];
   ci.cycles_lost += lost;
   ci.by_cause[disturbance_cause_[cpu]].cycles += lost;
+  noise_.end(cpu, cycle);
   if (lost > ci.worst_cycles) ci.worst_cycles = lost, ci.worst_at = disturbed_since_[cpu];
   disturbed_since_[cpu] = 0;
 }
@@ -258,6 +269,13 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
     case Event::Type::IpiSent: {
       const std::uint32_t to = ev.small;
       const auto vector = static_cast<std::uint8_t>(ev.aux2);
+      if (device_id_.size() <= ev.ipi) device_id_.resize(ev.ipi + 1, false);
+      if (ev.flags & kDevice) {  // a device's interrupt: no sending CPU, no flow in the timeline
+        device_id_[ev.ipi] = true;
+        if (log) line(log, ev, "device_irq", "vector " + hex(vector) + " " + vector_name(vector) + " (ipi " +
+                                                 std::to_string(ev.ipi) + ")");
+        return;
+      }
       if (ipi_index_.size() <= ev.ipi) ipi_index_.resize(ev.ipi + 1, kNone);
       ipi_index_[ev.ipi] = timeline_.ipis.size();
       report::IpiFlow f;
@@ -294,6 +312,7 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
                                (from_user ? " from user" : halted_[ev.cpu] ? " from idle" : " from kernel") + ids);
       }
       if (vector == isa::kNmiVector) ++interference_[ev.cpu].nmis;
+      noise_.interrupt(ev.cpu, vector);
       if (halted_[ev.cpu]) {  // woken from HLT: after the handler, kernel code runs again
         interference_[ev.cpu].idle_cycles += ev.cycle - halted_since_[ev.cpu];
         halted_[ev.cpu] = false;
@@ -308,6 +327,16 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
         ++ci.by_cause[vector_name(vector)].count;
         disturbed_since_[ev.cpu] = ev.cycle;
         disturbance_cause_[ev.cpu] = vector_name(vector);
+        std::int64_t sender = -1;  // the CPU's own timer or NMI
+        std::string callsite;
+        for (std::uint64_t id : served) {
+          if (id < device_id_.size() && device_id_[id]) sender = -2;
+          else if (id < ipi_index_.size() && ipi_index_[id] != kNone) {
+            sender = timeline_.ipis[ipi_index_[id]].from;
+            callsite = timeline_.ipis[ipi_index_[id]].callsite;
+          }
+        }
+        noise_.begin(ev.cpu, ev.cycle, vector, sender, callsite);
       }
       ctx_stack_[ev.cpu].push_back(report::Context::Irq);
       timeline_.changes.push_back({ev.cycle, ev.cpu, report::Context::Irq,
@@ -329,6 +358,9 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
   if (e.op == Op::Trace) {
     const std::string& name = img_.strings[e.trace_name];
     ledger_.on_trace(cpu, request, name, e.trace_args, ev.cycle);
+    const auto fname = [this](isa::Word a) { return function_name(a); };
+    noise_.sender_trace(cpu, name, e.trace_args, fname);
+    noise_.receiver_trace(cpu, name, e.trace_args, fname);
     if ((name == "ipi_send_cpu" || name == "ipi_send_cpumask") && e.trace_args.size() >= 2 &&
         e.trace_args[1] >= isa::kCodeBase)
       last_ipi_callsite_[cpu] = img_.functions.at(e.trace_args[1] - isa::kCodeBase).name;

@@ -12,6 +12,7 @@
 
 #include "models/hw/observer.h"
 #include "models/kernel/deferral_ledger.h"
+#include "sim/run/noise_account.h"
 #include "sim/report/timeline.h"
 
 namespace run {
@@ -56,6 +57,7 @@ class Recorder : public hw::Observer {
   const kernel::DeferralLedger& ledger() const { return ledger_; }
   const std::vector<CpuInterference>& interference() const { return interference_; }
   const report::Timeline& timeline() const { return timeline_; }
+  const NoiseAccount& noise() const { return noise_; }
   std::uint64_t events() const { return seq_; }
 
  private:
@@ -82,7 +84,8 @@ class Recorder : public hw::Observer {
     std::uint8_t flags = 0;     // kForwarded, kSuccess, kWrote, kFromUser, kUserBefore, kUserAfter
   };
   static constexpr std::uint32_t kNone = ~std::uint32_t(0);
-  enum Flag : std::uint8_t { kForwarded = 1, kSuccess = 2, kWrote = 4, kFromUser = 8, kUserBefore = 16, kUserAfter = 32 };
+  enum Flag : std::uint8_t { kForwarded = 1, kSuccess = 2, kWrote = 4, kFromUser = 8, kUserBefore = 16, kUserAfter = 32,
+                             kDevice = 64 };
   std::uint32_t keep(const std::vector<isa::Effect::Note>& notes, const isa::Word* args, std::size_t n);
   void release(std::uint32_t extra);
   isa::Effect effect_of(const Event& ev);  // borrows the event's payload vectors: give them back
@@ -96,6 +99,7 @@ class Recorder : public hw::Observer {
   void set_context(std::uint32_t cpu, std::uint64_t cycle, report::Context c, std::string why);
   void line(std::ostream* log, const Event& ev, const std::string& what, const std::string& detail);
   std::string where(const isa::Effect& e) const;
+  std::string function_name(isa::Word address) const;  // a function's address, or hex
 
   const isa::Image& img_;
   std::uint32_t ncpus_;
@@ -109,6 +113,7 @@ class Recorder : public hw::Observer {
   kernel::DeferralLedger ledger_;
   std::vector<CpuInterference> interference_;
   report::Timeline timeline_;
+  NoiseAccount noise_;
   // replay state
   std::vector<std::vector<report::Context>> ctx_stack_;
   std::vector<std::uint64_t> disturbed_since_;   // 0: not disturbed
@@ -117,6 +122,7 @@ class Recorder : public hw::Observer {
   std::vector<std::string> disturbance_cause_;
   std::vector<std::string> last_ipi_callsite_;
   std::vector<std::size_t> ipi_index_;  // IPI id -> index in timeline_.ipis (ids count from 1)
+  std::vector<bool> device_id_;         // IPI id -> a device's interrupt
   std::vector<bool> posted_;            // words some @post has written (record time)
   std::vector<bool> traced_;            // tracepoints the ledger or the timeline read
 };

@@ -69,10 +69,44 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
     total["worst_cycles"] = std::max(total["worst_cycles"].get<std::uint64_t>(), ci.worst_cycles);
   }
   r["interference"] = {{"nohz_full_total", total}, {"cpus", cpus}};
+  r["noise"] = noise_section(s, rec.noise());
 
   r["deferral"] = deferral_section(rec.ledger());
   r["memory"] = memory_section(img, final_memory);
   return r;
+}
+
+// Noise episodes listed one by one per CPU, at most.
+constexpr std::size_t kListedNoise = 256;
+
+J noise_section(const scenario::Scenario& s, const NoiseAccount& n) {
+  J cpus = J::array();
+  for (std::uint32_t c = 0; c < s.cpus; ++c) {
+    const CpuNoise& cn = n.cpus()[c];
+    J eps = J::array();
+    for (std::size_t i = 0; i < cn.episodes.size() && i < kListedNoise; ++i) {
+      const Noise& e = cn.episodes[i];
+      eps.push_back({{"start", e.start}, {"cycles", e.cycles}, {"class", e.cls}, {"vector", e.vector},
+                     {"vector_name", vector_name(e.vector)}, {"callbacks", e.callbacks},
+                     {"sender", e.sender == -2 ? J("device") : e.sender == -1 ? J("local") : J(e.sender)},
+                     {"callsite", e.callsite}});
+    }
+    cpus.push_back({{"cpu", c}, {"nohz_full", s.nohz_full[c]}, {"hw", cn.hw}, {"nmi", cn.nmi}, {"irq", cn.irq},
+                    {"softirq", cn.softirq}, {"thread", cn.thread}, {"episodes", cn.episodes.size()},
+                    {"listed", eps}});
+  }
+  auto counts = [](const CallbackCount& k) {
+    return J{{"ipi", k.ipi}, {"deferred", k.deferred}, {"skipped", k.skipped}};
+  };
+  J by_cb = J::object();
+  for (const auto& [cb, k] : n.by_callback()) by_cb[cb] = counts(k);
+  J by_sender = J::array();
+  for (const auto& [key, k] : n.by_sender()) {
+    J row = {{"sender", key.first}, {"callback", key.second}};
+    row.update(counts(k));
+    by_sender.push_back(row);
+  }
+  return {{"cpus", cpus}, {"to_isolated", {{"by_callback", by_cb}, {"by_sender", by_sender}}}};
 }
 
 J deferral_section(const kernel::DeferralLedger& ledger) {

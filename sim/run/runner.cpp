@@ -54,6 +54,8 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
   pc.end_cycle = s.run_cycles;
   pc.max_instructions = s.max_instructions;
   pc.run_ahead = opts.run_ahead;
+  for (const scenario::DeviceInterrupt& d : scenario::device_interrupts(s))
+    pc.device_irqs.push_back({d.cycle, d.cpu, static_cast<std::uint8_t>(d.vector)});
   const double cycles_per_second = s.clock_mhz * 1e6;
   const std::uint64_t tick = s.hz ? static_cast<std::uint64_t>(std::llround(cycles_per_second / s.hz)) : 0;
   const std::uint64_t residual =

@@ -87,4 +87,36 @@ std::string cpu_out_of_range(std::uint64_t cpu, std::uint32_t ncpus) {
   return "CPU " + std::to_string(cpu) + " out of range: " + platform_cpus(ncpus);
 }
 
+std::vector<std::uint32_t> read_cpu_set(const JsonDoc& doc, const ObjectReader& r, const std::string& key,
+                                        std::uint32_t ncpus) {
+  const std::string ptr = r.pointer(key);
+  const nlohmann::json& v = r.raw(key);
+  std::vector<std::uint32_t> cpus;
+  std::vector<std::string> where;  // pointer of each entry, for errors
+  if (v.is_string()) {
+    try {
+      cpus = parse_cpulist(v.get<std::string>(), ncpus);
+    } catch (const std::invalid_argument& e) {
+      doc.fail(ptr, e.what());
+    }
+    where.assign(cpus.size(), ptr);
+  } else if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::string eptr = ptr + "/" + std::to_string(i);
+      std::uint64_t c = read_u64(doc, eptr);
+      if (c >= ncpus) doc.fail(eptr, cpu_out_of_range(c, ncpus));
+      cpus.push_back(static_cast<std::uint32_t>(c));
+      where.push_back(eptr);
+    }
+  } else {
+    doc.fail(ptr, "expected an array of CPU numbers or a CPU list string like \"1-3,5\", got " + describe_value(v));
+  }
+  std::vector<bool> seen(ncpus, false);
+  for (std::size_t i = 0; i < cpus.size(); ++i) {
+    if (seen[cpus[i]]) doc.fail(where[i], "CPU " + std::to_string(cpus[i]) + " is listed twice");
+    seen[cpus[i]] = true;
+  }
+  return cpus;
+}
+
 }  // namespace scenario

@@ -39,4 +39,13 @@ inline void only_keys(const ObjectReader& r, const std::vector<std::string>& key
 std::vector<CpuWorkload> load_workload(const JsonDoc& doc, const ObjectReader& root, std::uint32_t cpus,
                                        std::uint64_t run_cycles);
 
+// A CPU set at `key` of `r`, given as an array of CPU numbers or a cpulist string; rejects CPUs out
+// of range and CPUs listed twice.
+std::vector<std::uint32_t> read_cpu_set(const JsonDoc& doc, const ObjectReader& r, const std::string& key,
+                                        std::uint32_t ncpus);
+
+// The `sources` section of `root` (docs/scenario.md "sources"); needs the platform, kernel, run and
+// workload of `s` loaded.
+std::vector<Source> load_sources(const JsonDoc& doc, const ObjectReader& root, const Scenario& s);
+
 }  // namespace scenario

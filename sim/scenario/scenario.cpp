@@ -1,6 +1,7 @@
 // Loading and validating a scenario (schema: docs/scenario.md).
 #include "sim/scenario/scenario.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -93,7 +94,8 @@ class Loader {
   Scenario load() {
     s_.file = doc_.name();
     ObjectReader root(doc_, "");
-    only_keys(root, {"name", "description", "seed", "platform", "kernel", "workload", "programs", "run", "expect"});
+    only_keys(root, {"name", "description", "seed", "platform", "kernel", "workload", "sources", "programs", "run",
+                     "expect"});
     s_.name = root.get_string("name");
     if (s_.name.empty()) root.fail("name", "must not be empty");
     s_.description = root.get_string("description", "");
@@ -102,6 +104,7 @@ class Loader {
     kernel(root.object("kernel"));
     run(root.object("run"));
     s_.workload = load_workload(doc_, root, s_.cpus, s_.run_cycles);
+    s_.sources = load_sources(doc_, root, s_);
     programs(root);
     expect(root);
     return std::move(s_);
@@ -231,36 +234,8 @@ class Loader {
 
   // ------------------------------------------------------------------ kernel
 
-  // A CPU set given as an array of CPU numbers or a cpulist string; rejects duplicates.
   std::vector<std::uint32_t> cpu_set(const ObjectReader& r, const std::string& key) {
-    const std::string ptr = r.pointer(key);
-    const json& v = r.raw(key);
-    std::vector<std::uint32_t> cpus;
-    std::vector<std::string> where;  // pointer of each entry, for errors
-    if (v.is_string()) {
-      try {
-        cpus = parse_cpulist(v.get<std::string>(), s_.cpus);
-      } catch (const std::invalid_argument& e) {
-        doc_.fail(ptr, e.what());
-      }
-      where.assign(cpus.size(), ptr);
-    } else if (v.is_array()) {
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        const std::string eptr = ptr + "/" + std::to_string(i);
-        std::uint64_t c = read_u64(doc_, eptr);
-        if (c >= s_.cpus) doc_.fail(eptr, cpu_out_of_range(c, s_.cpus));
-        cpus.push_back(static_cast<std::uint32_t>(c));
-        where.push_back(eptr);
-      }
-    } else {
-      doc_.fail(ptr, "expected an array of CPU numbers or a CPU list string like \"1-3,5\", got " + describe_value(v));
-    }
-    std::vector<bool> seen(s_.cpus, false);
-    for (std::size_t i = 0; i < cpus.size(); ++i) {
-      if (seen[cpus[i]]) doc_.fail(where[i], "CPU " + std::to_string(cpus[i]) + " is listed twice");
-      seen[cpus[i]] = true;
-    }
-    return cpus;
+    return read_cpu_set(doc_, r, key, s_.cpus);
   }
 
   // Fails unless a tick at `hz` leaves room for its work: period >= 4 * tick_work_cycles.
@@ -276,7 +251,7 @@ class Loader {
 
   void kernel(const ObjectReader& k) {
     only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles",
-                  "nmi_watchdog"});
+                  "nmi_watchdog", "irqaffinity"});
     s_.protocol = k.get_enum("protocol", kernel::protocol_names(), "v7");
     s_.nohz_full.assign(s_.cpus, false);
     if (k.has("nohz_full")) {
@@ -307,6 +282,13 @@ class Loader {
     if (any_nohz) check_tick(k, "residual tick period", s_.residual_tick_hz, "residual_tick_hz");
     s_.nmi_watchdog.cpus.assign(s_.cpus, false);
     if (k.has("nmi_watchdog")) nmi_watchdog(k.object("nmi_watchdog"));
+    // irqaffinity= (kernel/irq/irqdesc.c irq_default_affinity): every CPU unless given
+    s_.irqaffinity.assign(s_.cpus, !k.has("irqaffinity"));
+    if (k.has("irqaffinity")) {
+      for (std::uint32_t c : cpu_set(k, "irqaffinity")) s_.irqaffinity[c] = true;
+      if (std::find(s_.irqaffinity.begin(), s_.irqaffinity.end(), true) == s_.irqaffinity.end())
+        k.fail("irqaffinity", "an empty irqaffinity leaves device interrupts nowhere to go");
+    }
   }
 
   // The perf NMI watchdog runs where watchdog_cpumask says, by default on the housekeeping CPUs

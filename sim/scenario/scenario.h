@@ -12,6 +12,7 @@
 
 #include "models/hw/costs.h"
 #include "models/isa/assembler.h"
+#include "models/isa/image.h"
 #include "sim/scenario/json_doc.h"
 
 namespace scenario {
@@ -70,6 +71,21 @@ struct NmiWatchdog {
   std::uint64_t period = 0;      // round(clock_mhz * 10^6 / hz) cycles
 };
 
+// One interference source (docs/scenario.md "sources"): a kernel path its sending CPUs run at the
+// cycles of its schedule, or a device's interrupt delivered at them.
+struct Source {
+  std::string kind;                  // one of source_kinds()
+  std::vector<std::uint32_t> from;   // the sending CPUs (none for a device)
+  std::vector<std::uint32_t> to;     // the targets; a device's affinity mask
+  // When it fires, increasing: one list per sending CPU (for a device, one list)
+  std::vector<std::vector<std::uint64_t>> schedule;
+  std::uint64_t cost = 0;            // cycles of the work it causes on a target (0: the kind's default)
+  std::uint64_t softirq = 0;         // device: cycles of the softirq its handler raises (0: none)
+  std::uint32_t vector = 0;          // device and ipi
+  bool managed = false;              // device: a managed multi-queue interrupt, one queue per CPU of `to`
+  std::string pointer;               // /sources/N
+};
+
 struct Scenario {
   std::string file;              // as given on the command line
   std::string name;
@@ -88,6 +104,8 @@ struct Scenario {
   std::uint32_t tick_do_timer_cpu = 0;
   std::uint64_t tick_work_cycles = 2000;
   NmiWatchdog nmi_watchdog;
+  std::vector<bool> irqaffinity;      // irqaffinity=: where unmanaged device interrupts may go
+  std::vector<Source> sources;
 
   std::vector<CpuWorkload> workload;  // size cpus
   std::vector<isa::Source> programs;  // layer 2
@@ -109,11 +127,28 @@ std::string generate_task(const JsonDoc& doc, const Scenario& s, std::uint32_t c
                           const std::function<bool(const std::string&)>& has_function);
 std::string task_name(std::uint32_t cpu);
 
+// The kinds of `sources` (docs/scenario.md), in the order the documentation lists them.
+const std::vector<std::string>& source_kinds();
+// The scenario's generated source programs (layer 3): each source's body on its senders, device
+// interrupt stubs, cost constants. Empty without sources.
+std::string generate_sources(const Scenario& s);
+// Whether `cpu` sends some source; its task is then `sources_task_call(cpu)`, the dispatcher.
+bool sends_sources(const Scenario& s, std::uint32_t cpu);
+std::string sources_task_call(std::uint32_t cpu);
+// Where the sources' schedules live in memory: per sending CPU a table of (cycle, function) rows
+// ending with a zero cycle, filled at boot by fill_source_schedules().
+std::string source_schedule_name(std::uint32_t cpu);
+void fill_source_schedules(const Scenario& s, const isa::Image& img, std::vector<isa::Word>& memory);
+// The device interrupts of the run, as (cycle, cpu, vector), in cycle order.
+struct DeviceInterrupt { std::uint64_t cycle; std::uint32_t cpu; std::uint32_t vector; };
+std::vector<DeviceInterrupt> device_interrupts(const Scenario& s);
+
 // Limits of the schema (docs/scenario.md).
 constexpr std::uint64_t kMaxRunCycles = 10'000'000'000'000;  // run.cycles (and us/ms converted)
 constexpr int kMaxRepeatDepth = 4;                            // nested {"repeat": ...} levels
 constexpr std::uint64_t kMaxRepeatCount = 1'000'000'000;      // {"repeat": K}
 constexpr std::uint64_t kForever = 0x7fffffffffffffff;        // the `compute` that ends every task
+constexpr std::uint64_t kMaxSourceEvents = 1'000'000;         // firings of one source in a run
 
 // Parses a Linux cpulist ("0", "1-3,5", "0-7:2/4" = the first 2 CPUs of every group of 4 in 0-7,
 // "N" = the last CPU, "" = none) into CPU numbers in the order listed; overlaps are kept (callers

@@ -14,6 +14,8 @@ kernel::KernelConfig kernel_config(const Scenario& s) {
   k.tick_do_timer_cpu = s.tick_do_timer_cpu;
   k.tick_work_cycles = s.tick_work_cycles;
   k.extra = s.programs;
+  for (const Source& src : s.sources)
+    k.sched_kthreads |= src.kind == "wakeup" || src.kind == "vmstat" || src.kind == "lru_drain";
   return k;
 }
 
@@ -31,8 +33,13 @@ isa::Image assemble(const kernel::KernelConfig& k) {
 
 ScenarioImage build_scenario_image(const JsonDoc& doc, const Scenario& s) {
   kernel::KernelConfig kcfg = kernel_config(s);
+  if (!s.sources.empty()) kcfg.extra.push_back({s.file + " (sources)", generate_sources(s), 3});
   // The workload is generated against the functions the image has (a step may name a program).
   const isa::Image probe = assemble(kcfg);
+  for (const Source& src : s.sources)
+    if (src.kind == "ipi" && !probe.idt.count(static_cast<std::uint8_t>(src.vector)))
+      doc.fail(src.pointer + "/vector", "vector " + std::to_string(src.vector) +
+                                            " has no handler: no .idt entry in the kernel or the scenario's programs");
   auto has = [&](const std::string& f) { return probe.find_function(f).has_value(); };
   std::string tasks;
   for (std::uint32_t c = 0; c < s.cpus; ++c) tasks += generate_task(doc, s, c, has);
@@ -41,6 +48,12 @@ ScenarioImage build_scenario_image(const JsonDoc& doc, const Scenario& s) {
   out.img = assemble(kcfg);
   for (std::uint32_t c = 0; c < s.cpus; ++c) out.tasks.push_back(*out.img.find_function(task_name(c)));
   out.memory = kernel::boot_memory(out.img, s.nohz_full);
+  fill_source_schedules(s, out.img, out.memory);
+  // kernel/sched/topology.c update_top_cache_domain(): CPUs of one socket share the last-level
+  // cache; the flat and graph presets are one cache domain
+  for (std::uint32_t c = 0; c < s.cpus; ++c)
+    out.memory[out.img.address("sd_llc_id", {c})] =
+        s.topology.preset == "sockets" ? c / s.topology.cpus_per_socket : 0;
   return out;
 }
 

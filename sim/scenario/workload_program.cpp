@@ -114,7 +114,10 @@ std::string generate_task(const JsonDoc& doc, const Scenario& s, std::uint32_t c
   head << "; CPU " << cpu << "'s workload, generated from " << s.file
        << (w.pointer.empty() ? " (no workload: user mode until the run ends)" : "#" + w.pointer) << "\n";
   head << ".func " << task_name(cpu) << "()\n";
-  if (!w.task.empty()) {
+  if (sends_sources(s, cpu)) {
+    t.comment("this CPU sends sources: it runs their schedule");
+    t.line(sources_task_call(cpu));
+  } else if (!w.task.empty()) {
     if (!has_function(w.task))
       doc.fail(w.pointer + "/task", "unknown task function " + jq(w.task) +
                                         ": no such function in the kernel or the scenario's programs");

@@ -21,7 +21,7 @@ using scenario::Step;
 TEST(ScenarioErrors, UnknownTopLevelKey) {
   EXPECT_EQ(load_error(scn(R"("workloads": {})")),
             "t.json:6: /workloads: unknown key \"workloads\" (allowed: description, expect, kernel, name, "
-            "platform, programs, run, seed, workload)");
+            "platform, programs, run, seed, sources, workload)");
 }
 
 TEST(ScenarioErrors, MissingRequiredKey) {

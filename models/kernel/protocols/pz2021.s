@@ -37,6 +37,18 @@ kernel:
 .equ boot.active.ct.seq, CT_SEQ_USER + 2 * CT_SEQ
 .equ boot.inactive.ct.seq, 0
 
+; 08/11 makes RCU read ct->seq: rcu_dynticks_snap() is ct_seq(cpu), and a CPU is in an extended
+; quiescent state when the sequence says user (idle counts as kernel here, see above)
+.func ct_rcu_watching_cpu_acquire(cpu)
+    seq = load ct.seq[cpu]
+    ret seq
+.endfunc
+
+.func rcu_watching_snap_in_eqs(seq)
+    mode = seq & (CT_SEQ_USER | CT_SEQ_NMI)
+    ret mode == CT_SEQ_USER
+.endfunc
+
 ; 07/11 ct_seq_user_exit(), called in __context_tracking_exit() before rcu_user_exit()
 .func ct_user_exit()
     active = load ct.active[this_cpu]          ; inside the `if (__this_cpu_read(context_tracking.active))`

@@ -1,0 +1,19 @@
+; Page-table freeing: mm/mmu_gather.c (v6.6) tlb_remove_table_sync_one(), which makes sure no CPU
+; still walks a page table about to be freed (software page-table walkers such as GUP-fast run
+; with interrupts off, so an IPI to every CPU waits them out). Called from
+; tlb_remove_table() when no memory is left for a batch, and from khugepaged's collapse
+; (mm/khugepaged.c collapse_huge_page() / collapse_pte_mapped_thp()).
+
+; mm/mmu_gather.c tlb_remove_table_smp_sync(): "Simply deliver the interrupt"
+.func tlb_remove_table_smp_sync(info)
+    ret 0
+.endfunc
+
+; mm/mmu_gather.c tlb_remove_table_sync_one(): smp_call_function(tlb_remove_table_smp_sync, NULL, 1)
+; -> smp_call_function_many(cpu_online_mask, ...): every other CPU, no local call (no SCF_RUN_LOCAL)
+.func tlb_remove_table_sync_one()
+    self = 1 << this_cpu
+    others = ALL_CPUS & ~self
+    call smp_call_function_many_cond(others, &tlb_remove_table_smp_sync, 0, 1, 0)
+    ret 0
+.endfunc

@@ -1,0 +1,71 @@
+#include "noise_account.h"
+
+namespace run {
+
+NoiseAccount::NoiseAccount(std::uint32_t ncpus, std::vector<bool> isolated)
+    : ncpus_(ncpus), isolated_(std::move(isolated)), cpus_(ncpus), open_(ncpus, false) {}
+
+void NoiseAccount::count(std::uint32_t sender, std::uint64_t target, const std::string& callback,
+                         std::uint64_t CallbackCount::*what) {
+  if (target >= ncpus_ || !isolated_[target]) return;
+  ++(by_callback_[callback].*what);
+  ++(by_sender_[{sender, callback}].*what);
+}
+
+void NoiseAccount::sender_trace(std::uint32_t cpu, const std::string& name, const std::vector<std::uint64_t>& a,
+                                const std::function<std::string(std::uint64_t)>& fname) {
+  if (name == "csd_queue_cpu" && a.size() >= 3) {
+    // csd_queue_cpu(cpu, callsite, func, csd): a callback queued for the CPU, which its
+    // CALL_FUNCTION(_SINGLE) handler runs
+    count(cpu, a[0], fname(a[2]), &CallbackCount::ipi);
+  } else if (name == "ipi_send_cpu" && a.size() >= 3) {
+    // an IPI with no csd behind it (RESCHEDULE, an irq_work self-IPI, a raw vector); the csd
+    // IPIs name generic_smp_call_function_single_interrupt and were counted by their csd
+    const std::string cb = a[2] ? fname(a[2]) : "(" + fname(a[1]) + ")";
+    if (cb != "generic_smp_call_function_single_interrupt") count(cpu, a[0], cb, &CallbackCount::ipi);
+  } else if (name == "ct_work_deferred" && a.size() >= 3) {
+    count(cpu, a[0], fname(a[2]), &CallbackCount::deferred);  // ct_work_deferred(cpu, work, callback)
+  } else if (name == "ipi_avoided" && a.size() >= 2) {
+    count(cpu, a[0], fname(a[1]), &CallbackCount::skipped);   // ipi_avoided(cpu, callback, reason)
+  }
+}
+
+void NoiseAccount::begin(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t vector, std::int64_t sender,
+                         const std::string& callsite) {
+  Noise n;
+  n.start = cycle;
+  n.vector = vector;
+  n.cls = vector == 2 ? "nmi" : "irq";
+  n.sender = sender;
+  n.callsite = callsite;
+  cpus_[cpu].episodes.push_back(std::move(n));
+  open_[cpu] = true;
+}
+
+void NoiseAccount::interrupt(std::uint32_t cpu, std::uint8_t vector) {
+  if (vector == 2) ++cpus_[cpu].nmi;
+  else ++cpus_[cpu].irq;
+}
+
+void NoiseAccount::receiver_trace(std::uint32_t cpu, const std::string& name, const std::vector<std::uint64_t>& a,
+                                  const std::function<std::string(std::uint64_t)>& fname) {
+  if (name == "softirq_entry") ++cpus_[cpu].softirq;
+  if (name == "sched_switch" && a.size() >= 2 && a[1] != 0) ++cpus_[cpu].thread;
+  if (!open_[cpu] || a.empty()) return;
+  std::vector<std::string>& cbs = cpus_[cpu].episodes.back().callbacks;
+  if (name == "csd_function_entry" || name == "irq_work_entry" || name == "workqueue_execute_start")
+    cbs.push_back(fname(a[0]));
+  else if (name == "sched_switch" && a.size() >= 2 && a[1] != 0)
+    cbs.push_back(a[1] == 1 ? "kworker" : "kthread");
+  else if (name == "irq_handler_entry")
+    cbs.push_back("irq_handler");
+}
+
+void NoiseAccount::end(std::uint32_t cpu, std::uint64_t cycle) {
+  if (!open_[cpu]) return;
+  Noise& n = cpus_[cpu].episodes.back();
+  n.cycles = cycle - n.start;
+  open_[cpu] = false;
+}
+
+}  // namespace run

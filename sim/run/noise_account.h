@@ -1,0 +1,70 @@
+// What disturbed each CPU's user task and why, as rtla osnoise and the kernel's IPI tracepoints
+// would show it: every noise episode with its class, vector, callbacks, sender and callsite, counts
+// per class, and the callbacks senders aimed at isolated CPUs (sent, deferred, or skipped). Fed
+// by the Recorder in cycle order; no SystemC.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace run {
+
+// One stretch during which a CPU's user task did not run, from the interrupt that took it into the
+// kernel to the return to user mode.
+struct Noise {
+  std::uint64_t start = 0, cycles = 0;
+  std::uint8_t vector = 0;
+  std::string cls;                 // the class of what started it: "irq" or "nmi"
+  std::vector<std::string> callbacks;  // functions it ran for others (csd, irq_work, work items, kthreads)
+  std::int64_t sender = -1;        // the CPU that sent it; -1: its own timer; -2: a device
+  std::string callsite;            // the kernel function that sent it (ipi_send_cpu/_cpumask callsite)
+};
+
+struct CpuNoise {
+  std::uint64_t hw = 0, nmi = 0, irq = 0, softirq = 0, thread = 0;  // osnoise's classes, counted
+  std::vector<Noise> episodes;
+};
+
+// A callback some sender aimed at an isolated CPU, by what became of it.
+struct CallbackCount {
+  std::uint64_t ipi = 0;           // it went by IPI (queued on the CPU's call queue, or a direct IPI)
+  std::uint64_t deferred = 0;      // a deferral protocol deferred it (ct_work_deferred)
+  std::uint64_t skipped = 0;       // not sent: the CPU was in an extended quiescent state
+};
+
+class NoiseAccount {
+ public:
+  NoiseAccount(std::uint32_t ncpus, std::vector<bool> isolated);
+
+  // Sender side: the tracepoints named by the kernel (csd_queue_cpu, ipi_send_cpu, ipi_send_cpumask)
+  // and isolsim's (ct_work_deferred, ipi_avoided); `fname` names a function address (or "").
+  void sender_trace(std::uint32_t cpu, const std::string& name, const std::vector<std::uint64_t>& args,
+                    const std::function<std::string(std::uint64_t)>& fname);
+  // Receiver side.
+  void begin(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t vector, std::int64_t sender,
+             const std::string& callsite);
+  void interrupt(std::uint32_t cpu, std::uint8_t vector);  // any interrupt, in or out of an episode
+  void receiver_trace(std::uint32_t cpu, const std::string& name, const std::vector<std::uint64_t>& args,
+                      const std::function<std::string(std::uint64_t)>& fname);
+  void end(std::uint32_t cpu, std::uint64_t cycle);
+
+  const std::vector<CpuNoise>& cpus() const { return cpus_; }
+  const std::map<std::string, CallbackCount>& by_callback() const { return by_callback_; }
+  const std::map<std::pair<std::uint32_t, std::string>, CallbackCount>& by_sender() const { return by_sender_; }
+
+ private:
+  void count(std::uint32_t sender, std::uint64_t target, const std::string& callback, std::uint64_t CallbackCount::*what);
+
+  std::uint32_t ncpus_;
+  std::vector<bool> isolated_;
+  std::vector<CpuNoise> cpus_;
+  std::vector<bool> open_;
+  std::map<std::string, CallbackCount> by_callback_;
+  std::map<std::pair<std::uint32_t, std::string>, CallbackCount> by_sender_;
+};
+
+}  // namespace run
