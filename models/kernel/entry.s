@@ -90,7 +90,7 @@ ipi:
     jz DEFER_SYNC_CORE, go
     cond = &do_sync_core_defer_cond
 go:
-    call smp_call_function_many_cond(ALL_CPUS, &do_sync_core, req, 1, cond)  ; cpu_online_mask
+    call smp_call_function_many_cond(ALL_CPUS, &do_sync_core, req, 1, cond, &on_each_cpu_cond_mask)  ; on_each_cpu_cond(): cpu_online_mask
     ret 0
 .endfunc
 

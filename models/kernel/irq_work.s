@@ -31,7 +31,7 @@ busy:
     ok = call irq_work_claim(work)
     jz ok, out
     jz cpu != this_cpu, local
-    call __smp_call_single_queue(cpu, work)    ; remote: the csd path, CALL_FUNCTION_SINGLE
+    call __smp_call_single_queue(cpu, work, &irq_work_queue_on)   ; remote: the csd path, CALL_FUNCTION_SINGLE
     ret 1
 local:
     call __irq_work_queue_local(work)

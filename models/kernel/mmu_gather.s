@@ -10,10 +10,17 @@
 .endfunc
 
 ; mm/mmu_gather.c tlb_remove_table_sync_one(): smp_call_function(tlb_remove_table_smp_sync, NULL, 1)
-; -> smp_call_function_many(cpu_online_mask, ...): every other CPU, no local call (no SCF_RUN_LOCAL)
-.func tlb_remove_table_sync_one()
+; -> smp_call_function_many(cpu_online_mask, ...): every other CPU
+; kernel/smp.c smp_call_function_many(mask, func, info, wait): smp_call_function_many_cond(mask,
+; func, info, wait ? SCF_WAIT : 0, NULL): no SCF_RUN_LOCAL, so no local call
+.func smp_call_function_many(mask, func, info, wait)
     self = 1 << this_cpu
-    others = ALL_CPUS & ~self
-    call smp_call_function_many_cond(others, &tlb_remove_table_smp_sync, 0, 1, 0)
+    mask = mask & ~self
+    call smp_call_function_many_cond(mask, func, info, wait, 0, &smp_call_function_many)
+    ret 0
+.endfunc
+
+.func tlb_remove_table_sync_one()
+    call smp_call_function_many(ALL_CPUS, &tlb_remove_table_smp_sync, 0, 1)   ; smp_call_function(): cpu_online_mask
     ret 0
 .endfunc

@@ -64,7 +64,7 @@ out:
     csd = &kthread.wake_entry[cpu][t][0]
     store [csd + CSD_FLAGS], CSD_TYPE_TTWU     ; p->wake_entry.u_flags = CSD_TYPE_TTWU (set at fork)
     store [csd + CSD_INFO], t
-    call __smp_call_single_queue(cpu, csd)
+    call __smp_call_single_queue(cpu, csd, &__ttwu_queue_wakelist)
     ret 0
 .endfunc
 
@@ -88,10 +88,17 @@ out:
 .endfunc
 
 ; arch/x86/include/asm/smp.h smp_send_reschedule() -> native_smp_send_reschedule() (v6.6, with
-; "treewide: Trace IPIs sent via smp_send_reschedule()": trace_ipi_send_cpu(cpu, _RET_IP_, NULL))
+; "treewide: Trace IPIs sent via smp_send_reschedule()": trace_ipi_send_cpu(cpu, _RET_IP_, NULL);
+; later kernels name &scheduler_ipi as the callback, as isolsim does so that the tables name it)
 .func smp_send_reschedule(cpu)
-    trace ipi_send_cpu(cpu, &resched_curr, 0)
+    trace ipi_send_cpu(cpu, &resched_curr, &scheduler_ipi)
     call x2apic_send_IPI(cpu, RESCHEDULE_VECTOR)
+    ret 0
+.endfunc
+
+; kernel/sched/core.c scheduler_ipi(), called by the RESCHEDULE handler: the need_resched the
+; waker set does the rest, at the return to user mode
+.func scheduler_ipi()
     ret 0
 .endfunc
 

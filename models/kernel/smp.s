@@ -38,6 +38,7 @@
 ; isolsim's tracepoint ipi_avoided(cpu, callback, reason): a CPU a sender would have interrupted
 ; and did not, and why (the deferral protocols' own decisions are ct_work_deferred)
 .equ IPI_AVOIDED_EQS, 1                        ; in an extended quiescent state (RCU skips it)
+.equ IPI_AVOIDED_ISOLATED, 2                   ; an isolated CPU the sender leaves out (cpu_is_isolated())
 
 ; Kernel base of the protocol: 1 when the local cond_func runs before the remote loop (v6.14+).
 .equ LOCAL_COND_FIRST, 0
@@ -93,9 +94,10 @@ next:
 .endfunc
 
 ; kernel/smp.c send_call_function_single_ipi(cpu) (v6.6): call_function_single_prep_ipi() is
-; always true here (no polling idle), so the IPI goes out.
-.func send_call_function_single_ipi(cpu)
-    trace ipi_send_cpu(cpu, &smp_call_function_many_cond, &generic_smp_call_function_single_interrupt)
+; always true here (no polling idle), so the IPI goes out. It is __always_inline: its _RET_IP_, the
+; tracepoint's callsite, is the caller of the function it is inlined in, passed as `callsite`.
+.func send_call_function_single_ipi(cpu, callsite)
+    trace ipi_send_cpu(cpu, callsite, &generic_smp_call_function_single_interrupt)
     call x2apic_send_IPI(cpu, CALL_FUNCTION_SINGLE_VECTOR)
     ret 0
 .endfunc
@@ -103,8 +105,8 @@ next:
 ; kernel/smp.c send_call_function_ipi_mask(mask) -> arch/x86/kernel/apic/ipi.c
 ; native_send_call_func_ipi(): with IPI shorthands enabled, a mask of every online CPU but
 ; this one is one ALLBUT broadcast; any other mask is one ICR write per CPU.
-.func send_call_function_ipi_mask(mask)
-    trace ipi_send_cpumask(mask, &smp_call_function_many_cond, &generic_smp_call_function_single_interrupt)
+.func send_call_function_ipi_mask(mask, callsite)
+    trace ipi_send_cpumask(mask, callsite, &generic_smp_call_function_single_interrupt)
     self = 1 << this_cpu
     others = ALL_CPUS & ~self
     jnz mask != others, sendmask
@@ -118,13 +120,15 @@ sendmask:
 ; kernel/smp.c on_each_cpu_cond_mask(cond_func, func, info, wait, mask) (v6.6): for scenario programs
 ; that send to some CPUs only (text_poke_sync() sends to all, through on_each_cpu_cond()).
 .func on_each_cpu_cond_mask(cond_func, func, info, wait, mask)
-    call smp_call_function_many_cond(mask, func, info, wait, cond_func)
+    call smp_call_function_many_cond(mask, func, info, wait, cond_func, &on_each_cpu_cond_mask)
     ret 0
 .endfunc
 
 ; kernel/smp.c smp_call_function_many_cond(mask, func, info, SCF_RUN_LOCAL | wait, cond_func) (v6.6);
 ; on_each_cpu_cond_mask() passes its mask, on_each_cpu_cond() cpu_online_mask (ALL_CPUS).
-.func smp_call_function_many_cond(mask, func, info, wait, cond_func)
+; `callsite` is the tracepoints' _RET_IP_, the function that called it (on_each_cpu_cond_mask(),
+; which on_each_cpu() and on_each_cpu_cond() are inline wrappers of, or smp_call_function_many()).
+.func smp_call_function_many_cond(mask, func, info, wait, cond_func, callsite)
     self = 1 << this_cpu
     run_local = mask & self                    ; SCF_RUN_LOCAL && cpumask_test_cpu(this_cpu, mask)
     jz LOCAL_COND_FIRST, local_decided         ; v6.6: the local cond_func runs after the IPIs;
@@ -160,7 +164,7 @@ locked:
 async:
     store [csd + CSD_FUNC], func               ; csd->func = func
     store [csd + CSD_INFO], info               ; csd->info = info
-    trace csd_queue_cpu(cpu, &smp_call_function_many_cond, func, csd)
+    trace csd_queue_cpu(cpu, callsite, func, csd)
     head = &call_single_queue[cpu]
     was_empty = call llist_add(csd, head)      ; IPI only when the queue goes empty -> non-empty
     jz was_empty, next_cpu
@@ -172,10 +176,10 @@ next_cpu:
     jnz cpu < NR_CPUS, each_cpu
     jz nr, sent
     jnz nr != 1, many
-    call send_call_function_single_ipi(last)   ; if (nr_cpus == 1)
+    call send_call_function_single_ipi(last, callsite)   ; if (nr_cpus == 1)
     jmp sent
 many:
-    call send_call_function_ipi_mask(ipimask)  ; else if (nr_cpus > 1)
+    call send_call_function_ipi_mask(ipimask, callsite)  ; else if (nr_cpus > 1)
 sent:
     jnz LOCAL_COND_FIRST, local_cond_done      ; v6.6: if (run_local && (!cond_func || cond_func(this_cpu, info)))
     jz cond_func, local_cond_done
@@ -296,6 +300,7 @@ done:
     state = call irqentry_enter(user)
     wrmsr MSR_X2APIC_EOI, 0
     trace reschedule_entry(RESCHEDULE_VECTOR)
+    call scheduler_ipi()                       ; sched.s
     trace reschedule_exit(RESCHEDULE_VECTOR)
     call irqentry_exit(user, state)
     iret

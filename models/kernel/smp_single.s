@@ -7,19 +7,20 @@
 
 ; kernel/smp.c __smp_call_single_queue(cpu, node) (v6.6): csd_queue_cpu names the function the csd
 ; carries (sched_ttwu_pending for a wake-up); the IPI goes out only when the queue was empty, and
-; its ipi_send_cpu names generic_smp_call_function_single_interrupt
-.func __smp_call_single_queue(cpu, csd)
+; its ipi_send_cpu names generic_smp_call_function_single_interrupt. `callsite` is their _RET_IP_,
+; the caller
+.func __smp_call_single_queue(cpu, csd, callsite)
     flags = load [csd + CSD_FLAGS]
     func = load [csd + CSD_FUNC]
     type = flags & CSD_FLAG_TYPE_MASK
     jnz type != CSD_TYPE_TTWU, traced
     func = &sched_ttwu_pending                 ; CSD_TYPE(csd) == CSD_TYPE_TTWU ? sched_ttwu_pending : csd->func
 traced:
-    trace csd_queue_cpu(cpu, &__smp_call_single_queue, func, csd)
+    trace csd_queue_cpu(cpu, callsite, func, csd)
     head = &call_single_queue[cpu]
     was_empty = call llist_add(csd, head)
     jz was_empty, out
-    call send_call_function_single_ipi(cpu)
+    call send_call_function_single_ipi(cpu, callsite)
 out:
     ret 0
 .endfunc
@@ -48,7 +49,7 @@ async:
     store [csd + CSD_FLAGS], flags
     store [csd + CSD_FUNC], func               ; csd->func = func
     store [csd + CSD_INFO], info               ; csd->info = info
-    call __smp_call_single_queue(cpu, csd)     ; generic_exec_single()
+    call __smp_call_single_queue(cpu, csd, &smp_call_function_single)   ; generic_exec_single()
     jz wait, done
 spin:                                          ; csd_lock_wait(csd)
     flags = load [csd + CSD_FLAGS]

@@ -79,8 +79,11 @@ loop:
     bit = 1 << cpu
     jz mask & bit, next
     isolated = load tick.nohz_full[cpu]        ; if (cpu_is_isolated(cpu)) continue
-    jnz isolated, next
+    jnz isolated, skip
     call queue_work_on(cpu, WORK_VMSTAT)       ; queue_delayed_work_on(cpu, mm_percpu_wq, dw, 0)
+    jmp next
+skip:
+    trace ipi_avoided(cpu, &vmstat_update, IPI_AVOIDED_ISOLATED)
 next:
     cpu = cpu + 1
     jnz cpu < NR_CPUS, loop

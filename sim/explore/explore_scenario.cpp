@@ -25,6 +25,11 @@ void write_file(const std::filesystem::path& p, const std::string& text) {
 
 ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::Scenario& s,
                                  const ScenarioOptions& opts) {
+  // Sources fire at cycles of a schedule and device interrupts arrive at them: the explorer has
+  // no clock to fire them by.
+  if (!s.sources.empty())
+    doc.fail("/sources", "explore has no clock to fire sources by: explore the kernel path they run as a workload "
+                         "step instead (e.g. {\"syscall\": \"vfree\"}), or replay them with isolsim run");
   scenario::ScenarioImage si = scenario::build_scenario_image(doc, s);
   MachineConfig mc;
   mc.tasks = si.tasks;

@@ -56,7 +56,7 @@ void NoiseAccount::receiver_trace(std::uint32_t cpu, const std::string& name, co
   if (name == "csd_function_entry" || name == "irq_work_entry" || name == "workqueue_execute_start")
     cbs.push_back(fname(a[0]));
   else if (name == "sched_switch" && a.size() >= 2 && a[1] != 0)
-    cbs.push_back(a[1] == 1 ? "kworker" : "kthread");
+    cbs.push_back((a[1] == 1 ? "kworker/" : "kthread/") + std::to_string(cpu));  // sched.s's task ids
   else if (name == "irq_handler_entry")
     cbs.push_back("irq_handler");
 }

@@ -41,6 +41,26 @@ void print_noise_tables(const nlohmann::ordered_json& r, const std::vector<std::
                n["hw"].get<std::uint64_t>(), n["nmi"].get<std::uint64_t>(), n["irq"].get<std::uint64_t>(),
                n["softirq"].get<std::uint64_t>(), n["thread"].get<std::uint64_t>());
   }
+  // The cost of deferral: what the entries that ran deferred work took, against the others
+  bool any = false;
+  for (std::uint32_t c : cpus) {
+    const auto& k = r["noise"]["cpus"][c]["kernel_stays"];
+    for (const char* kind : {"syscalls", "interrupts"}) {
+      const auto& f = k[std::string(kind) + "_flushing"];
+      const auto& o = k[std::string(kind) + "_other"];
+      const std::uint64_t fn = f["count"].get<std::uint64_t>(), on = o["count"].get<std::uint64_t>();
+      if (!fn) continue;
+      if (!any) out << "\nDeferral cost: kernel stays that ran deferred work on entry\n";
+      any = true;
+      const double fm = static_cast<double>(f["cycles"].get<std::uint64_t>()) / static_cast<double>(fn);
+      out << fmt("cpu%-4u %-10s %6" PRIu64 " flushing, mean %9.1f cycles", c, kind, fn, fm);
+      if (on) {
+        const double om = static_cast<double>(o["cycles"].get<std::uint64_t>()) / static_cast<double>(on);
+        out << fmt("; %6" PRIu64 " others, mean %9.1f cycles (%+.1f)", on, om, fm - om);
+      }
+      out << "\n";
+    }
+  }
   const auto& to = r["noise"]["to_isolated"];
   out << "\nCallbacks aimed at isolated CPUs (one per target CPU)\n";
   out << fmt("%-48s %8s %9s %8s\n", "callback", "IPI", "deferred", "skipped");

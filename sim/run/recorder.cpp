@@ -48,6 +48,7 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
       noise_(ncpus, nohz_full),
       ctx_stack_(ncpus, {report::Context::User}),
       disturbed_since_(ncpus, 0),
+      stay_(ncpus),
       halted_(ncpus, false),
       halted_since_(ncpus, 0),
       disturbance_cause_(ncpus),
@@ -218,6 +219,21 @@ void Recorder::end_disturbance(std::uint32_t cpu, std::uint64_t cycle) {
   disturbed_since_[cpu] = 0;
 }
 
+void Recorder::begin_stay(std::uint32_t cpu, std::uint64_t cycle, bool by_syscall) {
+  stay_[cpu] = {true, by_syscall, false, cycle};
+}
+
+void Recorder::end_stay(std::uint32_t cpu, std::uint64_t cycle) {
+  Stay& st = stay_[cpu];
+  if (!st.open) return;
+  CpuInterference& ci = interference_[cpu];
+  CpuInterference::Stays& to = st.by_syscall ? (st.flushed ? ci.syscall_flushing : ci.syscall_plain)
+                                             : (st.flushed ? ci.interrupt_flushing : ci.interrupt_plain);
+  ++to.count;
+  to.cycles += cycle - st.since;
+  st.open = false;
+}
+
 void Recorder::settled(std::uint64_t cycle) {
   if (events_.size() >= 8192) flush(cycle);
 }
@@ -320,6 +336,7 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
         ctx_stack_[ev.cpu].back() = report::Context::Kernel;
       }
       if (from_user) {
+        begin_stay(ev.cpu, ev.cycle, false);
         ledger_.on_mode(ev.cpu, isa::Mode::Kernel, ev.cycle);
         CpuInterference& ci = interference_[ev.cpu];
         ++ci.interrupts_in_user;
@@ -382,14 +399,17 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
         timeline_.markers.push_back({ev.cycle, cpu, "cmpxchg failed", img_.describe(e.addr)});
       break;
     case Op::Syscall:
+      begin_stay(cpu, ev.cycle, true);
       set_context(cpu, ev.cycle, report::Context::Kernel, "syscall");
       break;
     case Op::Sysret:
+      end_stay(cpu, ev.cycle);
       set_context(cpu, ev.cycle, report::Context::User, "sysret");
       break;
     case Op::Iret: {
       if (ctx_stack_[cpu].size() > 1) ctx_stack_[cpu].pop_back();
       timeline_.changes.push_back({ev.cycle, cpu, ctx_stack_[cpu].back(), "iret"});
+      if (after == isa::Mode::User) end_stay(cpu, ev.cycle);
       if (after == isa::Mode::User && disturbed_since_[cpu]) end_disturbance(cpu, ev.cycle);
       break;
     }
@@ -398,6 +418,7 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
   }
   for (const isa::Effect::Note& n : e.notes) {
     if (n.kind != isa::Annotation::Kind::Callback) continue;
+    if (n.a1 == 0) stay_[cpu].flushed = true;  // deferred work, run on this entry
     timeline_.markers.push_back({ev.cycle, cpu,
                                  img_.functions.at(e.func).name + " (" + callback_path(n, cpu) + ")",
                                  n.a1 == 0 ? "flush on kernel entry" : request_name(n.a1)});

@@ -29,6 +29,10 @@ struct CpuInterference {
   std::map<std::string, Cause> by_cause;  // by the vector that started the disturbance
   std::uint64_t idle_cycles = 0;      // halted in HLT, from the hlt to the interrupt that wakes it
   std::uint64_t nmis = 0;             // NMIs taken, in any mode
+  // The cost of deferral: kernel stays (entry to the return to user mode) that ran deferred work
+  // on entry, against those that did not, by how they began
+  struct Stays { std::uint64_t count = 0, cycles = 0; };
+  Stays syscall_flushing, syscall_plain, interrupt_flushing, interrupt_plain;
 };
 
 const char* vector_name(std::uint8_t vector);
@@ -117,6 +121,10 @@ class Recorder : public hw::Observer {
   // replay state
   std::vector<std::vector<report::Context>> ctx_stack_;
   std::vector<std::uint64_t> disturbed_since_;   // 0: not disturbed
+  struct Stay { bool open = false, by_syscall = false, flushed = false; std::uint64_t since = 0; };
+  std::vector<Stay> stay_;                       // the current kernel stay of each CPU
+  void begin_stay(std::uint32_t cpu, std::uint64_t cycle, bool by_syscall);
+  void end_stay(std::uint32_t cpu, std::uint64_t cycle);
   std::vector<bool> halted_;                     // in HLT, waiting for an interrupt
   std::vector<std::uint64_t> halted_since_;      // the cycle of that hlt
   std::vector<std::string> disturbance_cause_;

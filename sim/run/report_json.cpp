@@ -69,7 +69,7 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
     total["worst_cycles"] = std::max(total["worst_cycles"].get<std::uint64_t>(), ci.worst_cycles);
   }
   r["interference"] = {{"nohz_full_total", total}, {"cpus", cpus}};
-  r["noise"] = noise_section(s, rec.noise());
+  r["noise"] = noise_section(s, rec);
 
   r["deferral"] = deferral_section(rec.ledger());
   r["memory"] = memory_section(img, final_memory);
@@ -79,7 +79,8 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
 // Noise episodes listed one by one per CPU, at most.
 constexpr std::size_t kListedNoise = 256;
 
-J noise_section(const scenario::Scenario& s, const NoiseAccount& n) {
+J noise_section(const scenario::Scenario& s, const Recorder& rec) {
+  const NoiseAccount& n = rec.noise();
   J cpus = J::array();
   for (std::uint32_t c = 0; c < s.cpus; ++c) {
     const CpuNoise& cn = n.cpus()[c];
@@ -91,9 +92,13 @@ J noise_section(const scenario::Scenario& s, const NoiseAccount& n) {
                      {"sender", e.sender == -2 ? J("device") : e.sender == -1 ? J("local") : J(e.sender)},
                      {"callsite", e.callsite}});
     }
+    const CpuInterference& ci = rec.interference()[c];
+    auto stays = [](const CpuInterference::Stays& st) { return J{{"count", st.count}, {"cycles", st.cycles}}; };
+    J cost = {{"syscalls_flushing", stays(ci.syscall_flushing)}, {"syscalls_other", stays(ci.syscall_plain)},
+              {"interrupts_flushing", stays(ci.interrupt_flushing)}, {"interrupts_other", stays(ci.interrupt_plain)}};
     cpus.push_back({{"cpu", c}, {"nohz_full", s.nohz_full[c]}, {"hw", cn.hw}, {"nmi", cn.nmi}, {"irq", cn.irq},
                     {"softirq", cn.softirq}, {"thread", cn.thread}, {"episodes", cn.episodes.size()},
-                    {"listed", eps}});
+                    {"listed", eps}, {"kernel_stays", cost}});
   }
   auto counts = [](const CallbackCount& k) {
     return J{{"ipi", k.ipi}, {"deferred", k.deferred}, {"skipped", k.skipped}};

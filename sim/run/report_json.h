@@ -20,8 +20,8 @@ nlohmann::ordered_json build_report(const scenario::Scenario& s, const isa::Imag
 // The report's "deferral" section (the explorer checks `expect` clauses on it too).
 nlohmann::ordered_json deferral_section(const kernel::DeferralLedger& ledger);
 // The report's "noise" section: osnoise's classes and episodes per CPU, and the callbacks aimed at
-// isolated CPUs.
-nlohmann::ordered_json noise_section(const scenario::Scenario& s, const NoiseAccount& n);
+// isolated CPUs; and the kernel stays that flushed deferred work, against the others.
+nlohmann::ordered_json noise_section(const scenario::Scenario& s, const Recorder& rec);
 // The report's "memory" section: the final values of the scenario's own variables.
 nlohmann::ordered_json memory_section(const isa::Image& img, const std::vector<isa::Word>& memory);
 // The "deferral" counter that counts a kind of violation the explorer reports

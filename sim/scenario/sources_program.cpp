@@ -19,7 +19,7 @@ std::string hex(std::uint64_t v) {
   return b;
 }
 
-std::string body_name(std::size_t i) { return "__source_" + std::to_string(i); }
+std::string body_name(const Scenario& s, std::size_t i) { return "__source_" + std::to_string(i) + "_" + s.sources[i].kind; }
 std::string dispatcher_name(std::uint32_t cpu) { return "__sources_cpu" + std::to_string(cpu); }
 std::string stub_name(std::uint32_t vector) { return "asm_common_interrupt_" + hex(vector); }
 
@@ -78,10 +78,10 @@ std::string generate_sources(const Scenario& s) {
         << ")\n    iret\n.endfunc\n.idt " << src.vector << ", " << stub_name(src.vector) << "\n";
       continue;
     }
-    o << ".func " << body_name(i) << "(arg)\n";
+    o << ".func " << body_name(s, i) << "(arg)\n";
     if (src.kind == "ipi") {
       for (std::uint32_t c : src.to) {
-        o << "    trace ipi_send_cpu(" << c << ", &" << body_name(i) << ", 0)\n";
+        o << "    trace ipi_send_cpu(" << c << ", &" << body_name(s, i) << ", 0)\n";
         o << "    call x2apic_send_IPI(" << c << ", " << src.vector << ")\n";
       }
     } else if (k.targets == SourceKind::Targets::None) {
@@ -113,7 +113,7 @@ void fill_source_schedules(const Scenario& s, const isa::Image& img, std::vector
     for (std::size_t r = 0; r < rows.size(); ++r) {
       memory[img.address(source_schedule_name(c), {r, 0})] = rows[r].first;
       memory[img.address(source_schedule_name(c), {r, 1})] =
-          isa::kCodeBase + *img.find_function(body_name(rows[r].second));
+          isa::kCodeBase + *img.find_function(body_name(s, rows[r].second));
     }
   }
   for (const Source& src : s.sources) {

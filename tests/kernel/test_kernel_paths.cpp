@@ -32,7 +32,7 @@ const char* kTasks = R"(
     trace csd_queue_cpu(target, 0, &do_sync_core, csd)
     head = &call_single_queue[target]
     empty = call llist_add(csd, head)
-    call send_call_function_single_ipi(target)
+    call send_call_function_single_ipi(target, &on_each_cpu_cond_mask)
 done:
     halt
 .endfunc
