@@ -21,7 +21,7 @@ const std::vector<SourceKind>& source_kind_table() {
       {"nohz_full_kick", T::Required, true, "mod_timer_on", "NOHZ_KICK_CYCLES", 400},
       {"vmstat", T::Optional, true, "vmstat_shepherd", "VMSTAT_UPDATE_CYCLES", 4000},
       {"lru_drain", T::Optional, true, "lru_add_drain_all", "LRU_DRAIN_CYCLES", 3000},
-      {"device", T::Required, false, "", "", 1000},
+      {"device", T::Optional, false, "", "", 1000},
       {"ipi", T::Required, true, "x2apic_send_IPI", "", 0},
   };
   return table;
@@ -79,6 +79,9 @@ class SourceLoader {
     if (k.targets == SourceKind::Targets::Required || (k.targets == SourceKind::Targets::Optional && r.has("to"))) {
       src.to = read_cpu_set(doc_, r, "to", s_.cpus);
       if (src.to.empty()) r.fail("to", "a source needs at least one target CPU");
+    } else if (src.kind == "device" && !r.get_bool("managed", false)) {
+      for (std::uint32_t c = 0; c < s_.cpus; ++c)  // irq_default_affinity, set by irqaffinity=
+        if (s_.irqaffinity[c]) src.to.push_back(c);
     } else if (k.targets == SourceKind::Targets::Optional) {
       for (std::uint32_t c = 0; c < s_.cpus; ++c) src.to.push_back(c);  // for_each_online_cpu()
     }

@@ -127,13 +127,10 @@ std::vector<DeviceInterrupt> device_interrupts(const Scenario& s) {
   std::vector<DeviceInterrupt> out;
   for (const Source& src : s.sources) {
     if (src.kind != "device") continue;
-    // An unmanaged interrupt goes to one CPU of its affinity within irqaffinity= (the vector
-    // matrix picks one; the first here), or of its affinity when they do not meet. A managed
-    // multi-queue device has a queue per CPU of its mask and irqaffinity= does not apply: its
-    // interrupts rotate over the queues.
-    std::uint32_t target = src.to.front();
-    for (std::uint32_t c : src.to)
-      if (s.irqaffinity[c]) { target = c; break; }
+    // An unmanaged interrupt goes to one CPU of its affinity (the vector matrix picks one; the
+    // first here); its affinity defaults to irqaffinity=. A managed multi-queue device has a queue
+    // per CPU of its mask and irqaffinity= does not apply: its interrupts rotate over the queues.
+    const std::uint32_t target = src.to.front();
     std::size_t queue = 0;
     for (std::uint64_t t : src.schedule.at(0)) {
       const std::uint32_t cpu = src.managed ? src.to[queue++ % src.to.size()] : target;

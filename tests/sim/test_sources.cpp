@@ -1,0 +1,209 @@
+// Every interference source of scenarios/examples/sources/ on an isolated CPU: what reaches it, by
+// which vector, running which callback, sent by whom from where, and what each protocol version
+// defers or skips (docs/scenario.md "sources", docs/report.md "noise").
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "isolsim_cli.h"
+#include "run_outputs.h"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+std::string example(const std::string& name) {
+  return std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/examples/sources/" + name + ".json";
+}
+
+json run_example(const std::string& name, const std::string& protocol = "", const std::string& extra = "") {
+  const fs::path out = fresh_dir("src_" + name + "_" + protocol);
+  const std::string sets = protocol.empty() ? "" : " --set kernel.protocol=" + protocol;
+  const CliResult r = isolsim("run " + example(name) + " --log none --out " + out.string() + sets + extra);
+  EXPECT_EQ(r.status, 0) << r.out;
+  json rep = json::parse(slurp(out / "report.json"));
+  fs::remove_all(out);
+  return rep;
+}
+
+const json& cpu_noise(const json& rep, int cpu) { return rep["noise"]["cpus"][cpu]; }
+const json& callback(const json& rep, const std::string& name) {
+  static const json none = {{"ipi", 0}, {"deferred", 0}, {"skipped", 0}};
+  const json& cb = rep["noise"]["to_isolated"]["by_callback"];
+  return cb.contains(name) ? cb[name] : none;
+}
+
+// Every episode of `cpu` was started by `vector_name` from `sender` at `callsite` and ran `callbacks`.
+void expect_episodes(const json& rep, int cpu, std::size_t at_least, const std::string& vector_name,
+                     const json& sender, const std::string& callsite, const std::vector<std::string>& callbacks) {
+  const json& n = cpu_noise(rep, cpu);
+  ASSERT_GE(n["episodes"].get<std::size_t>(), at_least) << n.dump();
+  for (const json& e : n["listed"]) {
+    EXPECT_EQ(e["class"], "irq");
+    EXPECT_EQ(e["vector_name"], vector_name) << e.dump();
+    EXPECT_EQ(e["sender"], sender) << e.dump();
+    EXPECT_EQ(e["callsite"], callsite) << e.dump();
+    EXPECT_EQ(e["callbacks"], json(callbacks)) << e.dump();
+    EXPECT_GT(e["cycles"].get<std::uint64_t>(), 0u);
+  }
+}
+
+// A deferring version: the isolated CPUs compute undisturbed until their one system call (at cycle
+// 1000000), which runs the deferred work.
+void expect_deferred_until_entry(const json& rep, const std::string& cb, std::uint64_t firings) {
+  for (int cpu : {2, 3}) {
+    EXPECT_EQ(cpu_noise(rep, cpu)["episodes"], 0) << "cpu" << cpu;
+    EXPECT_EQ(cpu_noise(rep, cpu)["kernel_stays"]["syscalls_flushing"]["count"], 1) << "cpu" << cpu;
+  }
+  EXPECT_EQ(callback(rep, cb)["ipi"], 0);
+  EXPECT_EQ(callback(rep, cb)["deferred"], 2 * firings);
+  EXPECT_GE(rep["deferral"]["flushed_on_entry"].get<int>(), 2);
+  EXPECT_EQ(rep["deferral"]["lost"], 0);
+  EXPECT_EQ(rep["deferral"]["double_executions"], 0);
+}
+
+}  // namespace
+
+// Kernel TLB flushes: CT_WORK_TLBI in RFC v1 to v4, an IPI everywhere else.
+TEST(Sources, TlbFlushIsAnIpiUnlessTheVersionDefersTlbi) {
+  for (const std::string p : {"ipi", "pz2021", "v5", "v6", "v7"}) {
+    SCOPED_TRACE(p);
+    const json rep = run_example("tlb_flush", p);
+    expect_episodes(rep, 2, 4, "CALL_FUNCTION", 0, "on_each_cpu_cond_mask", {"do_flush_tlb_all"});
+    EXPECT_EQ(callback(rep, "do_flush_tlb_all")["ipi"], 8);  // 4 flushes x 2 CPUs, and the fifth at the end
+    EXPECT_EQ(callback(rep, "do_flush_tlb_all")["deferred"], 0);
+  }
+  for (const std::string p : {"rfc1", "rfc2", "rfc3", "v4"}) {
+    SCOPED_TRACE(p);
+    expect_deferred_until_entry(run_example("tlb_flush", p), "do_flush_tlb_all", 4);
+  }
+}
+
+// text_poke_bp_batch(): three syncs, deferred by every version of the series.
+TEST(Sources, TextPokeBatchIsThreeIpisOrDeferredToTheNextEntry) {
+  const json rep = run_example("text_poke_batch", "ipi");
+  expect_episodes(rep, 2, 12, "CALL_FUNCTION", 0, "on_each_cpu_cond_mask", {"do_sync_core"});
+  EXPECT_EQ(callback(rep, "do_sync_core")["ipi"], 24);
+  for (const std::string p : {"pz2021", "rfc1", "rfc2", "rfc3", "v4", "v5", "v6", "v7"}) {
+    SCOPED_TRACE(p);
+    expect_deferred_until_entry(run_example("text_poke_batch", p), "do_sync_core", 12);
+  }
+}
+
+TEST(Sources, TlbRemoveTableReachesIsolatedCpusUnderEveryVersion) {
+  for (const std::string p : {"ipi", "rfc1", "v4", "v7"}) {
+    SCOPED_TRACE(p);
+    const json rep = run_example("tlb_remove_table", p);
+    expect_episodes(rep, 3, 4, "CALL_FUNCTION", 0, "smp_call_function_many", {"tlb_remove_table_smp_sync"});
+    EXPECT_EQ(callback(rep, "tlb_remove_table_smp_sync")["ipi"], 8);
+  }
+}
+
+// RCU reads the context-tracking word: the CPU in user mode is skipped, the one in the kernel
+// gets rcu_exp_handler, whatever the word's layout in each version.
+TEST(Sources, ExpeditedRcuSkipsTheCpuInAnExtendedQuiescentState) {
+  for (const std::string p : {"ipi", "pz2021", "rfc1", "rfc2", "rfc3", "v4", "v5", "v6", "v7"}) {
+    SCOPED_TRACE(p);
+    const json rep = run_example("rcu_expedited", p);
+    EXPECT_EQ(callback(rep, "rcu_exp_handler")["skipped"], 4);
+    EXPECT_EQ(callback(rep, "rcu_exp_handler")["ipi"], 4);
+    EXPECT_EQ(cpu_noise(rep, 2)["irq"], 0);
+    EXPECT_EQ(cpu_noise(rep, 3)["irq"], 4);      // taken in the kernel: no user-mode episode
+    EXPECT_EQ(cpu_noise(rep, 3)["episodes"], 0);
+  }
+}
+
+// Across sockets, the wake list; on the waker's socket, RESCHEDULE. Then the thread runs.
+TEST(Sources, RemoteWakeupsTakeTheWakeListAcrossSocketsAndPreemptTheUserTask) {
+  const json rep = run_example("remote_wakeup");
+  expect_episodes(rep, 4, 4, "CALL_FUNCTION_SINGLE", 0, "__ttwu_queue_wakelist", {"sched_ttwu_pending", "kthread/4"});
+  expect_episodes(rep, 5, 4, "RESCHEDULE", 3, "resched_curr", {"kthread/5"});
+  EXPECT_EQ(cpu_noise(rep, 4)["thread"], 4);
+  EXPECT_EQ(cpu_noise(rep, 5)["thread"], 4);
+  EXPECT_EQ(callback(rep, "sched_ttwu_pending")["ipi"], 4);
+  EXPECT_EQ(callback(rep, "scheduler_ipi")["ipi"], 4);
+  for (const json& e : cpu_noise(rep, 4)["listed"]) EXPECT_GT(e["cycles"].get<int>(), 5000);  // the thread's work
+}
+
+TEST(Sources, NohzFullKickIsAnIrqWorkCsdUnderEveryVersion) {
+  for (const std::string p : {"ipi", "rfc1", "v7"}) {
+    SCOPED_TRACE(p);
+    const json rep = run_example("nohz_full_kick", p);
+    expect_episodes(rep, 2, 4, "CALL_FUNCTION_SINGLE", 0, "irq_work_queue_on", {"nohz_full_kick_func"});
+    EXPECT_EQ(callback(rep, "nohz_full_kick_func")["ipi"], 8);
+  }
+}
+
+// v6.6's vmstat_shepherd() leaves isolated CPUs out; a housekeeping CPU's kworker runs the update.
+TEST(Sources, VmstatSkipsIsolatedCpus) {
+  const json rep = run_example("vmstat");
+  EXPECT_EQ(cpu_noise(rep, 2)["episodes"], 0);
+  EXPECT_EQ(cpu_noise(rep, 3)["episodes"], 0);
+  EXPECT_EQ(callback(rep, "vmstat_update")["skipped"], 8);
+  expect_episodes(rep, 1, 4, "RESCHEDULE", 0, "resched_curr", {"kworker/1", "vmstat_update"});
+}
+
+TEST(Sources, LruDrainWakesTheIsolatedCpusKworker) {
+  const json rep = run_example("lru_drain");
+  for (int cpu : {2, 3}) {
+    SCOPED_TRACE(cpu);
+    expect_episodes(rep, cpu, 4, "CALL_FUNCTION_SINGLE", 0, "__ttwu_queue_wakelist",
+                    {"sched_ttwu_pending", "kworker/" + std::to_string(cpu), "lru_add_drain_per_cpu"});
+    EXPECT_EQ(cpu_noise(rep, cpu)["thread"], 4);
+  }
+}
+
+// The managed NIC queue of each isolated CPU interrupts it, with its softirq; the unmanaged
+// storage interrupt stays within irqaffinity=.
+TEST(Sources, DeviceInterruptsFollowTheirAffinity) {
+  const json rep = run_example("device_irq");
+  for (int cpu : {2, 3}) {
+    SCOPED_TRACE(cpu);
+    expect_episodes(rep, cpu, 2, "DEVICE", "device", "", {"irq_handler"});
+    EXPECT_EQ(cpu_noise(rep, cpu)["softirq"], cpu_noise(rep, cpu)["irq"]);
+    for (const json& e : cpu_noise(rep, cpu)["listed"]) EXPECT_EQ(e["vector"], 0x21);
+  }
+  EXPECT_EQ(cpu_noise(rep, 0)["irq"], 3 + 7);  // its NIC queue, and every storage interrupt
+  // Without irqaffinity= the storage interrupt's default affinity is every CPU: still cpu0 first.
+  const json all = run_example("device_irq", "", " --set kernel.irqaffinity=2-3");
+  EXPECT_EQ(cpu_noise(all, 2)["irq"], 2 + 7);
+}
+
+// Same scenario and seed: the same report, rates drawn at load time included.
+TEST(Sources, PoissonSchedulesAreDeterministic) {
+  const std::string extra = R"( --set 'sources=[{"source":"nohz_full_kick","to":"2-3","rate_hz":20000}]')";
+  const json a = run_example("nohz_full_kick", "", extra);
+  const json b = run_example("nohz_full_kick", "", extra);
+  EXPECT_EQ(a["noise"], b["noise"]);
+  EXPECT_GT(callback(a, "nohz_full_kick_func")["ipi"].get<int>(), 0);
+  const json c = run_example("nohz_full_kick", "", extra + " --set seed=2");
+  EXPECT_NE(a["noise"]["cpus"][2]["listed"], c["noise"]["cpus"][2]["listed"]);
+}
+
+// Bad sources: one line naming file, line and JSON path, exit 2, before anything runs.
+TEST(Sources, BadSourcesAreOneLineErrors) {
+  const auto err = [](const std::string& sources) {
+    CliResult r = isolsim("run " + example("tlb_flush") + " --log none --set 'sources=" + sources + "'");
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    return r;
+  };
+  CliResult r = err(R"([{"source":"ipi","to":"3","vector":49,"at":[1000]}])");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("/sources/0/vector (--set sources="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("vector 49 has no handler: no .idt entry in the kernel or the scenario's programs"),
+            std::string::npos) << r.out;
+  r = err(R"([{"source":"wakeup","to":"7","every":1000}])");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("/sources/0/to (--set sources="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CPU 7 out of range: the platform has 4 CPUs (0-3)"), std::string::npos) << r.out;
+  r = err(R"([{"source":"tlb_flush","rate_hz":0}])");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("/sources/0/rate_hz (--set sources="), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("must be greater than 0, got 0"), std::string::npos) << r.out;
+  r = err(R"([{"source":"tlb_flush","to":"2","every":1000}])");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("unknown key \"to\""), std::string::npos) << r.out;
+}
