@@ -83,6 +83,7 @@ struct Source {
   std::uint64_t softirq = 0;         // device: cycles of the softirq its handler raises (0: none)
   std::uint32_t vector = 0;          // device and ipi
   bool managed = false;              // device: a managed multi-queue interrupt, one queue per CPU of `to`
+  bool rotate = false;               // each firing reaches the next CPU of `to` in turn, not all of them
   std::string pointer;               // /sources/N
 };
 

@@ -66,6 +66,7 @@ class SourceLoader {
     if (k.cost_const[0] || src.kind == "device") keys.push_back("cost");
     if (src.kind == "device") keys.insert(keys.end(), {"vector", "softirq", "managed"});
     if (src.kind == "ipi") keys.push_back("vector");
+    if (k.sender && k.targets == SourceKind::Targets::Required) keys.push_back("rotate");
     only_keys(r, keys);
 
     if (k.sender) {
@@ -97,6 +98,7 @@ class SourceLoader {
     } else if (src.kind == "ipi") {
       r.raw("vector");  // required: fails with "missing required key"
     }
+    src.rotate = r.get_bool("rotate", false);
     if (src.kind == "device") {
       ++devices_;
       src.softirq = r.get_u64_in("softirq", 0, kMaxRunCycles, 0);

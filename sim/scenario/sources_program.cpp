@@ -19,7 +19,13 @@ std::string hex(std::uint64_t v) {
   return b;
 }
 
-std::string body_name(const Scenario& s, std::size_t i) { return "__source_" + std::to_string(i) + "_" + s.sources[i].kind; }
+// The function one firing of source `i` runs; with `rotate`, one per target, `turn` picking it.
+std::string body_name(const Scenario& s, std::size_t i, std::size_t turn = 0) {
+  const Source& src = s.sources[i];
+  std::string name = "__source_" + std::to_string(i) + "_" + src.kind;
+  if (src.rotate) name += "_cpu" + std::to_string(src.to[turn % src.to.size()]);
+  return name;
+}
 std::string dispatcher_name(std::uint32_t cpu) { return "__sources_cpu" + std::to_string(cpu); }
 std::string stub_name(std::uint32_t vector) { return "asm_common_interrupt_" + hex(vector); }
 
@@ -29,18 +35,37 @@ std::uint64_t mask_of(const std::vector<std::uint32_t>& cpus) {
   return m;
 }
 
-// Rows of a sender's schedule: (cycle, source index), in cycle order, ties in source order.
-std::vector<std::pair<std::uint64_t, std::size_t>> rows_of(const Scenario& s, std::uint32_t cpu) {
-  std::vector<std::pair<std::uint64_t, std::size_t>> rows;
+// Rows of a sender's schedule: (cycle, body), in cycle order, ties in source order.
+std::vector<std::pair<std::uint64_t, std::string>> rows_of(const Scenario& s, std::uint32_t cpu) {
+  std::vector<std::pair<std::uint64_t, std::string>> rows;
   for (std::size_t i = 0; i < s.sources.size(); ++i) {
     const Source& src = s.sources[i];
-    for (std::size_t l = 0; l < src.from.size(); ++l)
-      if (src.from[l] == cpu)
-        for (std::uint64_t t : src.schedule[l]) rows.emplace_back(t, i);
+    for (std::size_t l = 0; l < src.from.size(); ++l) {
+      if (src.from[l] != cpu) continue;
+      std::size_t turn = 0;
+      for (std::uint64_t t : src.schedule[l]) rows.emplace_back(t, body_name(s, i, turn++));
+    }
   }
   std::stable_sort(rows.begin(), rows.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   return rows;
+}
+
+// One firing's body: the kind's kernel function on `targets`.
+void write_body(std::ostream& o, const std::string& name, const Source& src, const SourceKind& k,
+                const std::vector<std::uint32_t>& targets) {
+  o << ".func " << name << "(arg)\n";
+  if (src.kind == "ipi") {
+    for (std::uint32_t c : targets) {
+      o << "    trace ipi_send_cpu(" << c << ", &" << name << ", 0)\n";
+      o << "    call x2apic_send_IPI(" << c << ", " << src.vector << ")\n";
+    }
+  } else if (k.targets == SourceKind::Targets::None) {
+    o << "    call " << k.body << "()\n";
+  } else {
+    o << "    call " << k.body << "(" << hex(mask_of(targets)) << ")\n";
+  }
+  o << "    ret 0\n.endfunc\n";
 }
 
 }  // namespace
@@ -78,18 +103,11 @@ std::string generate_sources(const Scenario& s) {
         << ")\n    iret\n.endfunc\n.idt " << src.vector << ", " << stub_name(src.vector) << "\n";
       continue;
     }
-    o << ".func " << body_name(s, i) << "(arg)\n";
-    if (src.kind == "ipi") {
-      for (std::uint32_t c : src.to) {
-        o << "    trace ipi_send_cpu(" << c << ", &" << body_name(s, i) << ", 0)\n";
-        o << "    call x2apic_send_IPI(" << c << ", " << src.vector << ")\n";
-      }
-    } else if (k.targets == SourceKind::Targets::None) {
-      o << "    call " << k.body << "()\n";
-    } else {
-      o << "    call " << k.body << "(" << hex(mask_of(src.to)) << ")\n";
+    if (!src.rotate) {
+      write_body(o, body_name(s, i), src, k, src.to);
+      continue;
     }
-    o << "    ret 0\n.endfunc\n";
+    for (std::size_t t = 0; t < src.to.size(); ++t) write_body(o, body_name(s, i, t), src, k, {src.to[t]});
   }
   for (std::uint32_t c = 0; c < s.cpus; ++c) {
     if (!sends_sources(s, c)) continue;
@@ -113,7 +131,7 @@ void fill_source_schedules(const Scenario& s, const isa::Image& img, std::vector
     for (std::size_t r = 0; r < rows.size(); ++r) {
       memory[img.address(source_schedule_name(c), {r, 0})] = rows[r].first;
       memory[img.address(source_schedule_name(c), {r, 1})] =
-          isa::kCodeBase + *img.find_function(body_name(s, rows[r].second));
+          isa::kCodeBase + *img.find_function(rows[r].second);
     }
   }
   for (const Source& src : s.sources) {

@@ -207,3 +207,37 @@ TEST(Sources, BadSourcesAreOneLineErrors) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.out.find("unknown key \"to\""), std::string::npos) << r.out;
 }
+
+// scenarios/rteval_like.json under every version (the cover letters' table): which callbacks reach
+// the isolated CPUs by IPI, which the version defers, which never needed one.
+TEST(Sources, RtevalLikeMachineShowsWhichVersionRemovesWhichRow) {
+  const std::string file = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/rteval_like.json";
+  for (const std::string p : {"ipi", "mainline", "pz2021", "rfc1", "rfc2", "rfc3", "v4", "v5", "v6", "v7"}) {
+    SCOPED_TRACE(p);
+    const fs::path out = fresh_dir("rteval_" + p);
+    const CliResult r = isolsim("run " + file + " --log none --out " + out.string() + " --set kernel.protocol=" + p);
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("% CPU Aval"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Callbacks aimed at isolated CPUs"), std::string::npos) << r.out;
+    const json rep = json::parse(slurp(out / "report.json"));
+    fs::remove_all(out);
+    const bool defers_sync = p != "ipi" && p != "mainline";
+    const bool defers_tlbi = p == "rfc1" || p == "rfc2" || p == "rfc3" || p == "v4";
+    EXPECT_EQ(callback(rep, "do_sync_core")["ipi"] == 0, defers_sync);
+    EXPECT_EQ(callback(rep, "do_sync_core")["deferred"] > 0, defers_sync);
+    EXPECT_EQ(callback(rep, "do_flush_tlb_all")["ipi"] == 0, defers_tlbi);
+    EXPECT_EQ(callback(rep, "do_flush_tlb_all")["deferred"] > 0, defers_tlbi);
+    // No version defers these.
+    for (const char* cb : {"nohz_full_kick_func", "sched_ttwu_pending", "scheduler_ipi", "tlb_remove_table_smp_sync"}) {
+      EXPECT_GT(callback(rep, cb)["ipi"].get<int>(), 0) << cb;
+      EXPECT_EQ(callback(rep, cb)["deferred"], 0) << cb;
+    }
+    // Expedited RCU leaves CPUs in user mode alone under every version.
+    EXPECT_EQ(callback(rep, "rcu_exp_handler")["ipi"], 0);
+    EXPECT_GT(callback(rep, "rcu_exp_handler")["skipped"].get<int>(), 0);
+    EXPECT_EQ(rep["deferral"]["lost"], 0);
+    // RFC v2 and v3 compile the exit's clear out: the work bits stay and run again at every entry
+    // (the versions table of docs/explore.md)
+    EXPECT_EQ(rep["deferral"]["double_executions"] > 0, p == "rfc2" || p == "rfc3");
+  }
+}
