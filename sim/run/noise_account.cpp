@@ -1,9 +1,11 @@
 #include "noise_account.h"
 
+#include <algorithm>
+
 namespace run {
 
 NoiseAccount::NoiseAccount(std::uint32_t ncpus, std::vector<bool> isolated)
-    : ncpus_(ncpus), isolated_(std::move(isolated)), cpus_(ncpus), open_(ncpus, false) {}
+    : ncpus_(ncpus), isolated_(std::move(isolated)), cpus_(ncpus), open_(ncpus, false), current_(ncpus) {}
 
 void NoiseAccount::count(std::uint32_t sender, std::uint64_t target, const std::string& callback,
                          std::uint64_t CallbackCount::*what) {
@@ -32,13 +34,14 @@ void NoiseAccount::sender_trace(std::uint32_t cpu, const std::string& name, cons
 
 void NoiseAccount::begin(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t vector, std::int64_t sender,
                          const std::string& callsite) {
-  Noise n;
+  Noise& n = current_[cpu];
   n.start = cycle;
+  n.cycles = 0;
   n.vector = vector;
   n.cls = vector == 2 ? "nmi" : "irq";
+  n.callbacks.clear();
   n.sender = sender;
   n.callsite = callsite;
-  cpus_[cpu].episodes.push_back(std::move(n));
   open_[cpu] = true;
 }
 
@@ -52,7 +55,7 @@ void NoiseAccount::receiver_trace(std::uint32_t cpu, const std::string& name, co
   if (name == "softirq_entry") ++cpus_[cpu].softirq;
   if (name == "sched_switch" && a.size() >= 2 && a[1] != 0) ++cpus_[cpu].thread;
   if (!open_[cpu] || a.empty()) return;
-  std::vector<std::string>& cbs = cpus_[cpu].episodes.back().callbacks;
+  std::vector<std::string>& cbs = current_[cpu].callbacks;
   if (name == "csd_function_entry" || name == "irq_work_entry" || name == "workqueue_execute_start")
     cbs.push_back(fname(a[0]));
   else if (name == "sched_switch" && a.size() >= 2 && a[1] != 0)
@@ -63,9 +66,29 @@ void NoiseAccount::receiver_trace(std::uint32_t cpu, const std::string& name, co
 
 void NoiseAccount::end(std::uint32_t cpu, std::uint64_t cycle) {
   if (!open_[cpu]) return;
-  Noise& n = cpus_[cpu].episodes.back();
+  Noise& n = current_[cpu];
   n.cycles = cycle - n.start;
   open_[cpu] = false;
+  CpuNoise& cn = cpus_[cpu];
+  ++cn.episodes;
+  std::string key = n.cls + '|' + std::to_string(n.vector) + '|' + std::to_string(n.sender) + '|' + n.callsite;
+  for (const std::string& cb : n.callbacks) key += '|' + cb;
+  NoiseKind& k = cn.kinds[key];
+  if (k.count == 0 || n.cycles > k.sample.cycles) k.sample = n;
+  ++k.count;
+  k.cycles += n.cycles;
+  // the longest episodes, a min-heap on cycles (the earlier first among equals)
+  const auto shorter = [](const Noise& a, const Noise& b) {
+    return a.cycles != b.cycles ? a.cycles > b.cycles : a.start < b.start;
+  };
+  if (cn.longest.size() < CpuNoise::kListed) {
+    cn.longest.push_back(n);
+    std::push_heap(cn.longest.begin(), cn.longest.end(), shorter);
+  } else if (shorter(n, cn.longest.front())) {
+    std::pop_heap(cn.longest.begin(), cn.longest.end(), shorter);
+    cn.longest.back() = n;
+    std::push_heap(cn.longest.begin(), cn.longest.end(), shorter);
+  }
 }
 
 }  // namespace run

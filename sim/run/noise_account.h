@@ -24,9 +24,18 @@ struct Noise {
   std::string callsite;            // the kernel function that sent it (ipi_send_cpu/_cpumask callsite)
 };
 
+// Episodes alike (same class, vector, callbacks, sender, callsite), summed.
+struct NoiseKind {
+  Noise sample;                    // its start and cycles are those of the longest
+  std::uint64_t count = 0, cycles = 0;
+};
+
 struct CpuNoise {
   std::uint64_t hw = 0, nmi = 0, irq = 0, softirq = 0, thread = 0;  // osnoise's classes, counted
-  std::vector<Noise> episodes;
+  std::uint64_t episodes = 0;
+  std::vector<Noise> longest;      // the kListed longest episodes (all when there are fewer)
+  std::map<std::string, NoiseKind> kinds;  // every episode, by kind
+  static constexpr std::size_t kListed = 16;
 };
 
 // A callback some sender aimed at an isolated CPU, by what became of it.
@@ -63,6 +72,7 @@ class NoiseAccount {
   std::vector<bool> isolated_;
   std::vector<CpuNoise> cpus_;
   std::vector<bool> open_;
+  std::vector<Noise> current_;       // the open episode of each CPU
   std::map<std::string, CallbackCount> by_callback_;
   std::map<std::pair<std::uint32_t, std::string>, CallbackCount> by_sender_;
 };

@@ -1,5 +1,7 @@
 #include "report_json.h"
 
+#include <algorithm>
+
 namespace run {
 
 using J = nlohmann::ordered_json;
@@ -76,29 +78,38 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
   return r;
 }
 
-// Noise episodes listed one by one per CPU, at most.
-constexpr std::size_t kListedNoise = 256;
-
 J noise_section(const scenario::Scenario& s, const Recorder& rec) {
   const NoiseAccount& n = rec.noise();
   J cpus = J::array();
   for (std::uint32_t c = 0; c < s.cpus; ++c) {
     const CpuNoise& cn = n.cpus()[c];
+    auto episode = [](const Noise& e) {
+      return J{{"start", e.start}, {"cycles", e.cycles}, {"class", e.cls}, {"vector", e.vector},
+               {"vector_name", vector_name(e.vector)}, {"callbacks", e.callbacks},
+               {"sender", e.sender == -2 ? J("device") : e.sender == -1 ? J("local") : J(e.sender)},
+               {"callsite", e.callsite}};
+    };
+    std::vector<Noise> longest = cn.longest;
+    std::sort(longest.begin(), longest.end(), [](const Noise& a, const Noise& b) { return a.start < b.start; });
     J eps = J::array();
-    for (std::size_t i = 0; i < cn.episodes.size() && i < kListedNoise; ++i) {
-      const Noise& e = cn.episodes[i];
-      eps.push_back({{"start", e.start}, {"cycles", e.cycles}, {"class", e.cls}, {"vector", e.vector},
-                     {"vector_name", vector_name(e.vector)}, {"callbacks", e.callbacks},
-                     {"sender", e.sender == -2 ? J("device") : e.sender == -1 ? J("local") : J(e.sender)},
-                     {"callsite", e.callsite}});
+    for (const Noise& e : longest) eps.push_back(episode(e));
+    J kinds = J::array();
+    for (const auto& [key, k] : cn.kinds) {
+      J row = episode(k.sample);
+      row.erase("start");
+      row.erase("cycles");
+      row["count"] = k.count;
+      row["cycles"] = k.cycles;
+      row["max_cycles"] = k.sample.cycles;
+      kinds.push_back(row);
     }
     const CpuInterference& ci = rec.interference()[c];
     auto stays = [](const CpuInterference::Stays& st) { return J{{"count", st.count}, {"cycles", st.cycles}}; };
     J cost = {{"syscalls_flushing", stays(ci.syscall_flushing)}, {"syscalls_other", stays(ci.syscall_plain)},
               {"interrupts_flushing", stays(ci.interrupt_flushing)}, {"interrupts_other", stays(ci.interrupt_plain)}};
     cpus.push_back({{"cpu", c}, {"nohz_full", s.nohz_full[c]}, {"hw", cn.hw}, {"nmi", cn.nmi}, {"irq", cn.irq},
-                    {"softirq", cn.softirq}, {"thread", cn.thread}, {"episodes", cn.episodes.size()},
-                    {"listed", eps}, {"kernel_stays", cost}});
+                    {"softirq", cn.softirq}, {"thread", cn.thread}, {"episodes", cn.episodes},
+                    {"by_kind", kinds}, {"listed", eps}, {"kernel_stays", cost}});
   }
   auto counts = [](const CallbackCount& k) {
     return J{{"ipi", k.ipi}, {"deferred", k.deferred}, {"skipped", k.skipped}};
