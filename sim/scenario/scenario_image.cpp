@@ -1,6 +1,7 @@
 #include "scenario_image.h"
 
 #include "models/kernel/boot.h"
+#include "models/kernel/vector_check.h"
 
 namespace scenario {
 
@@ -46,6 +47,7 @@ ScenarioImage build_scenario_image(const JsonDoc& doc, const Scenario& s) {
   kcfg.extra.push_back({s.file + " (workload)", tasks, 3});
   ScenarioImage out;
   out.img = assemble(kcfg);
+  if (const std::string bad = kernel::unhandled_vector(out.img); !bad.empty()) throw InputError(bad);
   for (std::uint32_t c = 0; c < s.cpus; ++c) out.tasks.push_back(*out.img.find_function(task_name(c)));
   out.memory = kernel::boot_memory(out.img, s.nohz_full);
   fill_source_schedules(s, out.img, out.memory);

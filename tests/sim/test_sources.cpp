@@ -172,6 +172,23 @@ TEST(Sources, DeviceInterruptsFollowTheirAffinity) {
   EXPECT_EQ(cpu_noise(all, 2)["irq"], 2 + 7);
 }
 
+// A program's IPI to a vector nobody handles is refused before the run, as is an irq_work self-IPI
+// handled (IRQ_WORK_VECTOR has its sysvec_irq_work).
+TEST(Sources, ConstantVectorsWithoutAHandlerAreRefusedBeforeTheRun) {
+  const std::string prog = R"( --set 'programs=[{"inline":".func sys_kick(arg)\n    call x2apic_send_IPI(3, VEC)\n    ret 0\n.endfunc\n"}]' --set 'workload={"2":[{"syscall":"kick"}]}')";
+  auto with = [&](const std::string& vec) {
+    std::string p = prog;
+    p.replace(p.find("VEC"), 3, vec);
+    return isolsim("run " + example("tlb_flush") + " --log none --out " + fresh_dir("vec").string() + p);
+  };
+  CliResult r = with("0x31");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("#/programs/0:2: vector 49 sent by sys_kick has no handler"), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  r = with("IRQ_WORK_VECTOR");
+  EXPECT_EQ(r.status, 0) << r.out;
+}
+
 // Same scenario and seed: the same report, rates drawn at load time included.
 TEST(Sources, PoissonSchedulesAreDeterministic) {
   const std::string extra = R"( --set 'sources=[{"source":"nohz_full_kick","to":"2-3","rate_hz":20000}]')";
