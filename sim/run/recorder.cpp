@@ -124,11 +124,14 @@ void Recorder::ipi_sent(std::uint64_t id, std::uint32_t from, std::uint32_t to, 
                         std::uint64_t cycle, std::uint64_t arrival) {
   const bool device = from == hw::kDevice;
   Event& ev = push(Event::Type::IpiSent, device ? to : from, cycle, cycle);
-  if (device) ev.flags = kDevice;
   ev.ipi = id;
   ev.small = to;
   ev.aux2 = vector;
   ev.aux = arrival;
+  if (!device) return;
+  ev.flags = kDevice;
+  devices_.push_back(ev);
+  events_.pop_back();
 }
 
 void Recorder::ipi_delivered(std::uint64_t id, std::uint32_t to, std::uint64_t cycle) {
@@ -248,6 +251,7 @@ void Recorder::flush(std::uint64_t below) {
     if (a.cpu != b.cpu) return a.cpu < b.cpu;
     return a.seq < b.seq;
   };
+  while (next_device_ < devices_.size() && devices_[next_device_].cycle < below) events_.push_back(devices_[next_device_++]);
   if (!std::is_sorted(events_.begin(), events_.end(), before)) std::sort(events_.begin(), events_.end(), before);
   std::size_t n = 0;
   while (n < events_.size() && events_[n].cycle < below) {

@@ -109,6 +109,10 @@ class Recorder : public hw::Observer {
   std::uint32_t ncpus_;
   std::ostream* log_;
   std::vector<Event> events_;
+  // Device interrupts, all reported before the run in cycle order: held apart until due, so that
+  // events_ stays nearly sorted
+  std::vector<Event> devices_;
+  std::size_t next_device_ = 0;
   std::vector<Extra> pool_;
   std::vector<std::uint32_t> free_;
   std::uint64_t seq_ = 0;
