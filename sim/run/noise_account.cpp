@@ -27,9 +27,19 @@ void NoiseAccount::sender_trace(std::uint32_t cpu, const std::string& name, cons
     if (cb != "generic_smp_call_function_single_interrupt") count(cpu, a[0], cb, &CallbackCount::ipi);
   } else if (name == "ct_work_deferred" && a.size() >= 3) {
     count(cpu, a[0], fname(a[2]), &CallbackCount::deferred);  // ct_work_deferred(cpu, work, callback)
-  } else if (name == "ipi_avoided" && a.size() >= 2) {
-    count(cpu, a[0], fname(a[1]), &CallbackCount::skipped);   // ipi_avoided(cpu, callback, reason)
+  } else if (name == "ipi_avoided" && a.size() >= 3) {
+    // ipi_avoided(cpu, callback, reason): IPI_AVOIDED_BLOCKED (block_interf.s) is a refusal
+    count(cpu, a[0], fname(a[1]), a[2] == 3 ? &CallbackCount::blocked : &CallbackCount::skipped);
+  } else if (name == "block_interf_set" && !a.empty()) {
+    block_.mask = a[0];  // the write returned: from now on these CPUs are blocked
+    ++block_.writes;
+  } else if (name == "syscall_result" && a.size() >= 2) {
+    ++block_.syscalls[fname(a[0])][a[1] == ~std::uint64_t(0) ? "EPERM" : "ok"];
   }
+}
+
+void NoiseAccount::ipi_sent(std::uint32_t, std::uint32_t to) {
+  if (to < 64 && (block_.mask >> to) & 1) ++block_.ipis_to_blocked;
 }
 
 void NoiseAccount::begin(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t vector, std::int64_t sender,

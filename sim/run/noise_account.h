@@ -42,7 +42,16 @@ struct CpuNoise {
 struct CallbackCount {
   std::uint64_t ipi = 0;           // it went by IPI (queued on the CPU's call queue, or a direct IPI)
   std::uint64_t deferred = 0;      // a deferral protocol deferred it (ct_work_deferred)
-  std::uint64_t skipped = 0;       // not sent: the CPU was in an extended quiescent state
+  std::uint64_t skipped = 0;       // not sent: the CPU was in an extended quiescent state, or isolated
+  std::uint64_t blocked = 0;       // refused: the CPU blocks interference (seed 000)
+};
+
+// Seed 000's block-interference mask, as the run used it.
+struct BlockInterference {
+  std::uint64_t mask = 0;          // CPUs blocked by the last write that returned
+  std::uint64_t writes = 0;
+  std::uint64_t ipis_to_blocked = 0;  // IPIs sent to a CPU after the write that blocked it returned
+  std::map<std::string, std::map<std::string, std::uint64_t>> syscalls;  // converted callers: result -> count
 };
 
 class NoiseAccount {
@@ -64,6 +73,9 @@ class NoiseAccount {
   const std::vector<CpuNoise>& cpus() const { return cpus_; }
   const std::map<std::string, CallbackCount>& by_callback() const { return by_callback_; }
   const std::map<std::pair<std::uint32_t, std::string>, CallbackCount>& by_sender() const { return by_sender_; }
+  const BlockInterference& block_interference() const { return block_; }
+  // An IPI from CPU `from` to `to` left the sender.
+  void ipi_sent(std::uint32_t from, std::uint32_t to);
 
  private:
   void count(std::uint32_t sender, std::uint64_t target, const std::string& callback, std::uint64_t CallbackCount::*what);
@@ -75,6 +87,7 @@ class NoiseAccount {
   std::vector<Noise> current_;       // the open episode of each CPU
   std::map<std::string, CallbackCount> by_callback_;
   std::map<std::pair<std::uint32_t, std::string>, CallbackCount> by_sender_;
+  BlockInterference block_;
 };
 
 }  // namespace run

@@ -63,18 +63,19 @@ void print_noise_tables(const nlohmann::ordered_json& r, const std::vector<std::
   }
   const auto& to = r["noise"]["to_isolated"];
   out << "\nCallbacks aimed at isolated CPUs (one per target CPU)\n";
-  out << fmt("%-48s %8s %9s %8s\n", "callback", "IPI", "deferred", "skipped");
+  out << fmt("%-48s %8s %9s %8s %8s\n", "callback", "IPI", "deferred", "skipped", "blocked");
   if (to["by_callback"].empty()) out << "  (none)\n";
   for (const auto& [cb, k] : to["by_callback"].items())
-    out << fmt("%-48s %8" PRIu64 " %9" PRIu64 " %8" PRIu64 "\n", cb.c_str(), k["ipi"].get<std::uint64_t>(),
-               k["deferred"].get<std::uint64_t>(), k["skipped"].get<std::uint64_t>());
+    out << fmt("%-48s %8" PRIu64 " %9" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", cb.c_str(), k["ipi"].get<std::uint64_t>(),
+               k["deferred"].get<std::uint64_t>(), k["skipped"].get<std::uint64_t>(), k["blocked"].get<std::uint64_t>());
   if (!by_sender) return;
   out << "\nBy sender\n";
-  out << fmt("%-7s %-40s %8s %9s %8s\n", "sender", "callback", "IPI", "deferred", "skipped");
+  out << fmt("%-7s %-40s %8s %9s %8s %8s\n", "sender", "callback", "IPI", "deferred", "skipped", "blocked");
   for (const auto& row : to["by_sender"])
-    out << fmt("cpu%-4" PRIu64 " %-40s %8" PRIu64 " %9" PRIu64 " %8" PRIu64 "\n", row["sender"].get<std::uint64_t>(),
-               row["callback"].get<std::string>().c_str(), row["ipi"].get<std::uint64_t>(),
-               row["deferred"].get<std::uint64_t>(), row["skipped"].get<std::uint64_t>());
+    out << fmt("cpu%-4" PRIu64 " %-40s %8" PRIu64 " %9" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n",
+               row["sender"].get<std::uint64_t>(), row["callback"].get<std::string>().c_str(),
+               row["ipi"].get<std::uint64_t>(), row["deferred"].get<std::uint64_t>(),
+               row["skipped"].get<std::uint64_t>(), row["blocked"].get<std::uint64_t>());
 }
 
 }  // namespace run

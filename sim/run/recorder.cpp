@@ -58,7 +58,7 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
   for (std::size_t i = 0; i < img.strings.size(); ++i)
     for (const char* name : {"ct_work_deferred", "csd_queue_cpu", "ipi_send_cpu", "ipi_send_cpumask", "ipi_avoided",
                              "csd_function_entry", "irq_work_entry", "workqueue_execute_start", "softirq_entry",
-                             "sched_switch", "irq_handler_entry"})
+                             "sched_switch", "irq_handler_entry", "block_interf_set", "syscall_result"})
       traced_[i] = traced_[i] || img.strings[i] == name;
   for (std::uint32_t c = 0; c < ncpus; ++c) interference_[c].nohz_full = ledger_.isolated(c);
   timeline_.ncpus = ncpus;
@@ -298,6 +298,7 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
       }
       if (ipi_index_.size() <= ev.ipi) ipi_index_.resize(ev.ipi + 1, kNone);
       ipi_index_[ev.ipi] = timeline_.ipis.size();
+      noise_.ipi_sent(ev.cpu, to);
       report::IpiFlow f;
       f.id = ev.ipi;
       f.from = ev.cpu;

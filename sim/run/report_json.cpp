@@ -112,7 +112,7 @@ J noise_section(const scenario::Scenario& s, const Recorder& rec) {
                     {"by_kind", kinds}, {"listed", eps}, {"kernel_stays", cost}});
   }
   auto counts = [](const CallbackCount& k) {
-    return J{{"ipi", k.ipi}, {"deferred", k.deferred}, {"skipped", k.skipped}};
+    return J{{"ipi", k.ipi}, {"deferred", k.deferred}, {"skipped", k.skipped}, {"blocked", k.blocked}};
   };
   J by_cb = J::object();
   for (const auto& [cb, k] : n.by_callback()) by_cb[cb] = counts(k);
@@ -122,7 +122,17 @@ J noise_section(const scenario::Scenario& s, const Recorder& rec) {
     row.update(counts(k));
     by_sender.push_back(row);
   }
-  return {{"cpus", cpus}, {"to_isolated", {{"by_callback", by_cb}, {"by_sender", by_sender}}}};
+  const BlockInterference& b = n.block_interference();
+  J blocked = J::array();
+  for (std::uint32_t c = 0; c < s.cpus && c < 64; ++c)
+    if ((b.mask >> c) & 1) blocked.push_back(c);
+  J calls = J::object();
+  for (const auto& [call, results] : b.syscalls)
+    for (const auto& [result, count] : results) calls[call][result] = count;
+  return {{"cpus", cpus},
+          {"to_isolated", {{"by_callback", by_cb}, {"by_sender", by_sender}}},
+          {"block_interference", {{"writes", b.writes}, {"blocked", blocked}, {"ipis_to_blocked", b.ipis_to_blocked},
+                                  {"syscalls", calls}}}};
 }
 
 J deferral_section(const kernel::DeferralLedger& ledger) {

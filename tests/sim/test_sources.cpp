@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "isolsim_cli.h"
 #include "run_outputs.h"
@@ -257,4 +258,51 @@ TEST(Sources, RtevalLikeMachineShowsWhichVersionRemovesWhichRow) {
     // (the versions table of docs/explore.md)
     EXPECT_EQ(rep["deferral"]["double_executions"] > 0, p == "rfc2" || p == "rfc3");
   }
+}
+
+// Seed 000 in a timed run: each converted caller returns -EPERM for a blocked CPU and sends it
+// nothing; the same call before the block interrupts it. The scenario's expect clauses pin the
+// results; here, that a refusal changes nothing else.
+TEST(BlockInterference, RefusalsReturnEpermAndInterruptNothing) {
+  const std::string file = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/examples/block_interference.json";
+  const fs::path out = fresh_dir("block_interf");
+  const CliResult r = isolsim("run " + file + " --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("13 of 13 expectations hold"), std::string::npos) << r.out;
+  const json rep = json::parse(slurp(out / "report.json"));
+  const std::string log = slurp(out / "events.log");
+  fs::remove_all(out);
+  EXPECT_EQ(rep["noise"]["block_interference"]["blocked"], json({2, 3}));
+  // One IPI reached a blocked CPU's APIC in all: the perf install before the block.
+  std::size_t to_isolated = 0, pos = 0;
+  while ((pos = log.find("ipi_send", pos)) != std::string::npos) {
+    const std::size_t eol = log.find('\n', pos);
+    const std::string line = log.substr(pos, eol - pos);
+    if (line.find("-> cpu2 ") != std::string::npos || line.find("-> cpu3 ") != std::string::npos) ++to_isolated;
+    pos = eol;
+  }
+  EXPECT_EQ(to_isolated, 1u) << log;
+  // The refused calls wrote nothing: no store to cpu1's csd nor to a blocked CPU's call queue after
+  // the block (the allowed MSR read queues on cpu0's).
+  std::istringstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find("store") == std::string::npos && line.find("cmpxchg") == std::string::npos) continue;
+    if (line.find("csd_data[1]") == std::string::npos && line.find("call_single_queue[2]") == std::string::npos &&
+        line.find("call_single_queue[3]") == std::string::npos)
+      continue;
+    EXPECT_LT(std::stoull(line.substr(0, 12)), 300000u) << line;
+  }
+  EXPECT_EQ(rep["interference"]["cpus"][3]["cycles_lost"], 0);
+  // Without the block the same calls interrupt both CPUs.
+  const fs::path out2 = fresh_dir("block_interf_off");
+  const CliResult r2 = isolsim("run " + file + " --log none --out " + out2.string() +
+                               " --set expect=[] --set workload.0=[]");
+  ASSERT_EQ(r2.status, 0) << r2.out;
+  const json rep2 = json::parse(slurp(out2 / "report.json"));
+  fs::remove_all(out2);
+  EXPECT_EQ(rep2["noise"]["block_interference"]["syscalls"]["sys_clockevents_unbind"]["ok"], 1);
+  EXPECT_EQ(rep2["noise"]["block_interference"]["syscalls"]["sys_mtrr_write"]["ok"], 1);
+  EXPECT_EQ(rep2["noise"]["to_isolated"]["by_callback"]["__perf_install_in_context"]["ipi"], 2);
+  EXPECT_GT(rep2["interference"]["cpus"][3]["interrupts_in_user"].get<int>(), 0);
 }
