@@ -19,6 +19,7 @@
 .percpu block_interf_lock.read_count           ; *sem->read_count
 
 ; percpu_down_read(&block_interf_lock) -> __percpu_down_read(sem, false)
+; Returns what block_interf_read_unlock() takes back (the SRCU index in block_interf_srcu.s; 0 here).
 .func block_interf_read_lock()
 again:
     n = load block_interf_lock.read_count[this_cpu]
@@ -40,7 +41,7 @@ wait:                                          ; percpu_rwsem_wait(): sleep unti
 .endfunc
 
 ; percpu_up_read(&block_interf_lock), its path while a writer may be around
-.func block_interf_read_unlock()
+.func block_interf_read_unlock(idx)
     mfence                                     ; smp_mb(): B matches C
     n = load block_interf_lock.read_count[this_cpu]
     n = n - 1
@@ -146,9 +147,9 @@ next:
 
 ; 3/7 kernel/time/clockevents.c clockevents_unbind(ced, cpu), from sysfs unbind_device
 .func sys_clockevents_unbind(cpu)
-    call block_interf_read_lock()
+    idx = call block_interf_read_lock()
     ret = call smp_call_function_single_fail(cpu, &__clockevents_unbind, 0, 1)
-    call block_interf_read_unlock()
+    call block_interf_read_unlock(idx)
     trace syscall_result(&sys_clockevents_unbind, ret)
     ret ret
 .endfunc
@@ -162,15 +163,15 @@ next:
 .endfunc
 
 .func sys_perf_event_open(cpu)
-    call block_interf_read_lock()
+    idx = call block_interf_read_lock()
     blocked = call block_interf_cpu(cpu)
     jnz blocked, refuse
     call smp_call_function_single(cpu, &__perf_install_in_context, 0, 1)
-    call block_interf_read_unlock()
+    call block_interf_read_unlock(idx)
     trace syscall_result(&sys_perf_event_open, 0)
     ret 0
 refuse:
-    call block_interf_read_unlock()
+    call block_interf_read_unlock(idx)
     trace ipi_avoided(cpu, &__perf_install_in_context, IPI_AVOIDED_BLOCKED)
     trace syscall_result(&sys_perf_event_open, ERR_EPERM)
     ret ERR_EPERM
@@ -184,9 +185,9 @@ refuse:
 .endfunc
 
 .func sys_mtrr_write(arg)
-    call block_interf_read_lock()
+    idx = call block_interf_read_lock()
     ret = call stop_machine_fail(&mtrr_rendezvous_handler)
-    call block_interf_read_unlock()
+    call block_interf_read_unlock(idx)
     trace syscall_result(&sys_mtrr_write, ret)
     ret ret
 .endfunc
@@ -200,15 +201,15 @@ refuse:
 .endfunc
 
 .func sys_rdmsr_on_cpus(mask)
-    call block_interf_read_lock()
+    idx = call block_interf_read_lock()
     blocked = load block_interf_cpumask
     jnz mask & blocked, refuse                 ; cpumask_intersects(mask, block_interf_cpumask)
     call smp_call_function_many_cond(mask, &__rdmsr_on_cpu, 0, 1, 0, &on_each_cpu_cond_mask)
-    call block_interf_read_unlock()
+    call block_interf_read_unlock(idx)
     trace syscall_result(&sys_rdmsr_on_cpus, 0)
     ret 0
 refuse:
-    call block_interf_read_unlock()
+    call block_interf_read_unlock(idx)
     call block_interf_avoided(mask, &__rdmsr_on_cpu)
     trace syscall_result(&sys_rdmsr_on_cpus, ERR_EPERM)
     ret ERR_EPERM

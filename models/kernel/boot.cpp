@@ -10,7 +10,10 @@ namespace kernel {
 isa::Image build_kernel(const KernelConfig& cfg) {
   if (cfg.ncpus == 0 || cfg.ncpus > kMaxCpus)
     throw std::invalid_argument("CPU count must be between 1 and " + std::to_string(kMaxCpus));
-  std::vector<isa::Source> sources = protocol_sources(cfg.protocol, cfg.sched_kthreads);
+  std::vector<std::string> options;
+  if (cfg.sched_kthreads) options.push_back("sched_entry.s");
+  if (cfg.block_interf_srcu) options.push_back("block_interf_srcu.s");
+  std::vector<isa::Source> sources = protocol_sources(cfg.protocol, options);
   sources.insert(sources.end(), cfg.extra.begin(), cfg.extra.end());
   bool any_nohz = false;
   for (bool b : cfg.nohz_full) any_nohz |= b;

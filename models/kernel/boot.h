@@ -21,6 +21,9 @@ struct KernelConfig {
   // a sleeper's own wake-up sets the flag, and the paths leave out the test, a read of a word no
   // other CPU writes, so that they keep their cycle counts.
   bool sched_kthreads = false;
+  // Seed 000's block-interference mask read under SRCU (RFC v2, block_interf_srcu.s) rather than
+  // the per-CPU rw-semaphore of RFC v1 (block_interf.s).
+  bool block_interf_srcu = false;
 };
 
 constexpr std::uint32_t kMaxCpus = 64;  // cfd->cpumask is one register (see smp.s)

@@ -1,5 +1,6 @@
 #include "kernel_sources.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace kernel {
@@ -10,7 +11,12 @@ const std::vector<std::string>& protocol_names() {
   return names;
 }
 
-std::vector<isa::Source> protocol_sources(const std::string& protocol, bool sched_kthreads) {
+const std::vector<std::string>& optional_files() {
+  static const std::vector<std::string> files = {"sched_entry.s", "block_interf_srcu.s"};
+  return files;
+}
+
+std::vector<isa::Source> protocol_sources(const std::string& protocol, const std::vector<std::string>& options) {
   bool known = false;
   for (const auto& n : protocol_names()) known |= n == protocol;
   if (!known) throw std::invalid_argument("unknown protocol " + protocol);
@@ -21,8 +27,9 @@ std::vector<isa::Source> protocol_sources(const std::string& protocol, bool sche
     const std::string name = f.name;
     if (name.rfind("protocols/", 0) == 0) {
       if (name == own) out.push_back({"models/kernel/" + name, f.text, 1});
-    } else if (name == "sched_entry.s") {
-      if (sched_kthreads) out.push_back({"models/kernel/" + name, f.text, 1});
+    } else if (std::find(optional_files().begin(), optional_files().end(), name) != optional_files().end()) {
+      if (std::find(options.begin(), options.end(), name) != options.end())
+        out.push_back({"models/kernel/" + name, f.text, 1});
     } else {
       out.push_back({"models/kernel/" + name, f.text, 0});
     }

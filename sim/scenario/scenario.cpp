@@ -251,7 +251,7 @@ class Loader {
 
   void kernel(const ObjectReader& k) {
     only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles",
-                  "nmi_watchdog", "irqaffinity"});
+                  "nmi_watchdog", "irqaffinity", "block_interf_lock"});
     s_.protocol = k.get_enum("protocol", kernel::protocol_names(), "v7");
     s_.nohz_full.assign(s_.cpus, false);
     if (k.has("nohz_full")) {
@@ -282,6 +282,7 @@ class Loader {
     if (any_nohz) check_tick(k, "residual tick period", s_.residual_tick_hz, "residual_tick_hz");
     s_.nmi_watchdog.cpus.assign(s_.cpus, false);
     if (k.has("nmi_watchdog")) nmi_watchdog(k.object("nmi_watchdog"));
+    s_.block_interf_lock = k.get_enum("block_interf_lock", {"rwsem", "srcu"}, "rwsem");
     // irqaffinity= (kernel/irq/irqdesc.c irq_default_affinity): every CPU unless given
     s_.irqaffinity.assign(s_.cpus, !k.has("irqaffinity"));
     if (k.has("irqaffinity")) {

@@ -106,6 +106,7 @@ struct Scenario {
   std::uint64_t tick_work_cycles = 2000;
   NmiWatchdog nmi_watchdog;
   std::vector<bool> irqaffinity;      // irqaffinity=: where unmanaged device interrupts may go
+  std::string block_interf_lock = "rwsem";  // seed 000's read side: "rwsem" (RFC v1) or "srcu" (RFC v2)
   std::vector<Source> sources;
 
   std::vector<CpuWorkload> workload;  // size cpus

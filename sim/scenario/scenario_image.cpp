@@ -17,6 +17,7 @@ kernel::KernelConfig kernel_config(const Scenario& s) {
   k.extra = s.programs;
   for (const Source& src : s.sources)
     k.sched_kthreads |= src.kind == "wakeup" || src.kind == "vmstat" || src.kind == "lru_drain";
+  k.block_interf_srcu = s.block_interf_lock == "srcu";
   return k;
 }
 

@@ -288,11 +288,13 @@ TEST(ExploreReplay, AnUntilStepGivesWayToTheReplaysStart) {
   EXPECT_GT(replay["start"][2].get<std::uint64_t>(), 200u);
 }
 
-// Seed 000: with the read lock, the write of block_interf_cpumask waits for every reader, so no
-// callback reaches a CPU after the write that blocked it returned, in any interleaving, under TSO
-// and SC; without the read lock, explore finds the interleaving where one does.
+// Seed 000: with the read lock (RFC v1's per-CPU rw-semaphore, or RFC v2's SRCU), the write of
+// block_interf_cpumask waits for every reader, so no callback reaches a CPU after the write that
+// blocked it returned, in any interleaving, under TSO and SC; without the read lock, explore finds
+// the interleaving where one does.
 TEST(Explore, BlockInterferenceHoldsOnlyUnderTheReadLock) {
-  for (const std::string mm : {"tso", "sc"}) {
+  for (const std::string mm : {"tso --set kernel.block_interf_lock=rwsem", "sc", "tso --set kernel.block_interf_lock=srcu",
+                               "sc --set kernel.block_interf_lock=srcu"}) {
     SCOPED_TRACE(mm);
     const nlohmann::json ok = explore("block_interf.json", "--memory-model " + mm, 0);
     EXPECT_TRUE(ok["violations"].empty()) << ok.dump();
@@ -300,4 +302,11 @@ TEST(Explore, BlockInterferenceHoldsOnlyUnderTheReadLock) {
     const nlohmann::json broken = explore("block_interf_no_read_lock.json", "--memory-model " + mm, 1);
     EXPECT_EQ(kinds(broken), std::vector<std::string>{"expect"}) << broken.dump();
   }
+  // Under SRCU, a write that does not wait for the grace period is caught too.
+  const nlohmann::json no_gp = explore(
+      "block_interf.json",
+      R"(--set kernel.block_interf_lock=srcu --set 'programs=[{"file":"block_interf_observer.s"},)"
+      R"({"inline":".func sys_block_interf_write(mask)\n    store block_interf_cpumask, mask\n    ret 0\n.endfunc\n"}]')",
+      1);
+  EXPECT_EQ(kinds(no_gp), std::vector<std::string>{"expect"}) << no_gp.dump();
 }
