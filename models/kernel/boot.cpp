@@ -43,6 +43,17 @@ std::vector<isa::Word> boot_memory(const isa::Image& img, const std::vector<bool
     for (isa::Word cpu = 0; cpu < img.ncpus; ++cpu)
       if ((cpu < nohz_full.size() && nohz_full[cpu]) == active) mem[img.address(var, {cpu})] = value;
   }
+  // Static initialisers that hold a function's address, which an assembly initialiser (a constant)
+  // cannot: kernel/time/tick-sched.c per_cpu(nohz_full_kick_work) = IRQ_WORK_INIT_HARD(nohz_full_kick_func)
+  static const struct { const char* var; const char* field; const char* func; } kFuncInits[] = {
+      {"nohz_full_kick_work", "CSD_FUNC", "nohz_full_kick_func"}};
+  for (const auto& f : kFuncInits) {
+    const auto func = img.find_function(f.func);
+    const auto field = img.constants.find(f.field);
+    if (!func || field == img.constants.end() || !img.find_variable(f.var)) continue;
+    for (isa::Word cpu = 0; cpu < img.ncpus; ++cpu)
+      mem[img.address(f.var, {cpu, field->second})] = isa::kCodeBase + *func;
+  }
   return mem;
 }
 

@@ -14,7 +14,7 @@
 .percpu tick.nohz_full
 .equ boot.active.tick.nohz_full, 1
 .percpu raised_list                            ; per_cpu(raised_list): llist of local irq_works
-.percpu nohz_full_kick_work[CSD_WORDS]         ; per_cpu(nohz_full_kick_work) = IRQ_WORK_INIT_HARD(nohz_full_kick_func)
+.percpu nohz_full_kick_work[CSD_WORDS]         ; per_cpu(nohz_full_kick_work) = IRQ_WORK_INIT_HARD(nohz_full_kick_func): its func set at boot (boot.cpp)
 
 ; kernel/irq_work.c irq_work_claim(): false if it is already pending
 .func irq_work_claim(work)
@@ -101,7 +101,6 @@ out:
     full = load tick.nohz_full[cpu]            ; if (!tick_nohz_full_cpu(cpu)) return
     jz full, out
     work = &nohz_full_kick_work[cpu][0]
-    store [work + CSD_FUNC], &nohz_full_kick_func   ; IRQ_WORK_INIT_HARD(), done once at boot in the kernel
     call irq_work_queue_on(work, cpu)
 out:
     ret 0

@@ -80,6 +80,8 @@ out:
 ; kernel/sched/core.c resched_curr(rq): set TIF_NEED_RESCHED, and IPI the CPU if it is another
 ; one that does not poll (set_nr_and_not_polling(); isolsim's idle halts, it never polls)
 .func resched_curr(cpu)
+    r = load need_resched[cpu]                 ; if (test_tsk_need_resched(curr)) return
+    jnz r, out
     store need_resched[cpu], 1                 ; set_tsk_need_resched(curr)
     jz cpu != this_cpu, out
     call smp_send_reschedule(cpu)

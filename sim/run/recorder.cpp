@@ -385,7 +385,7 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
     noise_.receiver_trace(cpu, name, e.trace_args, fname);
     if ((name == "ipi_send_cpu" || name == "ipi_send_cpumask") && e.trace_args.size() >= 2 &&
         e.trace_args[1] >= isa::kCodeBase)
-      last_ipi_callsite_[cpu] = img_.functions.at(e.trace_args[1] - isa::kCodeBase).name;
+      last_ipi_callsite_[cpu] = function_name(e.trace_args[1]);
     if (name == "ct_work_deferred")
       timeline_.markers.push_back({ev.cycle, cpu, "deferred to cpu" + std::to_string(e.trace_args.at(0)),
                                    request_name(request)});
@@ -446,9 +446,7 @@ void Recorder::log_exec(const Event& ev, const isa::Effect& e, isa::Mode after, 
       std::string args;
       for (isa::Word a : e.trace_args) {
         if (!args.empty()) args += ", ";
-        args += a >= isa::kCodeBase && a - isa::kCodeBase < img_.functions.size()
-                    ? img_.functions[a - isa::kCodeBase].name
-                    : hex(a);
+        args += function_name(a);
       }
       line(l, ev, "trace", img_.strings[e.trace_name] + "(" + args + ")");
       break;

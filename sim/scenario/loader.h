@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,15 @@ namespace scenario {
 // A string as JSON writes it, quotes included: how messages quote the input.
 inline std::string jq(const std::string& s) {
   return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A number as messages print it: "%g"-like but without exponents for the usual values: 3000, 2.5,
+// 0.001.
+inline std::string num(double v) {
+  std::ostringstream o;
+  o.precision(15);
+  o << v;
+  return o.str();
 }
 
 // [A-Za-z_][A-Za-z0-9_]*

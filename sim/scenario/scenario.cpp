@@ -29,14 +29,6 @@ std::string join(const std::vector<std::string>& items, const std::string& sep =
   return out;
 }
 
-// "%g"-like but without exponents for the usual values: 3000, 2.5, 0.001.
-std::string num(double v) {
-  std::ostringstream o;
-  o.precision(15);
-  o << v;
-  return o.str();
-}
-
 bool is_digits(const std::string& s) {
   if (s.empty()) return false;
   for (char c : s)

@@ -44,13 +44,6 @@ const std::vector<std::string>& source_kinds() {
 
 namespace {
 
-std::string num(double v) {
-  std::ostringstream o;
-  o.precision(15);
-  o << v;
-  return o.str();
-}
-
 class SourceLoader {
  public:
   SourceLoader(const JsonDoc& doc, const Scenario& s) : doc_(doc), s_(s) {}

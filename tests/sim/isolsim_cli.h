@@ -11,8 +11,9 @@ struct CliResult {
   std::string out;  // stdout + stderr
 };
 
-inline CliResult isolsim(const std::string& args) {
-  const std::string cmd = std::string(ISOLSIM_BIN) + " " + args + " 2>&1";
+// `cwd`: the folder to run it in (the tests' own when empty).
+inline CliResult isolsim(const std::string& args, const std::string& cwd = "") {
+  const std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + std::string(ISOLSIM_BIN) + " " + args + " 2>&1";
   CliResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;

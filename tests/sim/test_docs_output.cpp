@@ -81,14 +81,7 @@ TEST(DocsOutput, EveryShownOutputIsWhatTheCommandPrints) {
     if (s.output.empty()) continue;  // shown without its output
     ++checked;
     SCOPED_TRACE(s.page + ":" + std::to_string(s.line) + ": isolsim " + s.command);
-    const std::string cmd = "cd '" + dir.string() + "' && " + std::string(ISOLSIM_BIN) + " " + s.command + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    ASSERT_NE(p, nullptr);
-    std::string text;
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
-    pclose(p);
+    const std::string text = isolsim(s.command, dir.string()).out;
     std::vector<std::string> actual;
     std::istringstream in(text);
     std::string line;

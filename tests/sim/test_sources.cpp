@@ -305,4 +305,13 @@ TEST(BlockInterference, RefusalsReturnEpermAndInterruptNothing) {
   EXPECT_EQ(rep2["noise"]["block_interference"]["syscalls"]["sys_mtrr_write"]["ok"], 1);
   EXPECT_EQ(rep2["noise"]["to_isolated"]["by_callback"]["__perf_install_in_context"]["ipi"], 2);
   EXPECT_GT(rep2["interference"]["cpus"][3]["interrupts_in_user"].get<int>(), 0);
+  // A caller the RFC did not convert (a kernel TLB flush) still interrupts the blocked CPUs after the
+  // write: ipis_to_blocked counts each.
+  const fs::path out3 = fresh_dir("block_interf_vfree");
+  const CliResult r3 = isolsim("run " + file + " --log none --out " + out3.string() +
+                               R"( --set expect=[] --set 'workload.1=[{"until":500000},{"syscall":"vfree"}]')");
+  ASSERT_EQ(r3.status, 0) << r3.out;
+  const json rep3 = json::parse(slurp(out3 / "report.json"));
+  fs::remove_all(out3);
+  EXPECT_EQ(rep3["noise"]["block_interference"]["ipis_to_blocked"], 2);
 }
