@@ -9,6 +9,8 @@ namespace {
 constexpr std::uint32_t kMsrIcr = 0x830;
 constexpr std::uint32_t kMsrEoi = 0x80b;
 constexpr std::uint32_t kMsrTscDeadline = 0x6e0;
+constexpr std::uint32_t kMsrLvtTimer = 0x832;
+constexpr std::uint32_t kMsrInitialCount = 0x838;
 }  // namespace
 
 Core::Core(sc_core::sc_module_name name, std::uint32_t id, const isa::Image& img, const Clock& clock,
@@ -121,6 +123,8 @@ void Core::hardware_register_write(const isa::Effect& e) {
     case kMsrIcr: ic_.send_ipi(id_, e.msr_value, t_); break;
     case kMsrEoi: apic_.eoi(); break;
     case kMsrTscDeadline: apic_.set_tsc_deadline(e.msr_value); break;
+    case kMsrLvtTimer: apic_.write_lvt_timer(e.msr_value); break;
+    case kMsrInitialCount: apic_.write_initial_count(e.msr_value); break;
     default: break;  // other MSRs have no modelled effect
   }
 }

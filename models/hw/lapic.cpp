@@ -40,6 +40,21 @@ void LocalApic::set_tsc_deadline(std::uint64_t deadline) {
   arm();
 }
 
+void LocalApic::write_lvt_timer(std::uint64_t value) {
+  timer_mode_ = static_cast<unsigned>((value >> 17) & 3);
+  timer_period_ = 0;
+  timer_next_ = kNever;
+  arm();
+}
+
+void LocalApic::write_initial_count(std::uint64_t count) {
+  if (timer_mode_ == 2) return;  // SDM 11.5.4.1: ignored in TSC-deadline mode
+  const std::uint64_t now = clock_.now();
+  timer_period_ = timer_mode_ == 1 ? count : 0;
+  timer_next_ = count == 0 ? kNever : now + count;
+  arm();
+}
+
 void LocalApic::set_perf_counter(std::uint64_t period) {
   pmc_.program(period);
   arm();

@@ -33,6 +33,12 @@ class LocalApic : public sc_core::sc_module {
   // LVT timer: periodic with `period` cycles from `first`, or a TSC deadline (0 disarms).
   void set_periodic(std::uint64_t first, std::uint64_t period);
   void set_tsc_deadline(std::uint64_t deadline);
+  // The x2APIC LVT timer register (its mode field, bits 17-18: one-shot, periodic, TSC-deadline;
+  // a write disarms) and initial-count register (counts in TSC cycles here: arms one-shot or
+  // periodic mode, 0 disarms), as the kernel's clockevent switches modes (lapic_timer_set_periodic(),
+  // lapic_timer_set_oneshot()).
+  void write_lvt_timer(std::uint64_t value);
+  void write_initial_count(std::uint64_t count);
   // LVT PC in NMI delivery mode: the counter overflows every `period` cycles from boot (0: off).
   void set_perf_counter(std::uint64_t period);
   // Earliest cycle at which this APIC will change state by itself (kNever if none).
@@ -65,6 +71,7 @@ class LocalApic : public sc_core::sc_module {
   std::map<std::uint8_t, std::vector<std::uint64_t>> pending_ids_;               // IRR vector -> IPI ids
   std::uint64_t timer_next_ = kNever;
   std::uint64_t timer_period_ = 0;  // 0: TSC-deadline or one-shot
+  unsigned timer_mode_ = 0;         // LVT timer bits 17-18 (the platform sets the timer up directly)
   PerfCounter pmc_;
   bool nmi_pending_ = false;
 };

@@ -11,16 +11,24 @@ isa::Image build_kernel(const KernelConfig& cfg) {
   if (cfg.ncpus == 0 || cfg.ncpus > kMaxCpus)
     throw std::invalid_argument("CPU count must be between 1 and " + std::to_string(kMaxCpus));
   std::vector<std::string> options;
-  if (cfg.sched_kthreads) options.push_back("sched_entry.s");
+  if (cfg.sched_kthreads || cfg.nohz_full_runtime || cfg.tif_nohz) options.push_back("sched_entry.s");
   if (cfg.block_interf_srcu) options.push_back("block_interf_srcu.s");
+  if (cfg.nohz_full_runtime) options.push_back("nohz_full_runtime.s");
+  if (cfg.tif_nohz) options.push_back("tif_nohz.s");
   std::vector<isa::Source> sources = protocol_sources(cfg.protocol, options);
   sources.insert(sources.end(), cfg.extra.begin(), cfg.extra.end());
-  bool any_nohz = false;
-  for (bool b : cfg.nohz_full) any_nohz |= b;
+  isa::Word nohz_mask = 0, nohz_count = 0;
+  for (std::uint32_t c = 0; c < cfg.nohz_full.size() && c < cfg.ncpus; ++c)
+    if (cfg.nohz_full[c]) nohz_mask |= isa::Word(1) << c, ++nohz_count;
+  const bool any_nohz = nohz_count != 0;
   const isa::Word all = cfg.ncpus == 64 ? ~isa::Word(0) : (isa::Word(1) << cfg.ncpus) - 1;
   return isa::assemble(sources, {{"NR_CPUS", cfg.ncpus},
                                  {"ALL_CPUS", all},
                                  {"CONTEXT_TRACKING_ENABLED", any_nohz ? 1u : 0u},
+                                 {"NOHZ_FULL_BOOT_MASK", nohz_mask},
+                                 {"NR_NOHZ_FULL_BOOT", nohz_count},
+                                 {"TICK_CYCLES", cfg.tick_cycles},
+                                 {"RESIDUAL_TICK_CYCLES", cfg.residual_tick_cycles},
                                  {"TICK_DO_TIMER_CPU", cfg.tick_do_timer_cpu},
                                  {"TICK_WORK_CYCLES", cfg.tick_work_cycles},
                                  {"CT_WHERE_KERNEL", static_cast<isa::Word>(Where::Kernel)},

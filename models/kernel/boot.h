@@ -24,13 +24,21 @@ struct KernelConfig {
   // Seed 000's block-interference mask read under SRCU (RFC v2, block_interf_srcu.s) rather than
   // the per-CPU rw-semaphore of RFC v1 (block_interf.s).
   bool block_interf_srcu = false;
+  // Seed 001: nohz_full switched per CPU at run time (nohz_full_runtime.s, and the stopper that
+  // runs the switch on its CPU, with sched_entry.s), and the TIF_NOHZ system-call entry in place of
+  // the static key's (tif_nohz.s). Either implies sched_kthreads.
+  bool nohz_full_runtime = false;
+  bool tif_nohz = false;
+  std::uint64_t tick_cycles = 0;            // a housekeeping CPU's tick period (0: no tick)
+  std::uint64_t residual_tick_cycles = 0;   // a nohz_full CPU's residual tick (0: none)
 };
 
 constexpr std::uint32_t kMaxCpus = 64;  // cfd->cpumask is one register (see smp.s)
 
 // Kernel paths for the protocol, plus `extra`, with the constants the kernel paths expect
-// (NR_CPUS, ALL_CPUS, CONTEXT_TRACKING_ENABLED, TICK_DO_TIMER_CPU, TICK_WORK_CYCLES, and the
-// answers of a `.ctstate` function, CT_WHERE_KERNEL, _IDLE, _USER, _GUEST).
+// (NR_CPUS, ALL_CPUS, CONTEXT_TRACKING_ENABLED, NOHZ_FULL_BOOT_MASK, NR_NOHZ_FULL_BOOT,
+// TICK_DO_TIMER_CPU, TICK_WORK_CYCLES, TICK_CYCLES, RESIDUAL_TICK_CYCLES, and the answers of a
+// `.ctstate` function, CT_WHERE_KERNEL, _IDLE, _USER, _GUEST).
 isa::Image build_kernel(const KernelConfig& cfg);
 
 // Initial memory: variable initialisers, then every `.equ boot.active.VAR, V` on nohz_full

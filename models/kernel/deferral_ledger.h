@@ -151,6 +151,8 @@ class DeferralLedger {
   // Deliveries to isolated CPUs, and to other CPUs that work was posted to, by (request, target).
   std::vector<const Delivery*> deliveries() const;
   bool isolated(std::uint32_t cpu) const { return isolated_.at(cpu); }
+  // A CPU that became nohz_full during the run: followed from now on, as the isolated ones are.
+  void follow(std::uint32_t cpu) { isolated_.at(cpu) = true; }
 
  private:
   struct Token {

@@ -11,8 +11,9 @@ const std::vector<std::string>& protocol_names() {
   return names;
 }
 
-const std::vector<std::string>& optional_files() {
-  static const std::vector<std::string> files = {"sched_entry.s", "block_interf_srcu.s"};
+const std::vector<OptionalFile>& optional_files() {
+  static const std::vector<OptionalFile> files = {
+      {"sched_entry.s", 1}, {"block_interf_srcu.s", 1}, {"nohz_full_runtime.s", 1}, {"tif_nohz.s", 2}};
   return files;
 }
 
@@ -27,9 +28,11 @@ std::vector<isa::Source> protocol_sources(const std::string& protocol, const std
     const std::string name = f.name;
     if (name.rfind("protocols/", 0) == 0) {
       if (name == own) out.push_back({"models/kernel/" + name, f.text, 1});
-    } else if (std::find(optional_files().begin(), optional_files().end(), name) != optional_files().end()) {
+    } else if (const auto opt = std::find_if(optional_files().begin(), optional_files().end(),
+                                             [&](const OptionalFile& o) { return o.name == name; });
+               opt != optional_files().end()) {
       if (std::find(options.begin(), options.end(), name) != options.end())
-        out.push_back({"models/kernel/" + name, f.text, 1});
+        out.push_back({"models/kernel/" + name, f.text, opt->layer});
     } else {
       out.push_back({"models/kernel/" + name, f.text, 0});
     }

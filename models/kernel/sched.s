@@ -4,12 +4,13 @@
 ; CALL_FUNCTION_SINGLE, or RESCHEDULE), then the thread preempting the user task at the return to
 ; user mode. Each CPU has its user task (or the idle task, idle.s) and two bound kernel threads,
 ; kworker/N (the per-CPU workqueue pool's worker, workqueue.s) and a generic kthread/N. The
-; runqueue, its lock and the scheduling classes are not modelled: a woken thread runs at the next
-; schedule() of its CPU, before the user task.
+; runqueue and its lock are not modelled: a woken thread runs at the next schedule() of its CPU,
+; before the user task, the stopper (stop_sched_class) before the others.
 
 .equ TASK_KWORKER, 0                           ; kworker/N: runs the per-CPU pool's work items
 .equ TASK_KTHREAD, 1                           ; kthread/N: a bound kthread that works KTHREAD_WORK_CYCLES
-.equ NR_KTHREADS, 2
+.equ TASK_STOPPER, 2                           ; migration/N: the CPU's stopper (stop_machine.s)
+.equ NR_KTHREADS, 3
 .equ TASK_RUNNING, 0                           ; include/linux/sched.h p->__state
 .equ TASK_INTERRUPTIBLE, 1
 .equ WF_TTWU, 0x8
@@ -119,6 +120,8 @@ out:
 again:
     queued = load rq.queued[this_cpu]          ; pick_next_task()
     jz queued, out
+    t = TASK_STOPPER
+    jnz queued & (1 << TASK_STOPPER), pick     ; stop_sched_class comes first
     t = 0
     jnz queued & 1, pick
     t = 1
@@ -129,10 +132,14 @@ pick:
     trace sched_switch(0, pid)                 ; prev = the task that was running, next = kthread t
     sti
     jnz t == TASK_KWORKER, kworker
+    jnz t == TASK_STOPPER, stopper
     compute KTHREAD_WORK_CYCLES                ; kthread/N's work
     jmp done
 kworker:
     call worker_thread()                       ; kernel/workqueue.c
+    jmp done
+stopper:
+    call cpu_stopper_thread()                  ; kernel/stop_machine.c
 done:
     cli
     store kthread.state[this_cpu][t], TASK_INTERRUPTIBLE   ; set_current_state(); schedule()

@@ -66,6 +66,14 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, r
             << d["flushed_on_entry"] << " flushed on entry, " << d["double_executions"]
             << " double executions, " << d["lost"] << " lost, " << d["late"] << " late\n"
             << "  outputs in " << opts.out_dir << "/\n";
+  if (s.nohz_full_runtime) {
+    const auto& n = o.report["nohz_full"];
+    const auto& sc = n["syscalls"];
+    const std::uint64_t calls = sc["count"];
+    std::cout << "  nohz_full at run time: " << n["switches"].size() << " switches, " << n["at_end"].dump()
+              << " at the end; " << n["entry"].get<std::string>() << " entry, " << calls << " syscalls, mean "
+              << (calls ? sc["cycles"].get<std::uint64_t>() / calls : 0) << " cycles\n";
+  }
   if (noise.show || !s.sources.empty()) {
     std::cout << "\n";
     run::print_noise_tables(o.report, shown, noise.by == "sender", std::cout);

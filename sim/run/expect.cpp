@@ -44,7 +44,7 @@ std::vector<ExpectResult> check(const scenario::JsonDoc& doc, const std::vector<
   std::vector<ExpectResult> out;
   for (const scenario::Expect& e : ex) {
     const nlohmann::ordered_json* v = lookup(report, e.path);
-    if (!v || v->is_object() || v->is_array())
+    if (!v || v->is_object() || (v->is_array() && !e.value.is_array()))
       doc.fail(e.pointer + "/path", "\"" + e.path + "\" " +
                                         (v ? "is not a single value" : "names nothing in the report") +
                                         " (see docs/report.md for the report's fields)");

@@ -4,6 +4,20 @@
 
 namespace run {
 
+namespace {
+
+// A system call's return value: "ok", or the name of the errno it is the negative of
+std::string errno_name(std::uint64_t ret) {
+  static const std::map<std::int64_t, const char*> names = {
+      {1, "EPERM"}, {2, "ENOENT"}, {11, "EAGAIN"}, {14, "EFAULT"}, {16, "EBUSY"}, {22, "EINVAL"}};
+  const auto v = static_cast<std::int64_t>(ret);
+  if (v >= 0 || v < -4095) return "ok";
+  const auto it = names.find(-v);
+  return it != names.end() ? it->second : "E" + std::to_string(-v);
+}
+
+}  // namespace
+
 NoiseAccount::NoiseAccount(std::uint32_t ncpus, std::vector<bool> isolated)
     : ncpus_(ncpus), isolated_(std::move(isolated)), cpus_(ncpus), open_(ncpus, false), current_(ncpus) {}
 
@@ -34,8 +48,14 @@ void NoiseAccount::sender_trace(std::uint32_t cpu, const std::string& name, cons
     block_.mask = a[0];  // the write returned: from now on these CPUs are blocked
     ++block_.writes;
   } else if (name == "syscall_result" && a.size() >= 2) {
-    ++block_.syscalls[fname(a[0])][a[1] == ~std::uint64_t(0) ? "EPERM" : "ok"];
+    ++syscalls_[fname(a[0])][errno_name(a[1])];
   }
+}
+
+void NoiseAccount::set_nohz_full(std::uint32_t cpu, bool on, std::uint64_t cycle) {
+  if (cpu >= ncpus_) return;
+  isolated_[cpu] = on;
+  switches_.push_back({cycle, cpu, on});
 }
 
 void NoiseAccount::ipi_sent(std::uint32_t, std::uint32_t to) {
@@ -69,7 +89,7 @@ void NoiseAccount::receiver_trace(std::uint32_t cpu, const std::string& name, co
   if (name == "csd_function_entry" || name == "irq_work_entry" || name == "workqueue_execute_start")
     cbs.push_back(fname(a[0]));
   else if (name == "sched_switch" && a.size() >= 2 && a[1] != 0)
-    cbs.push_back((a[1] == 1 ? "kworker/" : "kthread/") + std::to_string(cpu));  // sched.s's task ids
+    cbs.push_back((a[1] == 1 ? "kworker/" : a[1] == 2 ? "kthread/" : "migration/") + std::to_string(cpu));  // sched.s's task ids
   else if (name == "irq_handler_entry")
     cbs.push_back("irq_handler");
 }

@@ -51,7 +51,13 @@ struct BlockInterference {
   std::uint64_t mask = 0;          // CPUs blocked by the last write that returned
   std::uint64_t writes = 0;
   std::uint64_t ipis_to_blocked = 0;  // IPIs sent to a CPU after the write that blocked it returned
-  std::map<std::string, std::map<std::string, std::uint64_t>> syscalls;  // converted callers: result -> count
+};
+
+// Seed 001's runtime nohz_full: each switch of a CPU, as its stopper made it.
+struct NohzFullSwitch {
+  std::uint64_t cycle;
+  std::uint32_t cpu;
+  bool on;
 };
 
 class NoiseAccount {
@@ -74,6 +80,12 @@ class NoiseAccount {
   const std::map<std::string, CallbackCount>& by_callback() const { return by_callback_; }
   const std::map<std::pair<std::uint32_t, std::string>, CallbackCount>& by_sender() const { return by_sender_; }
   const BlockInterference& block_interference() const { return block_; }
+  // System calls that report their result (the syscall_result tracepoint): by function, by errno
+  // name ("ok" for success).
+  const std::map<std::string, std::map<std::string, std::uint64_t>>& syscalls() const { return syscalls_; }
+  // A CPU became nohz_full, or stopped being so: callbacks aimed at it count while it is.
+  void set_nohz_full(std::uint32_t cpu, bool on, std::uint64_t cycle);
+  const std::vector<NohzFullSwitch>& nohz_full_switches() const { return switches_; }
   // An IPI from CPU `from` to `to` left the sender.
   void ipi_sent(std::uint32_t from, std::uint32_t to);
 
@@ -88,6 +100,8 @@ class NoiseAccount {
   std::map<std::string, CallbackCount> by_callback_;
   std::map<std::pair<std::uint32_t, std::string>, CallbackCount> by_sender_;
   BlockInterference block_;
+  std::map<std::string, std::map<std::string, std::uint64_t>> syscalls_;
+  std::vector<NohzFullSwitch> switches_;
 };
 
 }  // namespace run

@@ -58,7 +58,8 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
   for (std::size_t i = 0; i < img.strings.size(); ++i)
     for (const char* name : {"ct_work_deferred", "csd_queue_cpu", "ipi_send_cpu", "ipi_send_cpumask", "ipi_avoided",
                              "csd_function_entry", "irq_work_entry", "workqueue_execute_start", "softirq_entry",
-                             "sched_switch", "irq_handler_entry", "block_interf_set", "syscall_result"})
+                             "sched_switch", "irq_handler_entry", "block_interf_set", "syscall_result",
+                             "nohz_full_set"})
       traced_[i] = traced_[i] || img.strings[i] == name;
   for (std::uint32_t c = 0; c < ncpus; ++c) interference_[c].nohz_full = ledger_.isolated(c);
   timeline_.ncpus = ncpus;
@@ -271,6 +272,8 @@ void Recorder::finish(std::uint64_t end_cycle, double clock_mhz) {
     if (disturbed_since_[c]) end_disturbance(c, end_cycle);
     if (halted_[c]) interference_[c].idle_cycles += end_cycle - halted_since_[c];
   }
+  for (const NohzFullSwitch& sw : noise_.nohz_full_switches())
+    timeline_.cpu_labels[sw.cpu] = "cpu" + std::to_string(sw.cpu) + " (nohz_full switched)";
   std::stable_sort(timeline_.changes.begin(), timeline_.changes.end(),
                    [](const report::ContextChange& a, const report::ContextChange& b) {
                      return a.cycle != b.cycle ? a.cycle < b.cycle : a.cpu < b.cpu;
@@ -389,6 +392,14 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
     if (name == "ct_work_deferred")
       timeline_.markers.push_back({ev.cycle, cpu, "deferred to cpu" + std::to_string(e.trace_args.at(0)),
                                    request_name(request)});
+    if (name == "nohz_full_set" && e.trace_args.size() >= 2 && e.trace_args[0] < ncpus_) {
+      // nohz_full_set(cpu, on): seed 001's switch, run on the CPU itself by its stopper
+      const auto c = static_cast<std::uint32_t>(e.trace_args[0]);
+      const bool on = e.trace_args[1] != 0;
+      noise_.set_nohz_full(c, on, ev.cycle);
+      if (on) ledger_.follow(c), interference_[c].nohz_full = true;
+      timeline_.markers.push_back({ev.cycle, c, on ? "nohz_full on" : "nohz_full off", "stopper"});
+    }
   }
   ledger_.on_effect(cpu, request, e, ev.cycle);
   if (mode_changed) ledger_.on_mode(cpu, after, ev.cycle);

@@ -71,6 +71,7 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
     total["worst_cycles"] = std::max(total["worst_cycles"].get<std::uint64_t>(), ci.worst_cycles);
   }
   r["interference"] = {{"nohz_full_total", total}, {"cpus", cpus}};
+  r["nohz_full"] = nohz_full_section(s, rec);
   r["noise"] = noise_section(s, rec);
 
   r["deferral"] = deferral_section(rec.ledger());
@@ -107,7 +108,7 @@ J noise_section(const scenario::Scenario& s, const Recorder& rec) {
     auto stays = [](const CpuInterference::Stays& st) { return J{{"count", st.count}, {"cycles", st.cycles}}; };
     J cost = {{"syscalls_flushing", stays(ci.syscall_flushing)}, {"syscalls_other", stays(ci.syscall_plain)},
               {"interrupts_flushing", stays(ci.interrupt_flushing)}, {"interrupts_other", stays(ci.interrupt_plain)}};
-    cpus.push_back({{"cpu", c}, {"nohz_full", s.nohz_full[c]}, {"hw", cn.hw}, {"nmi", cn.nmi}, {"irq", cn.irq},
+    cpus.push_back({{"cpu", c}, {"nohz_full", ci.nohz_full}, {"hw", cn.hw}, {"nmi", cn.nmi}, {"irq", cn.irq},
                     {"softirq", cn.softirq}, {"thread", cn.thread}, {"episodes", cn.episodes},
                     {"by_kind", kinds}, {"listed", eps}, {"kernel_stays", cost}});
   }
@@ -127,12 +128,50 @@ J noise_section(const scenario::Scenario& s, const Recorder& rec) {
   for (std::uint32_t c = 0; c < s.cpus && c < 64; ++c)
     if ((b.mask >> c) & 1) blocked.push_back(c);
   J calls = J::object();
-  for (const auto& [call, results] : b.syscalls)
+  for (const auto& [call, results] : n.syscalls())
     for (const auto& [result, count] : results) calls[call][result] = count;
   return {{"cpus", cpus},
           {"to_isolated", {{"by_callback", by_cb}, {"by_sender", by_sender}}},
-          {"block_interference", {{"writes", b.writes}, {"blocked", blocked}, {"ipis_to_blocked", b.ipis_to_blocked},
-                                  {"syscalls", calls}}}};
+          {"block_interference", {{"writes", b.writes}, {"blocked", blocked}, {"ipis_to_blocked", b.ipis_to_blocked}}},
+          {"syscalls", calls}};
+}
+
+// Seed 001: the nohz_full CPUs at each point of the run, from boot through every switch
+J nohz_full_section(const scenario::Scenario& s, const Recorder& rec) {
+  std::vector<bool> now = s.nohz_full;
+  auto cpus_of = [&] {
+    J list = J::array();
+    for (std::uint32_t c = 0; c < s.cpus; ++c)
+      if (now[c]) list.push_back(c);
+    return list;
+  };
+  J timeline = J::array({{{"from", 0}, {"cpus", cpus_of()}}});
+  J switches = J::array();
+  std::vector<std::uint64_t> cycles(s.cpus, 0), since(s.cpus, 0);
+  for (const NohzFullSwitch& sw : rec.noise().nohz_full_switches()) {
+    switches.push_back({{"cycle", sw.cycle}, {"cpu", sw.cpu}, {"on", sw.on}});
+    if (now[sw.cpu] == sw.on) continue;
+    if (!sw.on) cycles[sw.cpu] += sw.cycle - since[sw.cpu];
+    since[sw.cpu] = sw.cycle;
+    now[sw.cpu] = sw.on;
+    if (timeline.back()["from"] == sw.cycle) timeline.back()["cpus"] = cpus_of();
+    else timeline.push_back({{"from", sw.cycle}, {"cpus", cpus_of()}});
+  }
+  J per_cpu = J::object();
+  for (std::uint32_t c = 0; c < s.cpus; ++c) {
+    if (now[c]) cycles[c] += s.run_cycles - std::min(since[c], s.run_cycles);
+    if (cycles[c]) per_cpu[std::to_string(c)] = cycles[c];
+  }
+  // The entry variant's price: TIF_NOHZ sends every task's system calls down the slow path,
+  // housekeeping CPUs included, so the figure to compare between runs is every CPU's syscalls.
+  std::uint64_t calls = 0, call_cycles = 0;
+  for (const CpuInterference& ci : rec.interference()) {
+    calls += ci.syscall_flushing.count + ci.syscall_plain.count;
+    call_cycles += ci.syscall_flushing.cycles + ci.syscall_plain.cycles;
+  }
+  return {{"runtime", s.nohz_full_runtime}, {"entry", s.context_tracking_entry}, {"timeline", timeline},
+          {"switches", switches}, {"at_end", cpus_of()}, {"cycles", per_cpu},
+          {"syscalls", {{"count", calls}, {"cycles", call_cycles}}}};
 }
 
 J deferral_section(const kernel::DeferralLedger& ledger) {

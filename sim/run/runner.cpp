@@ -56,10 +56,8 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
   pc.run_ahead = opts.run_ahead;
   for (const scenario::DeviceInterrupt& d : scenario::device_interrupts(s))
     pc.device_irqs.push_back({d.cycle, d.cpu, static_cast<std::uint8_t>(d.vector)});
-  const double cycles_per_second = s.clock_mhz * 1e6;
-  const std::uint64_t tick = s.hz ? static_cast<std::uint64_t>(std::llround(cycles_per_second / s.hz)) : 0;
-  const std::uint64_t residual =
-      s.hz && s.residual_tick_hz ? static_cast<std::uint64_t>(std::llround(cycles_per_second / s.residual_tick_hz)) : 0;
+  const std::uint64_t tick = scenario::tick_cycles(s);
+  const std::uint64_t residual = scenario::residual_tick_cycles(s);
   for (std::uint32_t c = 0; c < s.cpus; ++c) {
     pc.tasks.push_back(si.tasks[c]);
     hw::TimerSetup t;

@@ -96,6 +96,7 @@ class Loader {
     kernel(root.object("kernel"));
     run(root.object("run"));
     s_.workload = load_workload(doc_, root, s_.cpus, s_.run_cycles);
+    for (const CpuWorkload& w : s_.workload) s_.nohz_full_runtime |= writes_nohz_full(w.steps);
     s_.sources = load_sources(doc_, root, s_);
     programs(root);
     expect(root);
@@ -241,9 +242,15 @@ class Loader {
                    std::to_string(s_.tick_work_cycles) + ": the period must be at least 4 times the tick's work");
   }
 
+  static bool writes_nohz_full(const std::vector<Step>& steps) {
+    for (const Step& st : steps)
+      if ((st.kind == Step::Kind::Syscall && st.syscall == "nohz_full_write") || writes_nohz_full(st.steps)) return true;
+    return false;
+  }
+
   void kernel(const ObjectReader& k) {
     only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles",
-                  "nmi_watchdog", "irqaffinity", "block_interf_lock"});
+                  "nmi_watchdog", "irqaffinity", "block_interf_lock", "nohz_full_runtime", "context_tracking_entry"});
     s_.protocol = k.get_enum("protocol", kernel::protocol_names(), "v7");
     s_.nohz_full.assign(s_.cpus, false);
     if (k.has("nohz_full")) {
@@ -269,7 +276,9 @@ class Loader {
     }
     s_.tick_work_cycles = k.get_u64("tick_work_cycles", 2000);
     check_tick(k, "tick period", s_.hz, "hz");
-    bool any_nohz = false;
+    s_.nohz_full_runtime = k.get_bool("nohz_full_runtime", false);
+    s_.context_tracking_entry = k.get_enum("context_tracking_entry", {"static_key", "tif_nohz"}, "static_key");
+    bool any_nohz = s_.nohz_full_runtime;
     for (bool b : s_.nohz_full) any_nohz |= b;
     if (any_nohz) check_tick(k, "residual tick period", s_.residual_tick_hz, "residual_tick_hz");
     s_.nmi_watchdog.cpus.assign(s_.cpus, false);
@@ -402,8 +411,10 @@ class Loader {
                            ": expected names and indices separated by dots, like \"deferral.double_executions\"");
       x.op = e.get_enum("op", {"==", "!=", "<", "<=", ">", ">="}, "==");
       x.value = e.raw("value");
-      if (!x.value.is_number() && !x.value.is_boolean() && !x.value.is_string())
-        e.fail("value", "expected a number, boolean or string, got " + describe_value(x.value));
+      // An array compares whole, as a CPU list does ("nohz_full.at_end": [2]); objects do not:
+      // a path names one figure.
+      if (!x.value.is_number() && !x.value.is_boolean() && !x.value.is_string() && !x.value.is_array())
+        e.fail("value", "expected a number, boolean, string or array, got " + describe_value(x.value));
       if (x.op != "==" && x.op != "!=" && !x.value.is_number())
         e.fail("value", "operator " + jq(x.op) + " needs a number, got " + describe_value(x.value));
       x.text = x.path + " " + x.op + " " + x.value.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -415,5 +426,13 @@ class Loader {
 }  // namespace
 
 Scenario load_scenario(const JsonDoc& doc) { return Loader(doc).load(); }
+
+std::uint64_t tick_cycles(const Scenario& s) {
+  return s.hz ? static_cast<std::uint64_t>(std::llround(s.clock_mhz * 1e6 / s.hz)) : 0;
+}
+
+std::uint64_t residual_tick_cycles(const Scenario& s) {
+  return s.hz && s.residual_tick_hz ? static_cast<std::uint64_t>(std::llround(s.clock_mhz * 1e6 / s.residual_tick_hz)) : 0;
+}
 
 }  // namespace scenario

@@ -107,6 +107,10 @@ struct Scenario {
   NmiWatchdog nmi_watchdog;
   std::vector<bool> irqaffinity;      // irqaffinity=: where unmanaged device interrupts may go
   std::string block_interf_lock = "rwsem";  // seed 000's read side: "rwsem" (RFC v1) or "srcu" (RFC v2)
+  // Seed 001: nohz_full switched at run time (kernel.nohz_full_runtime, or a workload step that
+  // writes the mask), and how system calls reach context tracking: "static_key" or "tif_nohz"
+  bool nohz_full_runtime = false;
+  std::string context_tracking_entry = "static_key";
   std::vector<Source> sources;
 
   std::vector<CpuWorkload> workload;  // size cpus
@@ -121,6 +125,10 @@ struct Scenario {
 // Validates everything that can be checked without assembling (types, ranges, unknown keys,
 // CPU numbers, timing). Throws InputError.
 Scenario load_scenario(const JsonDoc& doc);
+// The LAPIC timer's periods in cycles: a housekeeping CPU's tick, a nohz_full CPU's residual tick
+// (0: none).
+std::uint64_t tick_cycles(const Scenario& s);
+std::uint64_t residual_tick_cycles(const Scenario& s);
 
 // The assembly of CPU `cpu`'s task function `__task_cpu<N>` (no params), generated from its steps.
 // `has_function(name)` says whether the kernel image defines a function; unknown syscalls or

@@ -18,6 +18,10 @@ kernel::KernelConfig kernel_config(const Scenario& s) {
   for (const Source& src : s.sources)
     k.sched_kthreads |= src.kind == "wakeup" || src.kind == "vmstat" || src.kind == "lru_drain";
   k.block_interf_srcu = s.block_interf_lock == "srcu";
+  k.nohz_full_runtime = s.nohz_full_runtime;
+  k.tif_nohz = s.context_tracking_entry == "tif_nohz";
+  k.tick_cycles = tick_cycles(s);
+  k.residual_tick_cycles = residual_tick_cycles(s);
   return k;
 }
 

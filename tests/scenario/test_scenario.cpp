@@ -287,7 +287,7 @@ TEST(ScenarioErrors, Expect) {
             "t.json:6: /expect/0/path: invalid path \"a..b\": expected names and indices separated by dots, like "
             "\"deferral.double_executions\"");
   EXPECT_EQ(load_error(scn(R"("expect": [{"path": "a", "value": null}])")),
-            "t.json:6: /expect/0/value: expected a number, boolean or string, got null");
+            "t.json:6: /expect/0/value: expected a number, boolean, string or array, got null");
   EXPECT_EQ(load_error(scn(R"("expect": [{"path": "a"}])")), "t.json:6: /expect/0: missing required key \"value\"");
 }
 
