@@ -54,6 +54,7 @@ DeferralLedger::DeferralLedger(std::uint32_t ncpus, std::vector<bool> isolated, 
       requests_(ncpus),
       warned_(ncpus, false) {
   isolated_.resize(ncpus, false);
+  nohz_full_ = isolated_;
   if (ct_ && boot)
     for (std::uint32_t c = 0; c < ncpus; ++c)
       if (isolated_[c]) where_[c] = ct_->where(boot->at(ct_->word(c)));
@@ -90,6 +91,18 @@ void DeferralLedger::on_trace(std::uint32_t cpu, std::uint64_t request, const st
                               const std::vector<isa::Word>& args, std::uint64_t cycle) {
   if (name == "WARN_ON_ONCE") {
     warned_[cpu] = true;
+    return;
+  }
+  if (name == "nohz_full_set") {
+    // Seed 001's switch, made by the CPU's stopper in kernel mode: a CPU that becomes nohz_full
+    // is followed from then on, as the boot's are (one switched off stays followed: work posted
+    // to it before must still run).
+    if (args.size() < 2 || args[0] >= ncpus_) return;
+    nohz_full_[args[0]] = args[1] != 0;
+    if (args[1] && !isolated_[args[0]]) {
+      isolated_[args[0]] = true;
+      hw_[args[0]] = kKernelMode;
+    }
     return;
   }
   if (!reads_trace(name) || request == 0 || args.empty() || args[0] >= ncpus_) return;
@@ -273,7 +286,7 @@ void DeferralLedger::fingerprint(std::string& out) const {
   // is no part of a verdict, so it is left out and each token says how its due stay stands.
   for (std::uint32_t c = 0; c < ncpus_; ++c) {
     put(out, static_cast<std::uint64_t>(where_[c]));
-    put(out, hw_[c]);
+    put(out, hw_[c] | (isolated_[c] ? 0x80u : 0u) | (nohz_full_[c] ? 0x40u : 0u));
   }
   auto token = [&](const Token& t) {
     put(out, t.request);

@@ -103,7 +103,9 @@ class DeferralLedger {
   void on_trace(std::uint32_t cpu, std::uint64_t request, const std::string& name,
                 const std::vector<isa::Word>& args, std::uint64_t cycle);
   // ... and WARN_ON_ONCE(...), the kernel's own assertion firing in a kernel path.
-  static bool reads_trace(const std::string& name) { return name == "csd_queue_cpu" || name == "WARN_ON_ONCE"; }
+  static bool reads_trace(const std::string& name) {
+    return name == "csd_queue_cpu" || name == "WARN_ON_ONCE" || name == "nohz_full_set";
+  }
   // Annotations of an executed instruction, and what its write does to tokens and state words.
   // It reads the effect's notes, addr, read, wrote and written: the explorer remembers ledger
   // updates by those (explore::Machine::exec), so reading another field means adding it to that key.
@@ -151,8 +153,8 @@ class DeferralLedger {
   // Deliveries to isolated CPUs, and to other CPUs that work was posted to, by (request, target).
   std::vector<const Delivery*> deliveries() const;
   bool isolated(std::uint32_t cpu) const { return isolated_.at(cpu); }
-  // A CPU that became nohz_full during the run: followed from now on, as the isolated ones are.
-  void follow(std::uint32_t cpu) { isolated_.at(cpu) = true; }
+  // Whether the CPU is nohz_full now: the boot's, as seed 001's switch (trace nohz_full_set) left it.
+  bool nohz_full(std::uint32_t cpu) const { return nohz_full_.at(cpu); }
 
  private:
   struct Token {
@@ -182,7 +184,8 @@ class DeferralLedger {
   void run_deferred(std::uint32_t cpu, isa::Word bits, std::uint64_t cycle);
 
   std::uint32_t ncpus_;
-  std::vector<bool> isolated_;
+  std::vector<bool> isolated_;                  // followed: nohz_full at boot or at some point since
+  std::vector<bool> nohz_full_;
   const CtStateReader* ct_;
   std::vector<Where> where_;           // per CPU, from its state word
   std::vector<std::uint64_t> epoch_;   // per CPU: kernel stays entered

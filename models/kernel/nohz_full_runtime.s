@@ -98,6 +98,17 @@ einval:
 ; ct->state needs no change (see above); the versions that keep other per-CPU words for tracked
 ; CPUs only (pz2021's ct->seq, rfc1's ct->work) hold their kernel values here too.
 .func nohz_full_switch_cpu(on)
+    jz on, track
+    ; A stay that began while context_tracking_key was off never ran __ct_user_exit(): the state
+    ; word may still say user here. Boot's ct_cpu_track_user() finds CT_STATE_KERNEL; a runtime
+    ; switch must make it so, as that exit's !active branch would have (raw_atomic_sub(state)),
+    ; or the return to user sees "already user", skips ct_kernel_exit() and leaves RCU watching:
+    ; ct_set_cpu_work() would refuse this CPU for ever.
+    s = load ct.state[this_cpu]
+    s = s & CT_STATE_MASK
+    jz s == CT_STATE_USER, track
+    atomic_add ct.state[this_cpu], -CT_STATE_USER
+track:
     store ct.active[this_cpu], on              ; per_cpu(context_tracking.active, cpu) = on
     store tick.nohz_full[this_cpu], on         ; cpumask_{set,clear}_cpu(cpu, tick_nohz_full_mask)
     trace nohz_full_set(this_cpu, on)          ; isolsim tracepoint: the report's nohz_full CPUs over time

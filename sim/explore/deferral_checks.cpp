@@ -47,7 +47,7 @@ Finding deferred_to_kernel(const kernel::Delivery& d, const std::string& how) {
 }  // namespace
 
 DeferralChecks::DeferralChecks(const scenario::JsonDoc& doc, const scenario::Scenario& s, const Machine& m)
-    : doc_(doc), isolated_(s.nohz_full) {
+    : doc_(doc) {
   for (const scenario::Expect& e : s.expect) {
     if (e.path.rfind("deferral.", 0) != 0 && e.path.rfind("memory.", 0) != 0) {
       unchecked_.push_back(e.text);
@@ -59,8 +59,14 @@ DeferralChecks::DeferralChecks(const scenario::JsonDoc& doc, const scenario::Sce
     }
   }
   State boot = const_cast<Machine&>(m).initial();
-  for (std::uint32_t c = 0; c < isolated_.size(); ++c)
-    if (isolated_[c] && accepts_work(m, boot, c)) defers_ = true;
+  bool any = false;
+  for (std::uint32_t c = 0; c < s.nohz_full.size(); ++c) {
+    any |= s.nohz_full[c];
+    if (s.nohz_full[c] && accepts_work(m, boot, c)) defers_ = true;
+  }
+  // With no nohz_full CPU at boot (seed 001 switches them on later) there is none to try yet:
+  // a protocol that models ct_set_cpu_work() is taken to defer.
+  if (!any && s.nohz_full_runtime) defers_ = m.image().find_function("ct_set_cpu_work").has_value();
 }
 
 // The protocol's own sender code is the oracle: ct_set_cpu_work(target, CT_WORK_SYNC) run by
@@ -149,7 +155,7 @@ void DeferralChecks::check(const Machine& m, const State& s, bool terminal, std:
       out.push_back(deferred_to_kernel(*d, "the execution ends with it still in that stay"));
   if (defers_)
     for (std::uint32_t c = 0; c < s.cpus.size(); ++c)
-      if (isolated_[c] && kernel::quiescent(ledger.where(c)) && !accepts_work(m, s, c))
+      if (ledger.nohz_full(c) && kernel::quiescent(ledger.where(c)) && !accepts_work(m, s, c))
         out.push_back({"cannot_defer", "cpu" + std::to_string(c) + " ends " + kernel::where_name(ledger.where(c)) +
                                            " but ct_set_cpu_work() refuses work for it: every later request "
                                            "interrupts it"});

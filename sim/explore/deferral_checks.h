@@ -19,7 +19,8 @@ class DeferralChecks : public Checker {
   void check(const Machine& m, const State& s, bool terminal, std::vector<Finding>& out) override;
   const std::vector<std::string>& unchecked() const { return unchecked_; }
   // Whether ct_set_cpu_work() is modelled and accepts work for an isolated CPU at boot (not with
-  // the `ipi` protocol): only then is "this CPU refuses deferral for ever" a finding.
+  // the `ipi` protocol), or, with none isolated at boot and the runtime switch, is modelled at
+  // all: only then is "this nohz_full CPU refuses deferral for ever" a finding.
   bool defers() const { return defers_; }
 
   // An expect clause that pins a violation (`deferral.double_executions == 1`: it fails when the
@@ -42,7 +43,6 @@ class DeferralChecks : public Checker {
   std::vector<scenario::Expect> pinned_expect_;
   std::vector<Pinned> pinned_;
   std::vector<std::string> unchecked_;
-  std::vector<bool> isolated_;
   bool defers_ = false;
   // Ledgers (by id) whose ledger-only checks found nothing: many states share one ledger.
   std::unordered_set<std::uint32_t> clean_ledgers_;

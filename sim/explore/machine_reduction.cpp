@@ -33,11 +33,11 @@ bool Machine::invisible(const State& s, const isa::CpuState& cpu, const isa::Ins
     case Op::Request:
       return uninterruptible(s, cpu);
     // Only an interrupt taken just before them tells these from thread-local instructions (the
-    // ledger watches the modes of nohz_full CPUs only: deferral decisions read the target's).
+    // ledger watches the modes of the CPUs it follows only: deferral decisions read the target's).
     case Op::Cli:
       return never_interrupted(s, cpu);
     case Op::Syscall: case Op::Sysret:
-      return never_interrupted(s, cpu) && !cfg_.isolated[cpu.id];
+      return never_interrupted(s, cpu) && !ledger(s).follows_cpu(cpu.id);
     case Op::Sti:  // with IF clear no interrupt can come before it, and an IPI arriving before or
                    // after it leaves the same IRR: it moves left past any other CPU's step
       return true;

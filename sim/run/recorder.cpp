@@ -397,7 +397,7 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
       const auto c = static_cast<std::uint32_t>(e.trace_args[0]);
       const bool on = e.trace_args[1] != 0;
       noise_.set_nohz_full(c, on, ev.cycle);
-      if (on) ledger_.follow(c), interference_[c].nohz_full = true;
+      if (on) interference_[c].nohz_full = true;
       timeline_.markers.push_back({ev.cycle, c, on ? "nohz_full on" : "nohz_full off", "stopper"});
     }
   }

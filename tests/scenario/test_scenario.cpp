@@ -72,6 +72,16 @@ TEST(ScenarioErrors, BadProtocolAndHz) {
             "t.json:4: /kernel/residual_tick_hz: must be between 0 and 1000, got 1001");
 }
 
+TEST(ScenarioErrors, RuntimeNohzFull) {
+  EXPECT_EQ(kernel_error(R"({"nohz_full_runtime": 1})"),
+            "t.json:4: /kernel/nohz_full_runtime: expected true or false, got number 1");
+  EXPECT_EQ(kernel_error(R"({"context_tracking_entry": "tif"})"),
+            "t.json:4: /kernel/context_tracking_entry: unknown value \"tif\" (expected one of: static_key, tif_nohz)");
+  // The switch checks the residual tick as a boot nohz_full CPU would.
+  EXPECT_EQ(kernel_error(R"({"nohz_full_runtime": true, "hz": 250, "residual_tick_hz": 300})"),
+            "t.json:4: /kernel/residual_tick_hz: must be between 0 and 250, got 300");
+}
+
 TEST(ScenarioErrors, NmiWatchdog) {
   EXPECT_EQ(kernel_error(R"({"nmi_watchdog": {"cpus": [0, 4]}})"),
             "t.json:4: /kernel/nmi_watchdog/cpus/1: CPU 4 out of range: the platform has 4 CPUs (0-3)");
@@ -442,6 +452,18 @@ TEST(ScenarioLoad, FullScenario) {
   EXPECT_EQ(s.expect[1].text, "cpus.3.ipis <= 2.5");
   EXPECT_EQ(s.expect[2].text, "ok != false");
   EXPECT_EQ(s.expect[3].text, "protocol == \"rfc1\"");
+}
+
+TEST(ScenarioLoad, RuntimeNohzFull) {
+  const Scenario off = load(R"({"name": "d", "platform": {"cpus": 3}, "kernel": {}, "run": {"cycles": 77}})");
+  EXPECT_FALSE(off.nohz_full_runtime);
+  EXPECT_EQ(off.context_tracking_entry, "static_key");
+  // A workload that writes the mask, even inside a repeat, loads the switch.
+  const Scenario on = load(R"({"name": "d", "platform": {"cpus": 3}, "kernel": {"context_tracking_entry": "tif_nohz"},
+      "workload": {"0": [{"repeat": 2, "steps": [{"syscall": "nohz_full_write", "arg": 4}]}]}, "run": {"cycles": 77}})");
+  EXPECT_TRUE(on.nohz_full_runtime);
+  EXPECT_EQ(on.context_tracking_entry, "tif_nohz");
+  EXPECT_EQ(on.nohz_full, std::vector<bool>(3, false));
 }
 
 TEST(ScenarioLoad, RunUnitsAndTickDoTimerCpu) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "isolsim_cli.h"
@@ -309,4 +310,46 @@ TEST(Explore, BlockInterferenceHoldsOnlyUnderTheReadLock) {
       R"({"inline":".func sys_block_interf_write(mask)\n    store block_interf_cpumask, mask\n    ret 0\n.endfunc\n"}]')",
       1);
   EXPECT_EQ(kinds(no_gp), std::vector<std::string>{"expect"}) << no_gp.dump();
+}
+
+// Seed 001: a runtime switch of nohz_full racing a deferral sender. Under v7 the switch, made by
+// the target's stopper on the target, neither loses work nor defers it to a CPU that will not
+// flush it, in either direction. Flipping ct->active from the writer's CPU is caught both ways;
+// so is v4's sender, whose ct->active test and cmpxchg are two accesses a switch-off can fall
+// between (v7's cmpxchg also needs RCU not watching, which an untracked CPU always is).
+namespace {
+
+// Every kind found is `allowed`, and `needed` is among them.
+void expect_kinds(const nlohmann::json& j, const std::set<std::string>& allowed, const std::string& needed) {
+  bool found = false;
+  for (const std::string& k : kinds(j)) {
+    EXPECT_TRUE(allowed.count(k)) << k;
+    found = found || k == needed;
+  }
+  EXPECT_TRUE(found) << j.dump();
+}
+
+const char* const kRemoteSwitch = R"(--set 'programs=[{"file":"sync_core_on.s"},{"file":"nohz_full_remote_switch.s"}]')";
+
+}  // namespace
+
+class NohzFullSwitch : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(NohzFullSwitch, ByTheStopperVerifiedRemoteFlipCaught) {
+  const std::string file = "nohz_full_switch_" + GetParam() + ".json";
+  const nlohmann::json ok = explore(file, "", 0);
+  EXPECT_EQ(ok["verdict"], "verified") << ok.dump();
+  EXPECT_TRUE(ok["complete"].get<bool>());
+  const nlohmann::json remote = explore(file, kRemoteSwitch, 1);
+  if (GetParam() == "off")  // work posted after the flip waits in a kernel stay that will not flush it
+    expect_kinds(remote, {"deferred_to_kernel", "late_work", "lost_work"}, "deferred_to_kernel");
+  else  // the flip left the state word saying RCU watches: the cmpxchg refuses for ever
+    expect_kinds(remote, {"cannot_defer", "deferred_to_kernel", "late_work"}, "cannot_defer");
+}
+
+INSTANTIATE_TEST_SUITE_P(Explore, NohzFullSwitch, ::testing::Values("off", "on"));
+
+TEST(Explore, V4SenderRacesARuntimeSwitchOff) {
+  const nlohmann::json v4 = explore("nohz_full_switch_off.json", "--set kernel.protocol=v4", 1);
+  expect_kinds(v4, {"deferred_to_kernel", "late_work", "lost_work"}, "deferred_to_kernel");
 }
