@@ -52,6 +52,7 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
       halted_(ncpus, false),
       halted_since_(ncpus, 0),
       disturbance_cause_(ncpus),
+      disturbed_nohz_full_(ncpus, false),
       last_ipi_callsite_(ncpus),
       posted_(img.memory_words, false),
       traced_(img.strings.size(), false) {
@@ -220,6 +221,10 @@ void Recorder::end_disturbance(std::uint32_t cpu, std::uint64_t cycle) {
   ci.by_cause[disturbance_cause_[cpu]].cycles += lost;
   noise_.end(cpu, cycle);
   if (lost > ci.worst_cycles) ci.worst_cycles = lost, ci.worst_at = disturbed_since_[cpu];
+  if (disturbed_nohz_full_[cpu]) {
+    ci.while_nohz_full.cycles_lost += lost;
+    ci.while_nohz_full.worst_cycles = std::max(ci.while_nohz_full.worst_cycles, lost);
+  }
   disturbed_since_[cpu] = 0;
 }
 
@@ -350,6 +355,11 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
         ++ci.interrupts_in_user;
         if (vector != 0xec && vector != isa::kNmiVector) ++ci.ipis_in_user;
         ++ci.by_cause[vector_name(vector)].count;
+        disturbed_nohz_full_[ev.cpu] = ledger_.nohz_full(ev.cpu);
+        if (disturbed_nohz_full_[ev.cpu]) {
+          ++ci.while_nohz_full.interrupts_in_user;
+          if (vector != 0xec && vector != isa::kNmiVector) ++ci.while_nohz_full.ipis_in_user;
+        }
         disturbed_since_[ev.cpu] = ev.cycle;
         disturbance_cause_[ev.cpu] = vector_name(vector);
         std::int64_t sender = -1;  // the CPU's own timer or NMI

@@ -33,6 +33,10 @@ struct CpuInterference {
   // on entry, against those that did not, by how they began
   struct Stays { std::uint64_t count = 0, cycles = 0; };
   Stays syscall_flushing, syscall_plain, interrupt_flushing, interrupt_plain;
+  // The first four again, of the disturbances that began while the CPU was nohz_full: all of
+  // them unless seed 001's switch changed it during the run. report.json's nohz_full_total.
+  struct Isolated { std::uint64_t interrupts_in_user = 0, ipis_in_user = 0, cycles_lost = 0, worst_cycles = 0; };
+  Isolated while_nohz_full;
 };
 
 const char* vector_name(std::uint8_t vector);
@@ -132,6 +136,7 @@ class Recorder : public hw::Observer {
   std::vector<bool> halted_;                     // in HLT, waiting for an interrupt
   std::vector<std::uint64_t> halted_since_;      // the cycle of that hlt
   std::vector<std::string> disturbance_cause_;
+  std::vector<bool> disturbed_nohz_full_;  // the current disturbance began while the CPU was nohz_full
   std::vector<std::string> last_ipi_callsite_;
   std::vector<std::size_t> ipi_index_;  // IPI id -> index in timeline_.ipis (ids count from 1)
   std::vector<bool> device_id_;         // IPI id -> a device's interrupt

@@ -64,11 +64,11 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
                     {"ipis_in_user", ci.ipis_in_user}, {"cycles_lost", ci.cycles_lost},
                     {"worst_cycles", ci.worst_cycles}, {"worst_at", ci.worst_at}, {"by_cause", causes},
                     {"idle_cycles", ci.idle_cycles}, {"nmis", ci.nmis}});
-    if (!ci.nohz_full) continue;
-    total["interrupts_in_user"] = total["interrupts_in_user"].get<std::uint64_t>() + ci.interrupts_in_user;
-    total["ipis_in_user"] = total["ipis_in_user"].get<std::uint64_t>() + ci.ipis_in_user;
-    total["cycles_lost"] = total["cycles_lost"].get<std::uint64_t>() + ci.cycles_lost;
-    total["worst_cycles"] = std::max(total["worst_cycles"].get<std::uint64_t>(), ci.worst_cycles);
+    const CpuInterference::Isolated& w = ci.while_nohz_full;
+    total["interrupts_in_user"] = total["interrupts_in_user"].get<std::uint64_t>() + w.interrupts_in_user;
+    total["ipis_in_user"] = total["ipis_in_user"].get<std::uint64_t>() + w.ipis_in_user;
+    total["cycles_lost"] = total["cycles_lost"].get<std::uint64_t>() + w.cycles_lost;
+    total["worst_cycles"] = std::max(total["worst_cycles"].get<std::uint64_t>(), w.worst_cycles);
   }
   r["interference"] = {{"nohz_full_total", total}, {"cpus", cpus}};
   r["nohz_full"] = nohz_full_section(s, rec);

@@ -91,6 +91,11 @@ TEST(NohzFullRuntime, WorkIsDeferredOnlyToCpusTrackedWhenItIsRequested) {
   EXPECT_GT(ipi_to_3_after, 0);
   EXPECT_GT(ipi_before, 0);
   EXPECT_EQ(rep["noise"]["cpus"][3]["nohz_full"], true);  // at some point of the run
+  // The IPIs cpu2 and cpu3 took before their switch are no interference to an isolated CPU.
+  const json& cpus = rep["interference"]["cpus"];
+  const int in_user = cpus[2]["interrupts_in_user"].get<int>() + cpus[3]["interrupts_in_user"].get<int>();
+  EXPECT_GT(ipi_before, 0);
+  EXPECT_LT(rep["interference"]["nohz_full_total"]["interrupts_in_user"].get<int>(), in_user);
   EXPECT_EQ(rep["interference"]["cpus"][1]["nohz_full"], false);
 }
 
