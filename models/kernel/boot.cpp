@@ -29,6 +29,7 @@ isa::Image build_kernel(const KernelConfig& cfg) {
                                  {"NR_NOHZ_FULL_BOOT", nohz_count},
                                  {"TICK_CYCLES", cfg.tick_cycles},
                                  {"RESIDUAL_TICK_CYCLES", cfg.residual_tick_cycles},
+                                 {"NOHZ_FULL_SWITCH_STOP_MACHINE", cfg.nohz_full_stop_machine ? 1u : 0u},
                                  {"TICK_DO_TIMER_CPU", cfg.tick_do_timer_cpu},
                                  {"TICK_WORK_CYCLES", cfg.tick_work_cycles},
                                  {"CT_WHERE_KERNEL", static_cast<isa::Word>(Where::Kernel)},

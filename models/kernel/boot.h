@@ -29,6 +29,9 @@ struct KernelConfig {
   // the static key's (tif_nohz.s). Either implies sched_kthreads.
   bool nohz_full_runtime = false;
   bool tif_nohz = false;
+  // The switch made under stop_machine() (every CPU held in its stopper) rather than by the
+  // target's stopper alone: NOHZ_FULL_SWITCH_STOP_MACHINE.
+  bool nohz_full_stop_machine = false;
   std::uint64_t tick_cycles = 0;            // a housekeeping CPU's tick period (0: no tick)
   std::uint64_t residual_tick_cycles = 0;   // a nohz_full CPU's residual tick (0: none)
 };
@@ -37,7 +40,8 @@ constexpr std::uint32_t kMaxCpus = 64;  // cfd->cpumask is one register (see smp
 
 // Kernel paths for the protocol, plus `extra`, with the constants the kernel paths expect
 // (NR_CPUS, ALL_CPUS, CONTEXT_TRACKING_ENABLED, NOHZ_FULL_BOOT_MASK, NR_NOHZ_FULL_BOOT,
-// TICK_DO_TIMER_CPU, TICK_WORK_CYCLES, TICK_CYCLES, RESIDUAL_TICK_CYCLES, and the answers of a
+// TICK_DO_TIMER_CPU, TICK_WORK_CYCLES, TICK_CYCLES, RESIDUAL_TICK_CYCLES,
+// NOHZ_FULL_SWITCH_STOP_MACHINE, and the answers of a
 // `.ctstate` function, CT_WHERE_KERNEL, _IDLE, _USER, _GUEST).
 isa::Image build_kernel(const KernelConfig& cfg);
 

@@ -12,7 +12,9 @@
 ;  - each CPU switched on itself by its stopper (stop_one_cpu(), stop_machine.s): in process
 ;    context, nothing saved below, where ct->state says kernel whether the CPU is tracked or not
 ;    (ct_mainline.s: an untracked CPU's state word keeps its context bits and RCU watching), so
-;    ct->active (ct_cpu_track_user()) flips without a transition of the word;
+;    ct->active (ct_cpu_track_user()) flips without a transition of the word -- once the key is
+;    on: a stay that began with it off left the context at user, which the switch on corrects;
+;    with kernel.nohz_full_switch = stop_machine every other CPU waits in its stopper meanwhile;
 ;  - the context_tracking_key static key counted as ct_cpu_track_user() counts it, enabled before
 ;    the first CPU is tracked and disabled after the last one stops; its jump labels are entry
 ;    code, read before any deferred work is flushed, so their patching IPIs every CPU and is never
@@ -71,7 +73,7 @@ on:                                            ; CPUs that become nohz_full: the
     jnz cur & bit, on_next
     call static_key_slow_inc_ct()
     call tif_nohz_set_all()
-    call stop_one_cpu(cpu, &nohz_full_switch_cpu, 1)
+    call nohz_full_switch(cpu, 1)
 on_next:
     cpu = cpu + 1
     jnz cpu < NR_CPUS, on
@@ -80,7 +82,7 @@ off:                                           ; CPUs that stop being nohz_full:
     bit = 1 << cpu
     jz cur & bit, off_next
     jnz mask & bit, off_next
-    call stop_one_cpu(cpu, &nohz_full_switch_cpu, 0)
+    call nohz_full_switch(cpu, 0)
     call static_key_slow_dec_ct()
 off_next:
     cpu = cpu + 1
@@ -94,20 +96,33 @@ einval:
     ret ERR_EINVAL
 .endfunc
 
+; The switch of `cpu`, run on it by its stopper; under stop_machine() (kernel.nohz_full_switch)
+; every other CPU is held in its own stopper meanwhile, so no deferral sender is between its
+; ct->active test and its post: what a sender whose post does not itself refuse an untracked CPU
+; (v4 to v6: the cmpxchg tests the context bits only) needs, at the price of an IPI to every CPU.
+.func nohz_full_switch(cpu, on)
+    jnz NOHZ_FULL_SWITCH_STOP_MACHINE, all
+    call stop_one_cpu(cpu, &nohz_full_switch_cpu, on)
+    ret 0
+all:
+    call stop_machine(&nohz_full_switch_cpu, on, cpu)
+    ret 0
+.endfunc
+
 ; Run by the CPU's stopper on the CPU itself: ct_cpu_track_user(cpu) / its inverse, and the tick.
-; ct->state needs no change (see above); the versions that keep other per-CPU words for tracked
-; CPUs only (pz2021's ct->seq, rfc1's ct->work) hold their kernel values here too.
+; ct->state keeps its RCU count (see above); the versions that keep other per-CPU words for
+; tracked CPUs only (pz2021's ct->seq, rfc1's ct->work) hold their kernel values here too.
 .func nohz_full_switch_cpu(on)
     jz on, track
     ; A stay that began while context_tracking_key was off never ran __ct_user_exit(): the state
     ; word may still say user here. Boot's ct_cpu_track_user() finds CT_STATE_KERNEL; a runtime
-    ; switch must make it so, as that exit's !active branch would have (raw_atomic_sub(state)),
+    ; switch must make it so, as that exit's !active branch would have (raw_atomic_sub()),
     ; or the return to user sees "already user", skips ct_kernel_exit() and leaves RCU watching:
     ; ct_set_cpu_work() would refuse this CPU for ever.
     s = load ct.state[this_cpu]
     s = s & CT_STATE_MASK
     jz s == CT_STATE_USER, track
-    atomic_add ct.state[this_cpu], -CT_STATE_USER
+    atomic_add ct.state[this_cpu], CT_STATE_KERNEL - CT_STATE_USER
 track:
     store ct.active[this_cpu], on              ; per_cpu(context_tracking.active, cpu) = on
     store tick.nohz_full[this_cpu], on         ; cpumask_{set,clear}_cpu(cpu, tick_nohz_full_mask)

@@ -250,7 +250,8 @@ class Loader {
 
   void kernel(const ObjectReader& k) {
     only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles",
-                  "nmi_watchdog", "irqaffinity", "block_interf_lock", "nohz_full_runtime", "context_tracking_entry"});
+                  "nmi_watchdog", "irqaffinity", "block_interf_lock", "nohz_full_runtime", "context_tracking_entry",
+                  "nohz_full_switch"});
     s_.protocol = k.get_enum("protocol", kernel::protocol_names(), "v7");
     s_.nohz_full.assign(s_.cpus, false);
     if (k.has("nohz_full")) {
@@ -278,6 +279,7 @@ class Loader {
     check_tick(k, "tick period", s_.hz, "hz");
     s_.nohz_full_runtime = k.get_bool("nohz_full_runtime", false);
     s_.context_tracking_entry = k.get_enum("context_tracking_entry", {"static_key", "tif_nohz"}, "static_key");
+    s_.nohz_full_switch = k.get_enum("nohz_full_switch", {"stop_one_cpu", "stop_machine"}, "stop_one_cpu");
     bool any_nohz = s_.nohz_full_runtime;
     for (bool b : s_.nohz_full) any_nohz |= b;
     if (any_nohz) check_tick(k, "residual tick period", s_.residual_tick_hz, "residual_tick_hz");

@@ -111,6 +111,7 @@ struct Scenario {
   // writes the mask), and how system calls reach context tracking: "static_key" or "tif_nohz"
   bool nohz_full_runtime = false;
   std::string context_tracking_entry = "static_key";
+  std::string nohz_full_switch = "stop_one_cpu";  // or "stop_machine": how each CPU's switch is run
   std::vector<Source> sources;
 
   std::vector<CpuWorkload> workload;  // size cpus

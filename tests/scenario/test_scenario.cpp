@@ -77,6 +77,8 @@ TEST(ScenarioErrors, RuntimeNohzFull) {
             "t.json:4: /kernel/nohz_full_runtime: expected true or false, got number 1");
   EXPECT_EQ(kernel_error(R"({"context_tracking_entry": "tif"})"),
             "t.json:4: /kernel/context_tracking_entry: unknown value \"tif\" (expected one of: static_key, tif_nohz)");
+  EXPECT_EQ(kernel_error(R"({"nohz_full_switch": "ipi"})"),
+            "t.json:4: /kernel/nohz_full_switch: unknown value \"ipi\" (expected one of: stop_one_cpu, stop_machine)");
   // The switch checks the residual tick as a boot nohz_full CPU would.
   EXPECT_EQ(kernel_error(R"({"nohz_full_runtime": true, "hz": 250, "residual_tick_hz": 300})"),
             "t.json:4: /kernel/residual_tick_hz: must be between 0 and 250, got 300");

@@ -314,9 +314,8 @@ TEST(Explore, BlockInterferenceHoldsOnlyUnderTheReadLock) {
 
 // Seed 001: a runtime switch of nohz_full racing a deferral sender. Under v7 the switch, made by
 // the target's stopper on the target, neither loses work nor defers it to a CPU that will not
-// flush it, in either direction. Flipping ct->active from the writer's CPU is caught both ways;
-// so is v4's sender, whose ct->active test and cmpxchg are two accesses a switch-off can fall
-// between (v7's cmpxchg also needs RCU not watching, which an untracked CPU always is).
+// flush it, in either direction (v7's cmpxchg also needs RCU not watching, which an untracked CPU
+// always is). Flipping ct->active from the writer's CPU is caught both ways.
 namespace {
 
 // Every kind found is `allowed`, and `needed` is among them.
@@ -349,7 +348,23 @@ TEST_P(NohzFullSwitch, ByTheStopperVerifiedRemoteFlipCaught) {
 
 INSTANTIATE_TEST_SUITE_P(Explore, NohzFullSwitch, ::testing::Values("off", "on"));
 
-TEST(Explore, V4SenderRacesARuntimeSwitchOff) {
-  const nlohmann::json v4 = explore("nohz_full_switch_off.json", "--set kernel.protocol=v4", 1);
-  expect_kinds(v4, {"deferred_to_kernel", "late_work", "lost_work"}, "deferred_to_kernel");
+// v4's cmpxchg tests the context bits only, and an untracked CPU in user mode has them say user:
+// a switch off by the target's stopper alone lets a sender that tested ct->active before it post
+// after it. Under stop_machine() no sender is between the two: verified, unless the sender has no
+// ct->active test at all.
+TEST(Explore, V4SwitchOffNeedsStopMachine) {
+  const nlohmann::json alone = explore("nohz_full_switch_off.json", "--set kernel.protocol=v4", 1);
+  expect_kinds(alone, {"deferred_to_kernel", "late_work", "lost_work"}, "deferred_to_kernel");
+  const nlohmann::json held =
+      explore("nohz_full_switch_off.json", "--set kernel.protocol=v4 --set kernel.nohz_full_switch=stop_machine", 0);
+  EXPECT_EQ(held["verdict"], "verified") << held.dump();
+}
+
+TEST(Explore, V4SenderWithoutTheActiveTestCaughtUnderStopMachine) {
+  const nlohmann::json j = explore(
+      "nohz_full_switch_off.json",
+      R"(--set kernel.protocol=v4 --set kernel.nohz_full_switch=stop_machine )"
+      R"(--set 'programs=[{"file":"sync_core_on.s"},{"file":"ct_set_cpu_work_no_active_v4.s"}]')",
+      1);
+  expect_kinds(j, {"deferred_to_kernel", "late_work", "lost_work"}, "deferred_to_kernel");
 }

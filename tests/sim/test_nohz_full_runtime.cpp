@@ -150,3 +150,24 @@ TEST(NohzFullRuntime, TifNohzSendsEveryCpusSystemCallsDownTheSlowPath) {
   EXPECT_EQ(key["nohz_full"]["at_end"], json::array({2}));
   EXPECT_EQ(tif["nohz_full"]["at_end"], json::array({2}));
 }
+
+TEST(NohzFullRuntime, StopMachineHoldsEveryCpuForEachSwitch) {
+  const std::string file = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/examples/nohz_full_runtime.json";
+  const json alone = run(file, "alone");
+  const json held = run(file, "held", "--set kernel.nohz_full_switch=stop_machine");
+  auto sets = [](const json& r) {
+    json out = json::array();
+    for (const json& t : r["nohz_full"]["timeline"]) out.push_back(t["cpus"]);
+    return out;
+  };
+  EXPECT_EQ(sets(held), sets(alone));
+  EXPECT_EQ(sets(held).size(), 4u);
+  EXPECT_EQ(held["nohz_full"]["at_end"], json::array({2}));
+  // Each of the three switches wakes every CPU's stopper: cpu1, which no switch names, takes
+  // three more interrupts, and the switch off of cpu3 interrupts nohz_full cpu2 too.
+  auto in_user = [](const json& r, int cpu) { return r["interference"]["cpus"][cpu]["interrupts_in_user"].get<int>(); };
+  EXPECT_GE(in_user(held, 1), in_user(alone, 1) + 3);
+  EXPECT_GT(held["interference"]["nohz_full_total"]["interrupts_in_user"].get<int>(),
+            alone["interference"]["nohz_full_total"]["interrupts_in_user"].get<int>());
+  EXPECT_GT(held["run"]["ipis_sent"].get<int>(), alone["run"]["ipis_sent"].get<int>());
+}
