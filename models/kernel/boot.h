@@ -32,6 +32,8 @@ struct KernelConfig {
   // The switch made under stop_machine() (every CPU held in its stopper) rather than by the
   // target's stopper alone: NOHZ_FULL_SWITCH_STOP_MACHINE.
   bool nohz_full_stop_machine = false;
+  // Seed 002: prctl(PR_TASK_ISOLATION) and what breaks it (task_isolation.s, over sched_entry.s).
+  bool task_isolation = false;
   std::uint64_t tick_cycles = 0;            // a housekeeping CPU's tick period (0: no tick)
   std::uint64_t residual_tick_cycles = 0;   // a nohz_full CPU's residual tick (0: none)
 };

@@ -46,6 +46,7 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
       ledger_(ncpus, nohz_full, &ct_, &boot),
       interference_(ncpus),
       noise_(ncpus, nohz_full),
+      isolation_(ncpus),
       ctx_stack_(ncpus, {report::Context::User}),
       disturbed_since_(ncpus, 0),
       stay_(ncpus),
@@ -60,7 +61,8 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
     for (const char* name : {"ct_work_deferred", "csd_queue_cpu", "ipi_send_cpu", "ipi_send_cpumask", "ipi_avoided",
                              "csd_function_entry", "irq_work_entry", "workqueue_execute_start", "softirq_entry",
                              "sched_switch", "irq_handler_entry", "block_interf_set", "syscall_result",
-                             "nohz_full_set"})
+                             "nohz_full_set", "task_isolation_isolated", "task_isolation_lost",
+                             "task_isolation_stop", "task_isolation_remote", "signal_deliver", "task_exit"})
       traced_[i] = traced_[i] || img.strings[i] == name;
   for (std::uint32_t c = 0; c < ncpus; ++c) interference_[c].nohz_full = ledger_.isolated(c);
   timeline_.ncpus = ncpus;
@@ -402,6 +404,13 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
     if (name == "ct_work_deferred")
       timeline_.markers.push_back({ev.cycle, cpu, "deferred to cpu" + std::to_string(e.trace_args.at(0)),
                                    request_name(request)});
+    // Seed 002: the diagnostics task_isolation_debug prints, in the log and on the timeline
+    const std::string diag =
+        isolation_.trace(cpu, ev.cycle, name, e.trace_args, fname, disturbed_since_[cpu] ? disturbance_cause_[cpu] : "");
+    if (!diag.empty()) {
+      line(log, ev, "task_isolation", diag);
+      timeline_.markers.push_back({ev.cycle, cpu, name == "task_isolation_lost" ? "isolation lost" : "isolation warning", diag});
+    }
     if (name == "nohz_full_set" && e.trace_args.size() >= 2 && e.trace_args[0] < ncpus_) {
       // nohz_full_set(cpu, on): seed 001's switch, run on the CPU itself by its stopper
       const auto c = static_cast<std::uint32_t>(e.trace_args[0]);

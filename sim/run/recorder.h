@@ -13,6 +13,7 @@
 #include "models/hw/observer.h"
 #include "models/kernel/deferral_ledger.h"
 #include "sim/run/noise_account.h"
+#include "sim/run/task_isolation_account.h"
 #include "sim/report/timeline.h"
 
 namespace run {
@@ -66,6 +67,7 @@ class Recorder : public hw::Observer {
   const std::vector<CpuInterference>& interference() const { return interference_; }
   const report::Timeline& timeline() const { return timeline_; }
   const NoiseAccount& noise() const { return noise_; }
+  const TaskIsolationAccount& isolation() const { return isolation_; }
   std::uint64_t events() const { return seq_; }
 
  private:
@@ -126,6 +128,7 @@ class Recorder : public hw::Observer {
   std::vector<CpuInterference> interference_;
   report::Timeline timeline_;
   NoiseAccount noise_;
+  TaskIsolationAccount isolation_;
   // replay state
   std::vector<std::vector<report::Context>> ctx_stack_;
   std::vector<std::uint64_t> disturbed_since_;   // 0: not disturbed

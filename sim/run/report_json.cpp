@@ -72,6 +72,7 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
   }
   r["interference"] = {{"nohz_full_total", total}, {"cpus", cpus}};
   r["nohz_full"] = nohz_full_section(s, rec);
+  if (s.task_isolation) r["task_isolation"] = rec.isolation().section(s.run_cycles);
   r["noise"] = noise_section(s, rec);
 
   r["deferral"] = deferral_section(rec.ledger());

@@ -96,7 +96,14 @@ class Loader {
     kernel(root.object("kernel"));
     run(root.object("run"));
     s_.workload = load_workload(doc_, root, s_.cpus, s_.run_cycles);
-    for (const CpuWorkload& w : s_.workload) s_.nohz_full_runtime |= writes_nohz_full(w.steps);
+    for (const CpuWorkload& w : s_.workload) {
+      s_.nohz_full_runtime |= calls(w.steps, "nohz_full_write");
+      s_.task_isolation |= calls(w.steps, "prctl_task_isolation");
+    }
+    // task_isolation.s and tif_nohz.s each replace the system-call entry: the pair is not modelled.
+    if (s_.task_isolation && s_.context_tracking_entry == "tif_nohz")
+      doc_.fail("/kernel/context_tracking_entry",
+                "task isolation is modelled with the static-key entry only, got \"tif_nohz\"");
     s_.sources = load_sources(doc_, root, s_);
     programs(root);
     expect(root);
@@ -242,16 +249,17 @@ class Loader {
                    std::to_string(s_.tick_work_cycles) + ": the period must be at least 4 times the tick's work");
   }
 
-  static bool writes_nohz_full(const std::vector<Step>& steps) {
+  // Whether some step, in a repeat or not, makes the system call `name`.
+  static bool calls(const std::vector<Step>& steps, const std::string& name) {
     for (const Step& st : steps)
-      if ((st.kind == Step::Kind::Syscall && st.syscall == "nohz_full_write") || writes_nohz_full(st.steps)) return true;
+      if ((st.kind == Step::Kind::Syscall && st.syscall == name) || calls(st.steps, name)) return true;
     return false;
   }
 
   void kernel(const ObjectReader& k) {
     only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles",
                   "nmi_watchdog", "irqaffinity", "block_interf_lock", "nohz_full_runtime", "context_tracking_entry",
-                  "nohz_full_switch"});
+                  "nohz_full_switch", "task_isolation"});
     s_.protocol = k.get_enum("protocol", kernel::protocol_names(), "v7");
     s_.nohz_full.assign(s_.cpus, false);
     if (k.has("nohz_full")) {
@@ -280,6 +288,7 @@ class Loader {
     s_.nohz_full_runtime = k.get_bool("nohz_full_runtime", false);
     s_.context_tracking_entry = k.get_enum("context_tracking_entry", {"static_key", "tif_nohz"}, "static_key");
     s_.nohz_full_switch = k.get_enum("nohz_full_switch", {"stop_one_cpu", "stop_machine"}, "stop_one_cpu");
+    s_.task_isolation = k.get_bool("task_isolation", false);
     bool any_nohz = s_.nohz_full_runtime;
     for (bool b : s_.nohz_full) any_nohz |= b;
     if (any_nohz) check_tick(k, "residual tick period", s_.residual_tick_hz, "residual_tick_hz");

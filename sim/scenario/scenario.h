@@ -112,6 +112,9 @@ struct Scenario {
   bool nohz_full_runtime = false;
   std::string context_tracking_entry = "static_key";
   std::string nohz_full_switch = "stop_one_cpu";  // or "stop_machine": how each CPU's switch is run
+  // Seed 002: prctl(PR_TASK_ISOLATION) modelled (kernel.task_isolation, or a workload step that
+  // calls prctl_task_isolation)
+  bool task_isolation = false;
   std::vector<Source> sources;
 
   std::vector<CpuWorkload> workload;  // size cpus

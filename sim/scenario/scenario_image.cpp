@@ -21,6 +21,7 @@ kernel::KernelConfig kernel_config(const Scenario& s) {
   k.nohz_full_runtime = s.nohz_full_runtime;
   k.tif_nohz = s.context_tracking_entry == "tif_nohz";
   k.nohz_full_stop_machine = s.nohz_full_switch == "stop_machine";
+  k.task_isolation = s.task_isolation;
   k.tick_cycles = tick_cycles(s);
   k.residual_tick_cycles = residual_tick_cycles(s);
   return k;

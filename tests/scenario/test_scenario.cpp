@@ -79,6 +79,10 @@ TEST(ScenarioErrors, RuntimeNohzFull) {
             "t.json:4: /kernel/context_tracking_entry: unknown value \"tif\" (expected one of: static_key, tif_nohz)");
   EXPECT_EQ(kernel_error(R"({"nohz_full_switch": "ipi"})"),
             "t.json:4: /kernel/nohz_full_switch: unknown value \"ipi\" (expected one of: stop_one_cpu, stop_machine)");
+  EXPECT_EQ(load_error(R"({"name": "t", "platform": {"cpus": 2}, "kernel": {"context_tracking_entry": "tif_nohz"},
+      "workload": {"1": [{"syscall": "prctl_task_isolation", "arg": 1}]}, "run": {"cycles": 77}})"),
+            "t.json:1: /kernel/context_tracking_entry: task isolation is modelled with the static-key entry only, "
+            "got \"tif_nohz\"");
   // The switch checks the residual tick as a boot nohz_full CPU would.
   EXPECT_EQ(kernel_error(R"({"nohz_full_runtime": true, "hz": 250, "residual_tick_hz": 300})"),
             "t.json:4: /kernel/residual_tick_hz: must be between 0 and 250, got 300");
