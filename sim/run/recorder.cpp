@@ -405,8 +405,11 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
       timeline_.markers.push_back({ev.cycle, cpu, "deferred to cpu" + std::to_string(e.trace_args.at(0)),
                                    request_name(request)});
     // Seed 002: the diagnostics task_isolation_debug prints, in the log and on the timeline
+    static const std::string kNoVector;
     const std::string diag =
-        isolation_.trace(cpu, ev.cycle, name, e.trace_args, fname, disturbed_since_[cpu] ? disturbance_cause_[cpu] : "");
+        TaskIsolationAccount::reads(name)
+            ? isolation_.trace(cpu, ev.cycle, name, e.trace_args, fname, disturbed_since_[cpu] ? disturbance_cause_[cpu] : kNoVector)
+            : std::string();
     if (!diag.empty()) {
       line(log, ev, "task_isolation", diag);
       timeline_.markers.push_back({ev.cycle, cpu, name == "task_isolation_lost" ? "isolation lost" : "isolation warning", diag});

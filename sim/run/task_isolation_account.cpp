@@ -24,7 +24,6 @@ std::string TaskIsolationAccount::trace(std::uint32_t cpu, std::uint64_t cycle, 
     }
   };
   if (name == "task_isolation_isolated") {
-    used_ = true;
     c.stretches.push_back({cycle, std::nullopt, ""});
   } else if (name == "task_isolation_lost" && a.size() >= 3) {
     // kernel/isolation.c: pr_warn("%s/%d (cpu %d): task_isolation lost due to %s\n")

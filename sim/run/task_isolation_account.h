@@ -48,13 +48,15 @@ class TaskIsolationAccount {
   // mode, if any. Returns the diagnostic line the kernel would print for it, or "".
   std::string trace(std::uint32_t cpu, std::uint64_t cycle, const std::string& name, const std::vector<std::uint64_t>& a,
                     const std::function<std::string(std::uint64_t)>& fname, const std::string& vector);
-  bool used() const { return used_; }
+  // Whether trace() reads tracepoint `name` (the Recorder skips the others).
+  static bool reads(const std::string& name) {
+    return name.rfind("task_isolation_", 0) == 0 || name == "signal_deliver" || name == "task_exit";
+  }
   nlohmann::ordered_json section(std::uint64_t run_cycles) const;
 
  private:
   std::vector<CpuIsolation> cpus_;
   std::vector<RemoteDiagnostic> remote_;
-  bool used_ = false;
 };
 
 }  // namespace run
