@@ -11,12 +11,13 @@ isa::Image build_kernel(const KernelConfig& cfg) {
   if (cfg.ncpus == 0 || cfg.ncpus > kMaxCpus)
     throw std::invalid_argument("CPU count must be between 1 and " + std::to_string(kMaxCpus));
   std::vector<std::string> options;
-  if (cfg.sched_kthreads || cfg.nohz_full_runtime || cfg.tif_nohz || cfg.task_isolation)
+  if (cfg.sched_kthreads || cfg.nohz_full_runtime || cfg.tif_nohz || cfg.task_isolation || cfg.cpu_opv)
     options.push_back("sched_entry.s");
   if (cfg.block_interf_srcu) options.push_back("block_interf_srcu.s");
   if (cfg.nohz_full_runtime) options.push_back("nohz_full_runtime.s");
   if (cfg.tif_nohz) options.push_back("tif_nohz.s");
   if (cfg.task_isolation) options.push_back("task_isolation.s");
+  if (cfg.cpu_opv) options.push_back("cpu_opv.s");
   std::vector<isa::Source> sources = protocol_sources(cfg.protocol, options);
   sources.insert(sources.end(), cfg.extra.begin(), cfg.extra.end());
   isa::Word nohz_mask = 0, nohz_count = 0;

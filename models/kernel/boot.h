@@ -34,6 +34,8 @@ struct KernelConfig {
   bool nohz_full_stop_machine = false;
   // Seed 002: prctl(PR_TASK_ISOLATION) and what breaks it (task_isolation.s, over sched_entry.s).
   bool task_isolation = false;
+  // Seed 004: the cpu_opv system call and sched_setaffinity() (cpu_opv.s, with sched_entry.s).
+  bool cpu_opv = false;
   std::uint64_t tick_cycles = 0;            // a housekeeping CPU's tick period (0: no tick)
   std::uint64_t residual_tick_cycles = 0;   // a nohz_full CPU's residual tick (0: none)
 };

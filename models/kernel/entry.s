@@ -6,6 +6,9 @@
 ; Simulator-provided constants: NR_CPUS, ALL_CPUS, CONTEXT_TRACKING_ENABLED (the
 ; context_tracking_key static key: some CPU is nohz_full), TICK_DO_TIMER_CPU, TICK_WORK_CYCLES.
 
+.equ ERR_EINVAL, 0xffffffffffffffea            ; -EINVAL and -EAGAIN as system calls return them
+.equ ERR_EAGAIN, 0xfffffffffffffff5
+
 ; arch/x86/entry/entry_64.S entry_SYSCALL_64 -> do_syscall_64() (v6.6)
 .func entry_SYSCALL_64(body, arg)
     call enter_from_user_mode()                ; syscall_enter_from_user_mode() -> enter_from_user_mode()

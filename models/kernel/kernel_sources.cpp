@@ -14,7 +14,7 @@ const std::vector<std::string>& protocol_names() {
 const std::vector<OptionalFile>& optional_files() {
   static const std::vector<OptionalFile> files = {
       {"sched_entry.s", 1}, {"block_interf_srcu.s", 1}, {"nohz_full_runtime.s", 1}, {"tif_nohz.s", 2},
-      {"task_isolation.s", 3}};
+      {"task_isolation.s", 3}, {"cpu_opv.s", 1}};
   return files;
 }
 

@@ -24,7 +24,6 @@
 ; Loaded at layer 1 when a workload writes the mask (KernelConfig::nohz_full_runtime); it replaces
 ; entry.s's constant key with the patched jump, read as one load of context_tracking_key.jump.
 
-.equ ERR_EINVAL, 0xffffffffffffffea            ; -EINVAL as the system call returns it
 .equ MSR_X2APIC_LVTT, 0x832                    ; APIC_LVTT: the LVT timer register
 .equ MSR_X2APIC_TMICT, 0x838                   ; APIC_TMICT: the timer's initial count
 .equ APIC_LVT_TIMER_PERIODIC, 0x20000          ; bits 17-18 = 01

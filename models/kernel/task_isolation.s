@@ -14,8 +14,6 @@
 .equ SIGKILL, 9
 .equ STATE_NORMAL, 0                           ; task->task_isolation_state
 .equ STATE_ISOLATED, 1
-.equ ERR_EINVAL, 0xffffffffffffffea
-.equ ERR_EAGAIN, 0xfffffffffffffff5
 .equ LOST_SYSCALL, 1                           ; isolsim: why isolation was lost (trace task_isolation_lost)
 .equ LOST_INTERRUPT, 2
 

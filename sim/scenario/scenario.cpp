@@ -99,6 +99,7 @@ class Loader {
     for (const CpuWorkload& w : s_.workload) {
       s_.nohz_full_runtime |= calls(w.steps, "nohz_full_write");
       s_.task_isolation |= calls(w.steps, "prctl_task_isolation");
+      s_.cpu_opv |= calls(w.steps, "cpu_opv") || calls(w.steps, "sched_setaffinity");
     }
     // task_isolation.s and tif_nohz.s each replace the system-call entry: the pair is not modelled.
     if (s_.task_isolation && s_.context_tracking_entry == "tif_nohz")
@@ -259,7 +260,7 @@ class Loader {
   void kernel(const ObjectReader& k) {
     only_keys(k, {"protocol", "nohz_full", "hz", "residual_tick_hz", "tick_do_timer_cpu", "tick_work_cycles",
                   "nmi_watchdog", "irqaffinity", "block_interf_lock", "nohz_full_runtime", "context_tracking_entry",
-                  "nohz_full_switch", "task_isolation"});
+                  "nohz_full_switch", "task_isolation", "cpu_opv"});
     s_.protocol = k.get_enum("protocol", kernel::protocol_names(), "v7");
     s_.nohz_full.assign(s_.cpus, false);
     if (k.has("nohz_full")) {
@@ -289,6 +290,7 @@ class Loader {
     s_.context_tracking_entry = k.get_enum("context_tracking_entry", {"static_key", "tif_nohz"}, "static_key");
     s_.nohz_full_switch = k.get_enum("nohz_full_switch", {"stop_one_cpu", "stop_machine"}, "stop_one_cpu");
     s_.task_isolation = k.get_bool("task_isolation", false);
+    s_.cpu_opv = k.get_bool("cpu_opv", false);
     bool any_nohz = s_.nohz_full_runtime;
     for (bool b : s_.nohz_full) any_nohz |= b;
     if (any_nohz) check_tick(k, "residual tick period", s_.residual_tick_hz, "residual_tick_hz");

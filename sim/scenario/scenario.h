@@ -115,6 +115,9 @@ struct Scenario {
   // Seed 002: prctl(PR_TASK_ISOLATION) modelled (kernel.task_isolation, or a workload step that
   // calls prctl_task_isolation)
   bool task_isolation = false;
+  // Seed 004: the cpu_opv system call (kernel.cpu_opv, or a workload step that calls cpu_opv or
+  // sched_setaffinity); scenario programs that call sys_cpu_opv need the key
+  bool cpu_opv = false;
   std::vector<Source> sources;
 
   std::vector<CpuWorkload> workload;  // size cpus

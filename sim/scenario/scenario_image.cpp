@@ -22,6 +22,7 @@ kernel::KernelConfig kernel_config(const Scenario& s) {
   k.tif_nohz = s.context_tracking_entry == "tif_nohz";
   k.nohz_full_stop_machine = s.nohz_full_switch == "stop_machine";
   k.task_isolation = s.task_isolation;
+  k.cpu_opv = s.cpu_opv;
   k.tick_cycles = tick_cycles(s);
   k.residual_tick_cycles = residual_tick_cycles(s);
   return k;
