@@ -19,13 +19,15 @@ std::string errno_name(std::uint64_t ret) {
 }  // namespace
 
 NoiseAccount::NoiseAccount(std::uint32_t ncpus, std::vector<bool> isolated)
-    : ncpus_(ncpus), isolated_(std::move(isolated)), cpus_(ncpus), open_(ncpus, false), current_(ncpus) {}
+    : ncpus_(ncpus), isolated_(std::move(isolated)), cpus_(ncpus), open_(ncpus, false), current_(ncpus),
+      by_target_(ncpus) {}
 
 void NoiseAccount::count(std::uint32_t sender, std::uint64_t target, const std::string& callback,
                          std::uint64_t CallbackCount::*what) {
   if (target >= ncpus_ || !isolated_[target]) return;
   ++(by_callback_[callback].*what);
   ++(by_sender_[{sender, callback}].*what);
+  ++(by_target_[target][callback].*what);
 }
 
 void NoiseAccount::sender_trace(std::uint32_t cpu, const std::string& name, const std::vector<std::uint64_t>& a,

@@ -79,6 +79,8 @@ class NoiseAccount {
   const std::vector<CpuNoise>& cpus() const { return cpus_; }
   const std::map<std::string, CallbackCount>& by_callback() const { return by_callback_; }
   const std::map<std::pair<std::uint32_t, std::string>, CallbackCount>& by_sender() const { return by_sender_; }
+  // Per isolated target CPU: the callbacks aimed at it, by what became of them.
+  const std::map<std::string, CallbackCount>& aimed_at(std::uint32_t cpu) const { return by_target_.at(cpu); }
   const BlockInterference& block_interference() const { return block_; }
   // System calls that report their result (the syscall_result tracepoint): by function, by errno
   // name ("ok" for success).
@@ -99,6 +101,7 @@ class NoiseAccount {
   std::vector<Noise> current_;       // the open episode of each CPU
   std::map<std::string, CallbackCount> by_callback_;
   std::map<std::pair<std::uint32_t, std::string>, CallbackCount> by_sender_;
+  std::vector<std::map<std::string, CallbackCount>> by_target_;
   BlockInterference block_;
   std::map<std::string, std::map<std::string, std::uint64_t>> syscalls_;
   std::vector<NohzFullSwitch> switches_;

@@ -82,6 +82,9 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
 
 J noise_section(const scenario::Scenario& s, const Recorder& rec) {
   const NoiseAccount& n = rec.noise();
+  auto counts = [](const CallbackCount& k) {
+    return J{{"ipi", k.ipi}, {"deferred", k.deferred}, {"skipped", k.skipped}, {"blocked", k.blocked}};
+  };
   J cpus = J::array();
   for (std::uint32_t c = 0; c < s.cpus; ++c) {
     const CpuNoise& cn = n.cpus()[c];
@@ -109,13 +112,12 @@ J noise_section(const scenario::Scenario& s, const Recorder& rec) {
     auto stays = [](const CpuInterference::Stays& st) { return J{{"count", st.count}, {"cycles", st.cycles}}; };
     J cost = {{"syscalls_flushing", stays(ci.syscall_flushing)}, {"syscalls_other", stays(ci.syscall_plain)},
               {"interrupts_flushing", stays(ci.interrupt_flushing)}, {"interrupts_other", stays(ci.interrupt_plain)}};
+    J aimed = J::object();
+    for (const auto& [cb, k] : n.aimed_at(c)) aimed[cb] = counts(k);
     cpus.push_back({{"cpu", c}, {"nohz_full", ci.nohz_full}, {"hw", cn.hw}, {"nmi", cn.nmi}, {"irq", cn.irq},
                     {"softirq", cn.softirq}, {"thread", cn.thread}, {"episodes", cn.episodes},
-                    {"by_kind", kinds}, {"listed", eps}, {"kernel_stays", cost}});
+                    {"by_kind", kinds}, {"listed", eps}, {"kernel_stays", cost}, {"aimed_at", aimed}});
   }
-  auto counts = [](const CallbackCount& k) {
-    return J{{"ipi", k.ipi}, {"deferred", k.deferred}, {"skipped", k.skipped}, {"blocked", k.blocked}};
-  };
   J by_cb = J::object();
   for (const auto& [cb, k] : n.by_callback()) by_cb[cb] = counts(k);
   J by_sender = J::array();
