@@ -126,6 +126,31 @@ void write_chrome_trace(const Timeline& t, std::ostream& os) {
              {"pid", 0}, {"tid", ipi.to}});
   }
 
+  // ---- tasks: pid 1, one track per task in the order of their first run ----
+  std::vector<const TaskRun*> runs;
+  for (const TaskRun& r : t.task_runs) runs.push_back(&r);
+  std::stable_sort(runs.begin(), runs.end(), [](const TaskRun* a, const TaskRun* b) {
+    return a->from != b->from ? a->from < b->from : a->cpu < b->cpu;
+  });
+  std::vector<std::string> tasks;
+  for (const TaskRun* run : runs) {
+    const TaskRun& r = *run;
+    auto it = std::find(tasks.begin(), tasks.end(), r.task);
+    const auto tid = static_cast<std::uint32_t>(it - tasks.begin());
+    if (it == tasks.end()) {
+      tasks.push_back(r.task);
+      meta.push_back(json{{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", tid}, {"args", {{"name", r.task}}}});
+      meta.push_back(json{{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", 1}, {"tid", tid}, {"args", {{"sort_index", tid}}}});
+    }
+    const std::uint64_t a = ns(r.from), b = ns(r.to);
+    add(a, kSlice, b - a,
+        json{{"name", "cpu" + std::to_string(r.cpu)}, {"cat", "task"}, {"ph", "X"}, {"ts", us(a)}, {"dur", us(b - a)},
+             {"pid", 1}, {"tid", tid}, {"args", {{"cpu", r.cpu}, {"cycle", r.from}, {"cycles", r.to - r.from}}}});
+  }
+  if (!tasks.empty())
+    meta.insert(meta.begin() + 1 + 2 * t.ncpus,
+                json{{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"tid", 0}, {"args", {{"name", "tasks"}}}});
+
   // ---- markers ----
   for (const auto& m : t.markers) {
     add(ns(m.cycle), kInstant, 0,

@@ -80,6 +80,13 @@ void validate(const Timeline& t) {
   if (auto dup = std::adjacent_find(ids.begin(), ids.end()); dup != ids.end())
     fail("duplicate ipi id " + std::to_string(*dup));
   for (std::size_t i = 0; i < t.markers.size(); ++i) check_cpu(t, t.markers[i].cpu, "marker #" + std::to_string(i));
+  for (std::size_t i = 0; i < t.task_runs.size(); ++i) {
+    const TaskRun& r = t.task_runs[i];
+    check_cpu(t, r.cpu, "task run #" + std::to_string(i));
+    if (r.to < r.from)
+      fail("task run #" + std::to_string(i) + " (" + r.task + ") ends at cycle " + std::to_string(r.to) +
+           " before it starts at " + std::to_string(r.from));
+  }
 }
 
 void write_gtkwave_ctx_filter(std::ostream& os) {

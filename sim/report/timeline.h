@@ -2,7 +2,8 @@
 //
 //  write_vcd          -> VCD for GTKWave: per CPU a 3-bit context code and a 1-bit "IPI pending" wire.
 //  write_chrome_trace -> Chrome Trace Event JSON for ui.perfetto.dev / chrome://tracing: one track per
-//                        CPU with its context spans, IPIs as flow arrows, markers as instant events.
+//                        CPU with its context spans, IPIs as flow arrows, markers as instant events,
+//                        and a "tasks" process with one track per task, a slice per stay on a CPU.
 //
 // Both writers validate the timeline first (std::invalid_argument, one-line message) and produce
 // byte-identical output for identical input (no dates, no pointers, no unordered iteration).
@@ -33,6 +34,12 @@ struct IpiFlow {   // one IPI, from the ICR write to the handler's entry on the 
 
 struct Marker { std::uint64_t cycle; std::uint32_t cpu; std::string name; std::string detail; }; // instant events: "sync_core (deferred)", "cmpxchg failed"
 
+struct TaskRun {   // `task` ("task/2", "migration/2") ran on `cpu` from `from` to `to`
+  std::string task;
+  std::uint32_t cpu;
+  std::uint64_t from, to;
+};
+
 struct Timeline {
   std::uint32_t ncpus = 0;
   double clock_mhz = 1000.0;     // cycles -> microseconds for the Chrome trace: us = cycle / clock_mhz
@@ -41,6 +48,7 @@ struct Timeline {
   std::vector<ContextChange> changes;     // sorted by (cycle, cpu) by the producer
   std::vector<IpiFlow> ipis;
   std::vector<Marker> markers;
+  std::vector<TaskRun> task_runs;         // in the order they ended; one Chrome-trace track per task
 };
 
 // ---- helpers shared by the writers ---------------------------------------------------------------
@@ -55,7 +63,8 @@ std::string cpu_label(const Timeline& t, std::uint32_t cpu);
 std::uint64_t effective_end(const Timeline& t);
 // Throws std::invalid_argument for: clock_mhz not finite and > 0, cpu_labels neither empty nor ncpus
 // long, a CPU number >= ncpus, changes not sorted by (cycle, cpu), an IPI with delivered < sent or
-// (handled != 0 and handled < delivered), or two IPIs with the same id.
+// (handled != 0 and handled < delivered), two IPIs with the same id, or a task run on no such CPU
+// or ending before it starts.
 void validate(const Timeline& t);
 
 // ---- writers -------------------------------------------------------------------------------------

@@ -18,6 +18,11 @@ std::string errno_name(std::uint64_t ret) {
 
 }  // namespace
 
+std::string task_name(std::uint64_t pid, std::uint32_t cpu) {
+  static const char* const names[] = {"task/", "kworker/", "kthread/", "migration/"};
+  return (pid < 4 ? names[pid] : "pid" + std::to_string(pid) + "/") + std::to_string(cpu);
+}
+
 NoiseAccount::NoiseAccount(std::uint32_t ncpus, std::vector<bool> isolated)
     : ncpus_(ncpus), isolated_(std::move(isolated)), cpus_(ncpus), open_(ncpus, false), current_(ncpus),
       by_target_(ncpus) {}
@@ -91,7 +96,7 @@ void NoiseAccount::receiver_trace(std::uint32_t cpu, const std::string& name, co
   if (name == "csd_function_entry" || name == "irq_work_entry" || name == "workqueue_execute_start")
     cbs.push_back(fname(a[0]));
   else if (name == "sched_switch" && a.size() >= 2 && a[1] != 0)
-    cbs.push_back((a[1] == 1 ? "kworker/" : a[1] == 2 ? "kthread/" : "migration/") + std::to_string(cpu));  // sched.s's task ids
+    cbs.push_back(task_name(a[1], cpu));
   else if (name == "irq_handler_entry")
     cbs.push_back("irq_handler");
 }

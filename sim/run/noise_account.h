@@ -38,6 +38,10 @@ struct CpuNoise {
   static constexpr std::size_t kListed = 16;
 };
 
+// The name of task `pid` of CPU `cpu` in sched.s's numbering: 0 the CPU's own task ("task/2"), then
+// its kernel threads ("kworker/2", "kthread/2", "migration/2").
+std::string task_name(std::uint64_t pid, std::uint32_t cpu);
+
 // A callback some sender aimed at an isolated CPU, by what became of it.
 struct CallbackCount {
   std::uint64_t ipi = 0;           // it went by IPI (queued on the CPU's call queue, or a direct IPI)

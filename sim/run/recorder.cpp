@@ -54,6 +54,7 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
       halted_since_(ncpus, 0),
       disturbance_cause_(ncpus),
       disturbed_nohz_full_(ncpus, false),
+      running_(ncpus),
       last_ipi_callsite_(ncpus),
       posted_(img.memory_words, false),
       traced_(img.strings.size(), false) {
@@ -65,6 +66,7 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
                              "task_isolation_stop", "task_isolation_remote", "signal_deliver", "task_exit"})
       traced_[i] = traced_[i] || img.strings[i] == name;
   for (std::uint32_t c = 0; c < ncpus; ++c) interference_[c].nohz_full = ledger_.isolated(c);
+  for (std::uint32_t c = 0; c < ncpus; ++c) running_[c].task = task_name(0, c);
   timeline_.ncpus = ncpus;
   for (std::uint32_t c = 0; c < ncpus; ++c) timeline_.changes.push_back({0, c, report::Context::User, "start"});
   for (std::uint32_t c = 0; c < ncpus; ++c)
@@ -279,12 +281,21 @@ void Recorder::finish(std::uint64_t end_cycle, double clock_mhz) {
     if (disturbed_since_[c]) end_disturbance(c, end_cycle);
     if (halted_[c]) interference_[c].idle_cycles += end_cycle - halted_since_[c];
   }
+  for (std::uint32_t c = 0; c < ncpus_; ++c) switch_task(c, end_cycle, "");
   for (const NohzFullSwitch& sw : noise_.nohz_full_switches())
     timeline_.cpu_labels[sw.cpu] = "cpu" + std::to_string(sw.cpu) + " (nohz_full switched)";
   std::stable_sort(timeline_.changes.begin(), timeline_.changes.end(),
                    [](const report::ContextChange& a, const report::ContextChange& b) {
                      return a.cycle != b.cycle ? a.cycle < b.cycle : a.cpu < b.cpu;
                    });
+}
+
+// The task running on `cpu` changes to `next` ("" for none): the trace's slice of the last one ends.
+void Recorder::switch_task(std::uint32_t cpu, std::uint64_t cycle, std::string next) {
+  Running& r = running_[cpu];
+  if (!r.task.empty() && cycle > r.since) timeline_.task_runs.push_back({r.task, cpu, r.since, cycle});
+  r.task = std::move(next);
+  r.since = cycle;
 }
 
 void Recorder::replay(const Event& ev, std::ostream* log) {
@@ -414,6 +425,8 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
       line(log, ev, "task_isolation", diag);
       timeline_.markers.push_back({ev.cycle, cpu, name == "task_isolation_lost" ? "isolation lost" : "isolation warning", diag});
     }
+    if (name == "sched_switch" && e.trace_args.size() >= 2) switch_task(cpu, ev.cycle, task_name(e.trace_args[1], cpu));
+    if (name == "task_exit") switch_task(cpu, ev.cycle, "");
     if (name == "nohz_full_set" && e.trace_args.size() >= 2 && e.trace_args[0] < ncpus_) {
       // nohz_full_set(cpu, on): seed 001's switch, run on the CPU itself by its stopper
       const auto c = static_cast<std::uint32_t>(e.trace_args[0]);

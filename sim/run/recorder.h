@@ -140,6 +140,9 @@ class Recorder : public hw::Observer {
   std::vector<std::uint64_t> halted_since_;      // the cycle of that hlt
   std::vector<std::string> disturbance_cause_;
   std::vector<bool> disturbed_nohz_full_;  // the current disturbance began while the CPU was nohz_full
+  struct Running { std::string task; std::uint64_t since = 0; };  // "": none (the task exited)
+  std::vector<Running> running_;           // per CPU, for the trace's task tracks
+  void switch_task(std::uint32_t cpu, std::uint64_t cycle, std::string next);
   std::vector<std::string> last_ipi_callsite_;
   std::vector<std::size_t> ipi_index_;  // IPI id -> index in timeline_.ipis (ids count from 1)
   std::vector<bool> device_id_;         // IPI id -> a device's interrupt

@@ -337,6 +337,29 @@ TEST(ChromeTrace, ProcessAndThreadNames) {
   EXPECT_EQ(plain[1].at("args").at("name"), "cpu1");
 }
 
+TEST(ChromeTrace, OneTrackPerTaskInTheOrderOfTheirFirstRun) {
+  Timeline t = sample();
+  t.task_runs = {{"kworker/1", 1, 20, 30}, {"task/1", 1, 0, 20}, {"task/0", 0, 0, 40}, {"task/1", 1, 30, 40}};
+  const json doc = json::parse(chrome(t));
+  const auto procs = events_where(doc, "M", "process_name");
+  ASSERT_EQ(procs.size(), 2u);
+  EXPECT_EQ(procs[1].at("pid"), 1);
+  EXPECT_EQ(procs[1].at("args").at("name"), "tasks");
+  std::vector<std::string> tracks;
+  for (const json& n : events_where(doc, "M", "thread_name"))
+    if (n.at("pid") == 1) tracks.push_back(n.at("args").at("name"));
+  EXPECT_EQ(tracks, (std::vector<std::string>{"task/0", "task/1", "kworker/1"}));
+  std::vector<std::pair<int, std::uint64_t>> slices;  // (track, first cycle)
+  for (const json& e : events_where(doc, "X", ""))
+    if (e.at("pid") == 1) {
+      EXPECT_EQ(e.at("cat"), "task");
+      slices.push_back({e.at("tid"), e.at("args").at("cycle")});
+    }
+  EXPECT_EQ(slices, (std::vector<std::pair<int, std::uint64_t>>{{0, 0}, {1, 0}, {2, 20}, {1, 30}}));
+  t.task_runs[0].to = 10;
+  EXPECT_EQ(invalid_argument_message(t), "timeline: task run #0 (kworker/1) ends at cycle 10 before it starts at 20");
+}
+
 TEST(ChromeTrace, ContextSpansAsCompleteEvents) {
   const json doc = json::parse(chrome(sample()));
   std::vector<std::tuple<int, std::string, double, double, std::string>> spans;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "isolsim_cli.h"
@@ -30,10 +31,11 @@ INSTANTIATE_TEST_SUITE_P(Examples, SeedExample,
 
 TEST(AllSeeds, EachIsolatedCpuSaysWhatReachedItAndWhatWasKeptAway) {
   const fs::path out = fresh_dir("all_seeds");
-  const CliResult r = isolsim("run " + std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/examples/all_seeds.json --log none --out " +
+  const CliResult r = isolsim("run " + std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/examples/all_seeds.json --out " +
                               out.string());
   ASSERT_EQ(r.status, 0) << r.out;
   const json rep = json::parse(slurp(out / "report.json"));
+  const json trace = json::parse(slurp(out / "trace.json"));
   fs::remove_all(out);
   const json& at_end = rep["nohz_full"]["at_end"];
   ASSERT_EQ(at_end.size(), 10u);
@@ -69,4 +71,21 @@ TEST(AllSeeds, EachIsolatedCpuSaysWhatReachedItAndWhatWasKeptAway) {
   EXPECT_FALSE(rep["task_isolation"]["cpus"]["11"]["exited_at"].is_null());
   // Housekeeping CPUs are no one's concern here: nothing is listed as aimed at them.
   EXPECT_TRUE(rep["noise"]["cpus"][4]["aimed_at"].empty());
+  // The trace's task tracks: cpu11's task until its exit, the migration thread's stay on cpu9,
+  // the kernel thread woken on cpu14 and the task it preempted.
+  std::map<std::string, std::vector<json>> runs;
+  std::map<int, std::string> track;
+  for (const json& e : trace["traceEvents"]) {
+    if (e["pid"] != 1) continue;
+    if (e["name"] == "thread_name") track[e["tid"]] = e["args"]["name"];
+    if (e["ph"] == "X") runs[track.at(e["tid"])].push_back(e["args"]);
+  }
+  ASSERT_EQ(runs["task/11"].size(), 1u);
+  EXPECT_EQ(runs["task/11"][0]["cycle"].get<std::uint64_t>() + runs["task/11"][0]["cycles"].get<std::uint64_t>(),
+            rep["task_isolation"]["cpus"]["11"]["exited_at"].get<std::uint64_t>());
+  ASSERT_EQ(runs["migration/9"].size(), 1u);
+  EXPECT_EQ(runs["migration/9"][0]["cpu"], 9);
+  EXPECT_EQ(runs["kthread/14"].size(), 1u);
+  EXPECT_EQ(runs["task/14"].size(), 2u);  // before and after the kernel thread
+  EXPECT_EQ(runs["task/8"].size(), 1u);   // never preempted
 }
