@@ -1,6 +1,8 @@
 #include "report_json.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 namespace run {
 
@@ -72,6 +74,7 @@ J build_report(const scenario::Scenario& s, const isa::Image& img, const Recorde
   }
   r["interference"] = {{"nohz_full_total", total}, {"cpus", cpus}};
   r["nohz_full"] = nohz_full_section(s, rec);
+  r["tasks"] = tasks_section(rec.timeline());
   if (s.task_isolation) r["task_isolation"] = rec.isolation().section(s.run_cycles);
   r["noise"] = noise_section(s, rec);
 
@@ -175,6 +178,21 @@ J nohz_full_section(const scenario::Scenario& s, const Recorder& rec) {
   return {{"runtime", s.nohz_full_runtime}, {"entry", s.context_tracking_entry}, {"timeline", timeline},
           {"switches", switches}, {"at_end", cpus_of()}, {"cycles", per_cpu},
           {"syscalls", {{"count", calls}, {"cycles", call_cycles}}}};
+}
+
+// Each task's stays on CPUs (the trace's task tracks), summed: how often and how long it ran where.
+J tasks_section(const report::Timeline& t) {
+  struct Sum { std::uint64_t runs = 0, cycles = 0; std::set<std::uint32_t> cpus; };
+  std::map<std::string, Sum> sums;
+  for (const report::TaskRun& r : t.task_runs) {
+    Sum& s = sums[r.task];
+    ++s.runs;
+    s.cycles += r.to - r.from;
+    s.cpus.insert(r.cpu);
+  }
+  J out = J::object();
+  for (const auto& [task, s] : sums) out[task] = {{"runs", s.runs}, {"cycles", s.cycles}, {"cpus", s.cpus}};
+  return out;
 }
 
 J deferral_section(const kernel::DeferralLedger& ledger) {

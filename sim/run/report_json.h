@@ -24,6 +24,8 @@ nlohmann::ordered_json deferral_section(const kernel::DeferralLedger& ledger);
 nlohmann::ordered_json noise_section(const scenario::Scenario& s, const Recorder& rec);
 // The report's "nohz_full" section (seed 001): the nohz_full CPUs from boot through every switch.
 nlohmann::ordered_json nohz_full_section(const scenario::Scenario& s, const Recorder& rec);
+// report.json's "tasks": per task, its stays on CPUs (runs), their cycles and the CPUs.
+nlohmann::ordered_json tasks_section(const report::Timeline& t);
 // The report's "memory" section: the final values of the scenario's own variables.
 nlohmann::ordered_json memory_section(const isa::Image& img, const std::vector<isa::Word>& memory);
 // The "deferral" counter that counts a kind of violation the explorer reports

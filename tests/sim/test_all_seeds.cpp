@@ -88,4 +88,8 @@ TEST(AllSeeds, EachIsolatedCpuSaysWhatReachedItAndWhatWasKeptAway) {
   EXPECT_EQ(runs["kthread/14"].size(), 1u);
   EXPECT_EQ(runs["task/14"].size(), 2u);  // before and after the kernel thread
   EXPECT_EQ(runs["task/8"].size(), 1u);   // never preempted
+  // report.json sums the same stays.
+  EXPECT_EQ(rep["tasks"]["task/14"]["runs"], 2);
+  EXPECT_EQ(rep["tasks"]["kthread/14"]["cpus"], json::array({14}));
+  EXPECT_EQ(rep["tasks"]["task/11"]["cycles"], rep["task_isolation"]["cpus"]["11"]["exited_at"]);
 }
