@@ -63,7 +63,8 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
                              "csd_function_entry", "irq_work_entry", "workqueue_execute_start", "softirq_entry",
                              "sched_switch", "irq_handler_entry", "block_interf_set", "syscall_result",
                              "nohz_full_set", "task_isolation_isolated", "task_isolation_lost",
-                             "task_isolation_stop", "task_isolation_remote", "signal_deliver", "task_exit"})
+                             "task_isolation_stop", "task_isolation_remote", "signal_deliver", "task_exit",
+                             "sched_migrate_task"})
       traced_[i] = traced_[i] || img.strings[i] == name;
   for (std::uint32_t c = 0; c < ncpus; ++c) interference_[c].nohz_full = ledger_.isolated(c);
   for (std::uint32_t c = 0; c < ncpus; ++c) running_[c].task = task_name(0, c);
@@ -489,12 +490,24 @@ void Recorder::log_exec(const Event& ev, const isa::Effect& e, isa::Mode after, 
   const std::string at = "  [" + where(e) + "]";
   switch (e.op) {
     case Op::Trace: {
+      const std::string& name = img_.strings[e.trace_name];
+      const std::vector<isa::Word>& a = e.trace_args;
+      // The scheduler's events as the kernel's tracepoints print them, with isolsim's task names
+      if (name == "sched_switch" && a.size() >= 2) {
+        line(l, ev, "sched_switch", "prev_comm=" + task_name(a[0], ev.cpu) + " ==> next_comm=" + task_name(a[1], ev.cpu));
+        break;
+      }
+      if (name == "sched_migrate_task" && a.size() >= 2 && a[0] < ncpus_) {
+        line(l, ev, "sched_migrate_task", "comm=" + task_name(0, static_cast<std::uint32_t>(a[0])) +
+                                              " orig_cpu=" + std::to_string(a[0]) + " dest_cpu=" + std::to_string(a[1]));
+        break;
+      }
       std::string args;
       for (isa::Word a : e.trace_args) {
         if (!args.empty()) args += ", ";
         args += function_name(a);
       }
-      line(l, ev, "trace", img_.strings[e.trace_name] + "(" + args + ")");
+      line(l, ev, "trace", name + "(" + args + ")");
       break;
     }
     case Op::Load:

@@ -36,6 +36,7 @@ TEST(AllSeeds, EachIsolatedCpuSaysWhatReachedItAndWhatWasKeptAway) {
   ASSERT_EQ(r.status, 0) << r.out;
   const json rep = json::parse(slurp(out / "report.json"));
   const json trace = json::parse(slurp(out / "trace.json"));
+  const std::vector<LogLine> log = read_log(out / "events.log");
   fs::remove_all(out);
   const json& at_end = rep["nohz_full"]["at_end"];
   ASSERT_EQ(at_end.size(), 10u);
@@ -88,6 +89,14 @@ TEST(AllSeeds, EachIsolatedCpuSaysWhatReachedItAndWhatWasKeptAway) {
   EXPECT_EQ(runs["kthread/14"].size(), 1u);
   EXPECT_EQ(runs["task/14"].size(), 2u);  // before and after the kernel thread
   EXPECT_EQ(runs["task/8"].size(), 1u);   // never preempted
+  // The event log names them as the kernel's sched tracepoints do.
+  int migrated = 0, switched = 0;
+  for (const LogLine& l : log) {
+    migrated += l.what == "sched_migrate_task" && l.cpu == 9 && l.detail == "comm=task/5 orig_cpu=5 dest_cpu=9";
+    switched += l.what == "sched_switch" && l.cpu == 9 && l.detail == "prev_comm=task/9 ==> next_comm=migration/9";
+  }
+  EXPECT_EQ(migrated, 1);
+  EXPECT_EQ(switched, 1);
   // report.json sums the same stays.
   EXPECT_EQ(rep["tasks"]["task/14"]["runs"], 2);
   EXPECT_EQ(rep["tasks"]["kthread/14"]["cpus"], json::array({14}));
