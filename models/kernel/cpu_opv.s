@@ -2,11 +2,13 @@
 ; (2017-10-12; kernel/cpu_opv.c of compudj/linux-percpu-dev, and push_task_to_cpu() in
 ; kernel/sched/core.c), never merged (facts.md 5.3). A vector of at most 16 operations on user
 ; memory run on a given CPU with preemption off, the calling task pushed there first. What an
-; isolated CPU sees of it: the migration thread that brings the task (migration/N, woken by an
-; IPI), then the task's operations with preemption off. isolsim's tasks own their CPU, so the
-; pushed task's operations run in the destination's stopper (stop_one_cpu(), migration_cpu_stop()
-; on the kernel's side), the caller waiting, and the task is back home when the call returns; in
-; the kernel it would stay on the destination until the load balancer moved it, a longer visit.
+; isolated CPU sees of it: push_task_to_cpu() runs migration_cpu_stop() on the task's own CPU's
+; stopper, which moves it to the destination's runqueue and reschedules the destination (an IPI),
+; where the task then runs its operations with preemption off. isolsim's tasks own their CPU, so
+; the destination's own stopper (migration/N, woken by the same kind of IPI) stands in for the
+; arriving task: a thread that preempts the isolated task for the operations' duration. The
+; caller waits, and its task is back home when the call returns; in the kernel it would stay on
+; the destination until the load balancer moved it, a longer visit.
 ; Memory is 8-byte words: a byte length covers whole words and the last one in part.
 ; Loaded at layer 1 (with sched_entry.s) when a workload calls cpu_opv (KernelConfig::cpu_opv).
 ;
@@ -81,7 +83,7 @@ eagain:
 .endfunc
 
 ; kernel/cpu_opv.c cpu_opv_check(): every op known, compare and memcpy at most 4096 bytes,
-; arithmetic 1, 2, 4 or 8, and the sum of lengths bounded
+; arithmetic 1, 2, 4 or 8 (a shift by less than the width), and the sum of lengths bounded
 .func cpu_opv_check(ops, cnt)
     i = 0
     sum = 0
@@ -100,11 +102,16 @@ counted:
     jmp step
 arith:
     jz op != CPU_MB_OP, step                   ; CPU_MB_OP has no length
-    jnz len == 1, step
-    jnz len == 2, step
-    jnz len == 4, step
-    jnz len == 8, step
+    jnz len == 1, width
+    jnz len == 2, width
+    jnz len == 4, width
+    jnz len == 8, width
     jmp einval
+width:
+    jnz op < CPU_LSHIFT_OP, step
+    bits = load [p + 3]                        ; op->u.shift_op.bits: at most 8 * len - 1
+    max = len * 8
+    jnz bits >= max, einval
 step:
     i = i + 1
     jnz i < cnt, next
@@ -247,7 +254,9 @@ put:
 .endfunc
 
 ; kernel/sched/core.c sched_setaffinity(pid, mask) for the task of CPU arg >> 32 (isolsim's tasks are
-; named by their CPU), mask the low 32 bits: -EINVAL when no CPU is left
+; named by their CPU), mask the low 32 bits: -EINVAL when no CPU is left. The mask only: moving a
+; running task off a CPU the mask excludes (its stopper there) is left out, isolsim's tasks staying
+; on their CPU.
 .func sys_sched_setaffinity(arg)
     cpu = arg >> 32
     mask = arg & 0xffffffff

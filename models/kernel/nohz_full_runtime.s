@@ -61,7 +61,7 @@ out:
 lock:
     old = xchg nohz_full_mutex, 1              ; mutex_lock(&cpuset_mutex)
     jz old, locked
-    pause
+    call sleep_wait()
     jmp lock
 locked:
     cur = load tick_nohz_full_mask
@@ -129,8 +129,8 @@ track:
     jz on, periodic
     store lapic.periodic[this_cpu], 0          ; tick_nohz_stop_tick(): one-shot, the residual tick only
     store tick.period[this_cpu], RESIDUAL_TICK_CYCLES
-    jz RESIDUAL_TICK_CYCLES, out
     wrmsr MSR_X2APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | LOCAL_TIMER_VECTOR   ; lapic_timer_set_oneshot()
+    jz RESIDUAL_TICK_CYCLES, out
     now = rdtsc
     next = now + RESIDUAL_TICK_CYCLES
     store tick.next[this_cpu], next
@@ -139,6 +139,8 @@ track:
 periodic:
     store tick.period[this_cpu], 0             ; tick_nohz_restart_sched_tick()
     store tick.next[this_cpu], 0
+    mfence                                     ; weak_wrmsr_fence()
+    wrmsr MSR_IA32_TSC_DEADLINE, 0             ; the residual tick's deadline disarmed
     jz TICK_CYCLES, out
     store lapic.periodic[this_cpu], 1
     wrmsr MSR_X2APIC_LVTT, APIC_LVT_TIMER_PERIODIC | LOCAL_TIMER_VECTOR     ; lapic_timer_set_periodic()

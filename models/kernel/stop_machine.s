@@ -18,6 +18,7 @@
     call cpu_stop_queue_work(cpu, fn, arg)
     jnz cpu != this_cpu, wait
     call schedule()                            ; wait_for_completion() sleeps: the stopper runs here first
+    sti                                        ; schedule() returns with interrupts off
 wait:
     r = call cpu_stop_wait(cpu)
     ret r
@@ -28,13 +29,28 @@ wait:
 lock:
     old = xchg cpu_stopper.lock[cpu], 1        ; one caller's work at a time on this stopper
     jz old, queue
-    pause
+    call sleep_wait()
     jmp lock
 queue:
     store cpu_stopper.done[cpu], 0             ; cpu_stop_init_done(&done, 1)
     store cpu_stopper.arg[cpu], arg
     store cpu_stopper.fn[cpu], fn              ; __cpu_stop_queue_work(): list_add_tail()
+    mfence                                     ; try_to_wake_up(): smp_mb__after_spinlock() before p->__state
     call try_to_wake_up(cpu, TASK_STOPPER)     ; wake_up_q(&wakeq) -> wake_up_process(stopper->thread)
+    ret 0
+.endfunc
+
+; One turn of a sleeping wait (wait_for_completion(), mutex_lock()): the threads woken on this CPU
+; meanwhile run, its stopper among them, as they would while the waiter sleeps; else cpu_relax().
+; Without it two CPUs stopping each other would each spin on a stopper that never runs.
+.func sleep_wait()
+    r = load need_resched[this_cpu]
+    jz r, spin
+    call schedule()
+    sti
+    ret 0
+spin:
+    pause
     ret 0
 .endfunc
 
@@ -43,7 +59,7 @@ queue:
 wait:
     done = load cpu_stopper.done[cpu]
     jnz done, out
-    pause
+    call sleep_wait()
     jmp wait
 out:
     r = load cpu_stopper.ret[cpu]
@@ -71,7 +87,7 @@ out:
 lock:
     old = xchg stop_cpus_mutex, 1              ; mutex_lock(&stop_cpus_mutex)
     jz old, locked
-    pause
+    call sleep_wait()
     jmp lock
 locked:
     store multi_stop.fn, fn
@@ -86,6 +102,7 @@ queue:                                         ; queue_stop_cpus_work(): every C
     c = c + 1
     jnz c < NR_CPUS, queue
     call schedule()                            ; this CPU's own stopper takes part
+    sti
     c = 0
 wait:                                          ; wait_for_completion(&done.completion)
     call cpu_stop_wait(c)
@@ -132,13 +149,18 @@ next:
 ; kernel/stop_machine.c cpu_stopper_thread(cpu): run the queued work with preemption disabled, then
 ; cpu_stop_signal_done()
 .func cpu_stopper_thread()
-    fn = load cpu_stopper.fn[this_cpu]         ; work = list_first_entry_or_null(&stopper->works, ...)
-    jz fn, out
+again:
+    store kthread.state[this_cpu][TASK_STOPPER], TASK_INTERRUPTIBLE   ; smpboot_thread_fn(): set_current_state()
+    mfence                                     ; (smp_store_mb) before the test: a waker that queues
+    fn = load cpu_stopper.fn[this_cpu]         ; after it sees the state and queues the thread again
+    jz fn, out                                 ; work = list_first_entry_or_null(&stopper->works, ...)
+    store kthread.state[this_cpu][TASK_STOPPER], TASK_RUNNING   ; __set_current_state(TASK_RUNNING)
     store cpu_stopper.fn[this_cpu], 0          ; list_del_init(&work->list)
     arg = load cpu_stopper.arg[this_cpu]
     r = call *fn(arg)                          ; preempt_count_inc(); ret = fn(arg); preempt_count_dec()
     store cpu_stopper.ret[this_cpu], r         ; if (ret) done->ret = ret
     store cpu_stopper.done[this_cpu], 1        ; cpu_stop_signal_done(done)
+    jmp again
 out:
     ret 0
 .endfunc

@@ -91,8 +91,8 @@ send:
 .endfunc
 
 ; kernel/isolation.c task_isolation_syscall(nr), from syscall_trace_enter(): the prctl and
-; exit/exit_group end isolation quietly; any other system call is not run (-ERESTARTNOINTR) and
-; delivers the signal. Returns 1 when the call must be skipped.
+; exit/exit_group end isolation quietly; any other system call delivers the signal and is
+; restarted after it (-ERESTARTNOINTR). Returns 1 when it must wait for the signal.
 .func task_isolation_syscall(body)
     jnz body == &sys_prctl_task_isolation, exempt   ; is_acceptable_syscall()
     jnz body == &sys_exit, exempt
@@ -112,13 +112,12 @@ exempt:
     jz tif, run
     skip = call task_isolation_syscall(body)
     jz skip, run
-    cli
-    jmp out
+    cli                                        ; -ERESTARTNOINTR: the signal first (SIGKILL never
+    call exit_to_user_mode_prepare()           ; returns), then the call again, no longer isolated
 run:
     sti
     call *body(arg)
     cli
-out:
     call exit_to_user_mode_prepare()
     call exit_to_user_mode()
     sysret

@@ -20,7 +20,7 @@
     work = load current.flags[this_cpu]        ; work = READ_ONCE(ti->flags) & _TIF_WORK_SYSCALL_ENTRY
     jz work & TIF_NOHZ, fast
     compute SYSCALL_SLOWPATH_CYCLES            ; syscall_trace_enter()
-    call ct_user_exit()                        ; user_exit()
+    call enter_from_user_mode()                ; user_exit(): if (context_tracking_is_enabled())
 fast:
     sti
     call *body(arg)
@@ -29,7 +29,7 @@ fast:
     work = load current.flags[this_cpu]        ; syscall_return_slowpath(): _TIF_WORK_SYSCALL_EXIT
     jz work & TIF_NOHZ, out
     compute SYSCALL_SLOWPATH_CYCLES            ; syscall_slow_exit_work()
-    call ct_user_enter()                       ; user_enter() on the way out (prepare_exit_to_usermode())
+    call exit_to_user_mode()                   ; user_enter() on the way out (prepare_exit_to_usermode())
 out:
     sysret
 .endfunc

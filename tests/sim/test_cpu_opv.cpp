@@ -160,3 +160,18 @@ TEST(CpuOpv, EagainWhenTheAffinityChangesUnderThePush) {
   EXPECT_GT(eagain, 0);
   EXPECT_GT(ok, 0);
 }
+
+TEST(CpuOpv, AShiftMustBeNarrowerThanItsWidth) {
+  // cpu_opv_check(): a 1-byte shift by 8 is EINVAL, by 7 it runs (0x1 << 7 = 0x80 in the low byte).
+  const json rep = run_task("shift", R"(
+    c2 = &counter[2]
+    store counter[2], 0x101
+    call opv_set(0, CPU_LSHIFT_OP, 1, c2, 8)
+    call opv_run(1, 0, 0)
+    call opv_set(0, CPU_LSHIFT_OP, 1, c2, 7)
+    call opv_run(1, 0, 1)
+)");
+  EXPECT_EQ(mem(rep, "results")[0].get<std::uint64_t>(), kEinval);
+  EXPECT_EQ(mem(rep, "results")[1], 0);
+  EXPECT_EQ(mem(rep, "counter")[2], 0x180);
+}
