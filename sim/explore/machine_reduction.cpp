@@ -135,7 +135,8 @@ void Machine::settle(State& s, std::uint32_t c) {
   }
   isa::fault(img_, *s.cpus[c],
              "runaway program: more than " + std::to_string(cfg_.max_local_steps) +
-                 " instructions in a row without a memory access");
+                 " instructions in a row that no other CPU can observe (register work, accesses to words "
+                 "only this CPU touches, buffered stores)");
 }
 
 }  // namespace explore

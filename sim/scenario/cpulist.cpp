@@ -37,7 +37,9 @@ std::vector<std::uint32_t> parse_cpulist(const std::string& text, std::uint32_t 
     const std::string group = trim(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (group.empty()) bad_cpulist(text, "empty element between commas");
     std::size_t pos = 0;
+    std::string digits;  // the last number as written: a huge one is named whole in the error
     auto number = [&](const char* what) -> std::uint64_t {
+      digits.clear();
       if (pos < group.size() && group[pos] == 'N') {  // Linux: N is the last CPU
         ++pos;
         return ncpus == 0 ? 0 : ncpus - 1;
@@ -47,15 +49,17 @@ std::vector<std::uint32_t> parse_cpulist(const std::string& text, std::uint32_t 
       std::uint64_t v = 0;
       while (pos < group.size() && group[pos] >= '0' && group[pos] <= '9') {
         if (v < 1'000'000'000'000ULL) v = v * 10 + static_cast<std::uint64_t>(group[pos] - '0');
-        ++pos;
+        digits += group[pos++];
       }
       return v;
     };
     const std::uint64_t first = number("a CPU number");
+    std::string first_digits = digits, last_digits = digits;
     std::uint64_t last = first, used = 1, size = 1;
     if (pos < group.size() && group[pos] == '-') {
       ++pos;
       last = number("a CPU number after '-'");
+      last_digits = digits;
       if (last < first)
         bad_cpulist(text, "range " + std::to_string(first) + "-" + std::to_string(last) + " goes backwards");
       if (pos < group.size() && group[pos] == ':') {
@@ -73,8 +77,14 @@ std::vector<std::uint32_t> parse_cpulist(const std::string& text, std::uint32_t 
     if (pos != group.size())
       bad_cpulist(text, "unexpected " + jq(group.substr(pos)) + " in " + jq(group) +
                             " (elements are N, A-B or A-B:USED/GROUP)");
-    if (first >= ncpus) throw std::invalid_argument(cpu_out_of_range(first, ncpus));
-    if (last >= ncpus) throw std::invalid_argument(cpu_out_of_range(last, ncpus));
+    // Out of range as written ("N" has no digits and is always in range), not as saturated
+    auto out_of_range = [&](const std::string& written) {
+      const std::size_t nz = written.find_first_not_of('0');
+      return std::invalid_argument("CPU " + (nz == std::string::npos ? "0" : written.substr(nz)) +
+                                   " out of range: " + platform_cpus(ncpus));
+    };
+    if (first >= ncpus) throw out_of_range(first_digits);
+    if (last >= ncpus) throw out_of_range(last_digits);
     for (std::uint64_t c = first; c <= last; ++c)
       if ((c - first) % size < used) out.push_back(static_cast<std::uint32_t>(c));
     if (comma == std::string::npos) break;

@@ -510,6 +510,13 @@ TEST(ScenarioLoad, IdleSteps) {
   EXPECT_EQ(w[1].steps[0].cycles, 0u);  // forever
 }
 
+TEST(ScenarioErrors, HugeCpuNumberNamedAsWritten) {
+  EXPECT_EQ(kernel_error(R"({"nohz_full": "1-18446744073709551615"})"),
+            "t.json:4: /kernel/nohz_full: CPU 18446744073709551615 out of range: the platform has 4 CPUs (0-3)");
+  EXPECT_EQ(kernel_error(R"({"nohz_full": "0099999999999999999999"})"),
+            "t.json:4: /kernel/nohz_full: CPU 99999999999999999999 out of range: the platform has 4 CPUs (0-3)");
+}
+
 TEST(ScenarioLoad, GraphTopology) {
   Scenario s = load(scn("", R"({"cpus": 2, "topology": {"preset": "graph", "nodes": ["llc0", "x"],
       "links": [["cpu0", "llc0", 40], ["llc0", "x", 3], ["x", "cpu1", 40]]}})", "{}"));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -367,4 +368,21 @@ TEST(Explore, V4SenderWithoutTheActiveTestCaughtUnderStopMachine) {
       R"(--set 'programs=[{"file":"sync_core_on.s"},{"file":"ct_set_cpu_work_no_active_v4.s"}]')",
       1);
   expect_kinds(j, {"deferred_to_kernel", "late_work", "lost_work"}, "deferred_to_kernel");
+}
+
+// The explorer's runaway guard on a loop that stores to a word only its CPU touches: one line that
+// says why the steps were folded (they were invisible, not free of memory accesses), exit 2.
+TEST(Explore, RunawayLoopThatStoresIsExplained) {
+  const fs::path dir = fs::temp_directory_path() / ("isolsim_runaway_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "t.json") << R"({"name": "rw", "platform": {"cpus": 2}, "kernel": {"hz": 0},
+    "programs": [{"inline": ".var mine\n.func spin()\nloop:\n    store mine, 1\n    jmp loop\n.endfunc\n"}],
+    "workload": {"0": {"task": "spin"}, "1": [{"syscall": "getpid"}]}, "run": {"cycles": 100000}})";
+  const CliResult r = isolsim("explore " + (dir / "t.json").string() + " --out " + (dir / "o").string());
+  fs::remove_all(dir);
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  EXPECT_NE(r.out.find("at spin+0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("runaway program: more than"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("that no other CPU can observe"), std::string::npos) << r.out;
 }
