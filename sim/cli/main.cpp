@@ -18,6 +18,7 @@
 #include "sim/replay/replay_search.h"
 #include "sim/run/noise_table.h"
 #include "sim/run/runner.h"
+#include "sim/sweep/sweep.h"
 
 namespace {
 
@@ -189,7 +190,8 @@ int sc_main(int argc, char* argv[]) {
   CLI::App* run_cmd = app.add_subcommand("run", "replay a scenario in timed simulation");
   run_cmd->add_option("scenario", file, "scenario JSON file")->required();
   run_cmd->add_option("--out", opts.out_dir, "output folder (default out/<scenario name>)");
-  run_cmd->add_option("--set", sets, "override a scenario value: PATH=VALUE (e.g. kernel.protocol=v7)");
+  run_cmd->add_option("--set", sets, "override a scenario value: PATH=VALUE (e.g. kernel.protocol=v7)")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);  // one value each: FILE may follow
   run_cmd->add_option("--log", log, "event log: all or none")->check(CLI::IsMember({"all", "none"}));
   run_cmd->add_flag("--stats", stats, "print wall time and simulation speed to stderr");
   NoiseOptions noise;
@@ -207,7 +209,8 @@ int sc_main(int argc, char* argv[]) {
   explore::ScenarioOptions eopts;
   explore_cmd->add_option("scenario", efile, "scenario JSON file, or a herd7 x86 litmus test (.litmus)")->required();
   explore_cmd->add_option("--out", eopts.out_dir, "output folder (default out/<scenario name>-explore)");
-  explore_cmd->add_option("--set", esets, "override a scenario value: PATH=VALUE");
+  explore_cmd->add_option("--set", esets, "override a scenario value: PATH=VALUE")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   explore_cmd->add_option("--memory-model", memory_model,
                           "tso (the x86-TSO machine), sc (sequential consistency), or, for litmus tests, "
                           "x86tso.cat (herd7's axiomatic model: candidate executions checked against its axioms)")
@@ -231,11 +234,48 @@ int sc_main(int argc, char* argv[]) {
                           "memory bound: the process's resident set, MB (default half the RAM, at most 12000)")
       ->check(CLI::PositiveNumber);
   explore_cmd->add_option("--max-seconds", eopts.explore.bounds.max_seconds, "time bound (s)")->check(CLI::PositiveNumber);
+  CLI::App* sweep_cmd = app.add_subcommand("sweep", "timed runs of a scenario over a grid of values and jitter: "
+                                                    "the windows where each violation occurs");
+  sweep::Options sopts;
+  sweep_cmd->add_option("scenario", sopts.file, "scenario JSON file")->required();
+  sweep_cmd->add_option("--out", sopts.out_dir, "output folder (default out/<scenario name>-sweep)");
+  sweep_cmd->add_option("--set", sopts.sets, "override a scenario value: PATH=VALUE")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sweep_cmd->add_option("--vary", sopts.vary, "PATH=START:STOP:STEP: a numeric scenario value over a range "
+                                              "(several: a grid)")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sweep_cmd->add_option("--jitter", sopts.jitter, "PATH=DIST: drawn per run from uniform(A,B), normal(MEAN,SD) "
+                                                  "or [V1,V2,...]; +DIST adds the draw to the value")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sweep_cmd->add_option("--samples", sopts.samples, "runs per grid point (jitter draws)")->check(CLI::PositiveNumber);
+  sweep_cmd->add_option("--seed", sopts.seed, "the jitter draws' seed");
+  sweep_cmd->add_option("--when", sopts.when, "'PATH OP VALUE': a condition on the report to find the windows of "
+                                              "(e.g. 'interference.nohz_full_total.cycles_lost > 5000')")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sweep_cmd->add_flag("--edges", sopts.edges, "bisect between the grid's points to every window edge (exact "
+                                              "bounds from a coarse grid)");
+  sweep_cmd->add_option("--jobs,-j", sopts.jobs, "worker processes")->check(CLI::PositiveNumber);
+  sweep_cmd->add_option("--shard", sopts.shard, "K/N: run only the K-th of N disjoint slices (isolsim merge "
+                                                "combines them)");
+  sweep_cmd->add_flag("--resume", sopts.resume, "keep the runs the output folder's runs.jsonl has, run the rest");
+  bool no_progress = false;
+  sweep_cmd->add_flag("--no-progress", no_progress, "no progress bar (none is drawn unless stderr is a terminal)");
+  CLI::App* merge_cmd = app.add_subcommand("merge", "combine the output folders of a sweep's shards");
+  std::vector<std::string> merge_dirs;
+  std::string merge_out;
+  merge_cmd->add_option("shards", merge_dirs, "the shards' output folders")->required();
+  merge_cmd->add_option("--out", merge_out, "output folder (default out/merged-sweep)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+  if (sweep_cmd->parsed() || merge_cmd->parsed()) {
+    sopts.progress = !no_progress;
+    try {
+      return sweep_cmd->parsed() ? sweep::sweep_command(sopts, std::cout)
+                                 : sweep::merge_command(merge_dirs, merge_out, std::cout);
+    } catch (const scenario::InputError& e) {
+      std::cerr << "isolsim: " << e.what() << "\n";
+      return 2;
+    }
   }
   if (explore_cmd->parsed()) {
     // From here: reading and assembling the input count against --max-seconds too.

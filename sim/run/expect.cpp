@@ -26,8 +26,7 @@ const nlohmann::ordered_json* lookup(const nlohmann::ordered_json& report, const
   return cur;
 }
 
-namespace {
-bool compare(const nlohmann::json& a, const std::string& op, const nlohmann::json& b) {
+bool holds(const nlohmann::json& a, const std::string& op, const nlohmann::json& b) {
   if (op == "==") return a == b;
   if (op == "!=") return a != b;
   if (!a.is_number() || !b.is_number()) return false;
@@ -37,7 +36,6 @@ bool compare(const nlohmann::json& a, const std::string& op, const nlohmann::jso
   if (op == ">") return x > y;
   return x >= y;
 }
-}  // namespace
 
 std::vector<ExpectResult> check(const scenario::JsonDoc& doc, const std::vector<scenario::Expect>& ex,
                                 const nlohmann::ordered_json& report) {
@@ -51,7 +49,7 @@ std::vector<ExpectResult> check(const scenario::JsonDoc& doc, const std::vector<
     ExpectResult r;
     r.text = e.text;
     r.actual = nlohmann::json::parse(v->dump());
-    r.ok = compare(r.actual, e.op, e.value);
+    r.ok = holds(r.actual, e.op, e.value);
     out.push_back(std::move(r));
   }
   return out;

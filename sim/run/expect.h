@@ -18,6 +18,8 @@ struct ExpectResult {
 
 // The value at a dotted path ("interference.cpus.2.ipis_in_user"), or nullptr.
 const nlohmann::ordered_json* lookup(const nlohmann::ordered_json& report, const std::string& path);
+// `actual OP value`: == and != compare any JSON values, the others numbers (false otherwise).
+bool holds(const nlohmann::json& actual, const std::string& op, const nlohmann::json& value);
 // Fails (InputError through doc) when a path names nothing in the report: a typo, not a result.
 std::vector<ExpectResult> check(const scenario::JsonDoc& doc, const std::vector<scenario::Expect>& ex,
                                 const nlohmann::ordered_json& report);

@@ -246,3 +246,14 @@ TEST(TimedRun, TimerDueBeforeADisarmingWrmsrCompletesStillFires) {
   EXPECT_NE(find_line(log, "cpu1 ", "irq                  vector 0xec LOCAL_TIMER"), std::string::npos) << log;
   fs::remove_all(out);
 }
+
+// Options before the file, as in every CLI: --set takes one PATH=VALUE, never the file after it.
+TEST(TimedRun, OptionsMayComeBeforeTheFile) {
+  const fs::path out = fresh_dir("options_first");
+  const CliResult r = isolsim("run --set kernel.protocol=v7 --set expect=[] --log none --out " + out.string() + " " + kRace);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("ct_seq_work_race [v7]"), std::string::npos) << r.out;
+  const CliResult e = isolsim("explore --set kernel.protocol=v7 --out " + out.string() + " " + kRace);
+  EXPECT_NE(e.status, 2) << e.out;
+  fs::remove_all(out);
+}
