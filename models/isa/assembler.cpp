@@ -3,7 +3,10 @@
 #include "assembler.h"
 
 #include <cctype>
+#include <memory>
+#include <mutex>
 #include <sstream>
+#include <unordered_map>
 
 #include "assembler_impl.h"
 #include "executor.h"
@@ -93,8 +96,26 @@ Assembler::Assembler(const std::vector<Source>& sources, const std::map<std::str
   img_.ncpus = nr == predefined.end() ? 0 : nr->second;
 }
 
+// Lexing is a quarter of assembling a kernel, and the kernel's sources are the same text in every
+// run: a sweep's parent lexes them once and its forked runs inherit the tokens.
+std::shared_ptr<const std::vector<Line>> lex_memo(const Source& src) {
+  static std::mutex m;
+  static std::unordered_map<std::string, std::shared_ptr<const std::vector<Line>>> memo;
+  const std::string key = src.name + '\0' + src.text;
+  {
+    std::lock_guard<std::mutex> lock(m);
+    auto it = memo.find(key);
+    if (it != memo.end()) return it->second;
+  }
+  auto lines = std::make_shared<const std::vector<Line>>(lex(src));
+  std::lock_guard<std::mutex> lock(m);
+  if (memo.size() >= 256) memo.clear();  // scenario texts that changed run after run: keep it bounded
+  memo.emplace(key, lines);
+  return lines;
+}
+
 Image Assembler::run() {
-  for (std::size_t s = 0; s < sources_.size(); ++s) lexed_.push_back(lex(sources_[s]));
+  for (std::size_t s = 0; s < sources_.size(); ++s) lexed_.push_back(lex_memo(sources_[s]));
   for (std::size_t s = 0; s < sources_.size(); ++s) declare(s);
   layout();
   for (std::uint32_t i = 0; i < img_.functions.size(); ++i) assemble_function(i);
@@ -115,7 +136,7 @@ void Assembler::define_const(const std::string& name, Word v, int layer, const s
 
 void Assembler::declare(std::size_t s) {
   const Source& src = sources_[s];
-  const std::vector<Line>& lines = lexed_[s];
+  const std::vector<Line>& lines = *lexed_[s];
   FuncDecl* open = nullptr;
   FuncDecl cur;
   for (const Line& l : lines) {

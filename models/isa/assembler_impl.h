@@ -159,7 +159,7 @@ class Assembler {
   void assemble_function(std::uint32_t index);
 
   const std::vector<Source>& sources_;
-  std::vector<std::vector<Line>> lexed_;
+  std::vector<std::shared_ptr<const std::vector<Line>>> lexed_;  // shared with lex_memo()
   Image img_;
   std::map<std::string, int> const_layer_;
   std::vector<FuncDecl> decls_;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/scenario_image.h"
 #include "sim/sweep/progress.h"
 #include "sim/sweep/runs_file.h"
 #include "sim/sweep/sweep_plan.h"
@@ -105,9 +106,10 @@ int sweep_command(Options opts, std::ostream& out) {
   if (plan.samples > 1 && plan.jitter.empty())
     throw scenario::InputError("--samples: every sample would be the same run without --jitter (a timed run "
                                "is deterministic)");
-  if (plan.runs() > 100'000'000) throw scenario::InputError("the sweep has more than 100,000,000 runs");
   std::uint64_t shard_k = 1, shard_n = 1;
   if (!opts.shard.empty()) std::tie(shard_k, shard_n) = parse_shard(opts.shard);
+  if (plan.grid_points() > (std::uint64_t(1) << 40) || plan.samples > 10'000'000 || plan.runs() / shard_n > 10'000'000)  // runs.jsonl is held in memory to be sorted and summarized
+    throw scenario::InputError("more than 10,000,000 runs in one process: shard the sweep (--shard K/N)");
   if (opts.edges) {
     if (plan.vary.empty()) throw scenario::InputError("--edges needs a --vary (the edges are in its first path)");
     if (!plan.vary[0].integer)
@@ -145,24 +147,22 @@ int sweep_command(Options opts, std::ostream& out) {
   std::vector<std::uint64_t> todo;
   for (std::uint64_t i = shard_k - 1; i < plan.runs(); i += shard_n)
     if (!lines.count(i)) todo.push_back(i);
-  std::map<std::uint64_t, J> values;
-  auto values_of = [&](std::uint64_t i) -> const J& {
-    auto it = values.find(i);
-    if (it == values.end()) it = values.emplace(i, plan.values(i, base)).first;
-    return it->second;
-  };
-  for (std::uint64_t i : todo) values_of(i);
+  // Grid runs' values follow from their number; only bisection runs' are kept.
+  std::map<std::uint64_t, J> bisected;
+  auto values_of = [&](std::uint64_t i) { return bisected.count(i) ? bisected.at(i) : plan.values(i, base); };
+  // Assembled once here, the kernel's sources are lexed once: every forked run inherits the tokens.
+  if (!todo.empty()) scenario::build_scenario_image(base, s);
   {
     Progress bar(lines.size() + todo.size(), lines.size(), opts.progress);
     auto run_all = [&](const std::vector<std::uint64_t>& indices) {
       run_in_workers(
-          indices, opts.jobs, [&](std::uint64_t i) { return run_line(base, plan, i, values.at(i)); },
+          indices, opts.jobs, [&](std::uint64_t i) { return run_line(base, plan, i, values_of(i)); },
           [&](std::uint64_t i, const std::string& line) {
             append.add(line);
             lines[i] = line;
             bar.tick(!occurs_of(line).empty());
           },
-          [&](std::uint64_t i, const std::string& why) { return error_line(i, values.at(i), why); });
+          [&](std::uint64_t i, const std::string& why) { return error_line(i, values_of(i), why); });
     };
     run_all(todo);
     if (opts.edges) {
@@ -179,7 +179,7 @@ int sweep_command(Options opts, std::ostream& out) {
           if (lines.count(i) && J::parse(lines[i])["values"] != v)
             throw scenario::InputError("--resume: " + runs_path + ": run " + std::to_string(i) +
                                        " bisected other values than this sweep would");
-          values[i] = v;
+          bisected[i] = v;
           if (!lines.count(i)) round.push_back(i);
         }
         bar.add_total(round.size());

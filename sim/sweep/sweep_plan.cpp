@@ -67,12 +67,9 @@ nlohmann::json number(double v, bool integer) {
   return v;
 }
 
-std::vector<double> Vary::values() const {
-  std::vector<double> out;
+std::uint64_t Vary::count() const {
   // Counted, not accumulated: no drift for fractional steps.
-  const double n = std::floor((stop - start) / step + 1e-9);
-  for (double k = 0; k <= n; ++k) out.push_back(start + k * step);
-  return out;
+  return static_cast<std::uint64_t>(std::floor((stop - start) / step + 1e-9)) + 1;
 }
 
 Vary parse_vary(const std::string& arg, const scenario::JsonDoc& doc) {
@@ -153,7 +150,7 @@ When parse_when(const std::string& arg) {
 
 std::uint64_t Plan::grid_points() const {
   std::uint64_t n = 1;
-  for (const Vary& v : vary) n *= v.values().size();
+  for (const Vary& v : vary) n = n > (std::uint64_t(1) << 40) ? n : n * v.count();  // saturates far above any limit
   return n;
 }
 
@@ -162,9 +159,8 @@ std::vector<double> Plan::grid_values(std::uint64_t g) const {
   // reads as consecutive rows.
   std::vector<double> out(vary.size());
   for (std::size_t k = vary.size(); k-- > 0;) {
-    const std::vector<double> vs = vary[k].values();
-    out[k] = vs[g % vs.size()];
-    g /= vs.size();
+    out[k] = vary[k].value(g % vary[k].count());
+    g /= vary[k].count();
   }
   return out;
 }
@@ -223,7 +219,7 @@ nlohmann::ordered_json Plan::definition() const {
   nlohmann::ordered_json vs = nlohmann::ordered_json::array();
   for (const Vary& v : vary)
     vs.push_back({{"path", v.path}, {"start", number(v.start, v.integer)}, {"stop", number(v.stop, v.integer)},
-                  {"step", number(v.step, v.integer)}, {"values", v.values().size()}});
+                  {"step", number(v.step, v.integer)}, {"values", v.count()}});
   d["vary"] = vs;
   nlohmann::ordered_json js = nlohmann::ordered_json::array();
   for (const Jitter& j : jitter) js.push_back({{"path", j.path}, {"dist", j.text}});

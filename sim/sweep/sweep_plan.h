@@ -19,7 +19,8 @@ struct Vary {
   std::string pointer;  // JSON pointer into the scenario
   double start = 0, stop = 0, step = 1;
   bool integer = true;  // every value a whole number (the scenario's value is one, and so are the bounds)
-  std::vector<double> values() const;
+  std::uint64_t count() const;             // how many values
+  double value(std::uint64_t k) const { return start + static_cast<double>(k) * step; }
 };
 
 // --jitter PATH=DIST: uniform(A,B), normal(MEAN,SD) or [V1,V2,...] (one picked at random); a
