@@ -193,6 +193,8 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--set", sets, "override a scenario value: PATH=VALUE (e.g. kernel.protocol=v7)")
       ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);  // one value each: FILE may follow
   run_cmd->add_option("--log", log, "event log: all or none")->check(CLI::IsMember({"all", "none"}));
+  run_cmd->add_option("--ftrace", opts.ftrace, "also write the run as `trace-cmd report` prints a trace: "
+                                               "IPIs sent, vector and irq entry/exit, sched_switch, user_enter/exit");
   run_cmd->add_flag("--stats", stats, "print wall time and simulation speed to stderr");
   NoiseOptions noise;
   run_cmd->add_flag("--noise", noise.show, "print the noise tables (always printed when the scenario has sources)");

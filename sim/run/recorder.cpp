@@ -292,11 +292,32 @@ void Recorder::finish(std::uint64_t end_cycle, double clock_mhz) {
 }
 
 // The task running on `cpu` changes to `next` ("" for none): the trace's slice of the last one ends.
-void Recorder::switch_task(std::uint32_t cpu, std::uint64_t cycle, std::string next) {
+void Recorder::switch_task(std::uint32_t cpu, std::uint64_t cycle, std::string next, std::uint64_t id) {
   Running& r = running_[cpu];
   if (!r.task.empty() && cycle > r.since) timeline_.task_runs.push_back({r.task, cpu, r.since, cycle});
   r.task = std::move(next);
   r.since = cycle;
+  r.id = id;
+}
+
+// isolsim's task ids (0 the CPU's task, 1 + t kthread t) as pids: 1000 * (id + 1) + cpu, so that
+// task/2 is 1002 and migration/2 4002.
+namespace {
+FtraceLog::Task task_pid(std::uint64_t id, std::uint32_t cpu) {
+  return {task_name(id, cpu), 1000 * (id + 1) + cpu};
+}
+}  // namespace
+
+FtraceLog::Task Recorder::ftrace_task(std::uint32_t cpu) const {
+  if (in_idle_loop_[cpu] || running_[cpu].task.empty()) return {"<idle>", 0};
+  return task_pid(running_[cpu].id, cpu);
+}
+
+void Recorder::enable_ftrace(double clock_mhz) {
+  ftrace_ = std::make_unique<FtraceLog>(ncpus_, clock_mhz);
+  in_idle_loop_.assign(ncpus_, false);
+  for (std::size_t i = 0; i < img_.strings.size(); ++i)
+    for (const std::string& name : FtraceLog::tracepoints()) traced_[i] = traced_[i] || img_.strings[i] == name;
 }
 
 void Recorder::replay(const Event& ev, std::ostream* log) {
@@ -363,6 +384,8 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
         ctx_stack_[ev.cpu].back() = report::Context::Kernel;
       }
       if (from_user) {
+        // irqentry_enter() -> enter_from_user_mode() -> user_exit_irqoff(): before the vector's event
+        if (ftrace_ && ledger_.nohz_full(ev.cpu)) ftrace_->user(ev.cycle, ev.cpu, ftrace_task(ev.cpu), false);
         begin_stay(ev.cpu, ev.cycle, false);
         ledger_.on_mode(ev.cpu, isa::Mode::Kernel, ev.cycle);
         CpuInterference& ci = interference_[ev.cpu];
@@ -426,7 +449,12 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
       line(log, ev, "task_isolation", diag);
       timeline_.markers.push_back({ev.cycle, cpu, name == "task_isolation_lost" ? "isolation lost" : "isolation warning", diag});
     }
-    if (name == "sched_switch" && e.trace_args.size() >= 2) switch_task(cpu, ev.cycle, task_name(e.trace_args[1], cpu));
+    if (ftrace_) {
+      ftrace_->tracepoint(ev.cycle, cpu, ftrace_task(cpu), name, e.trace_args, fname, task_pid);
+      if (name == "sched_switch") in_idle_loop_[cpu] = false;
+    }
+    if (name == "sched_switch" && e.trace_args.size() >= 2)
+      switch_task(cpu, ev.cycle, task_name(e.trace_args[1], cpu), e.trace_args[1]);
     if (name == "task_exit") switch_task(cpu, ev.cycle, "");
     if (name == "nohz_full_set" && e.trace_args.size() >= 2 && e.trace_args[0] < ncpus_) {
       // nohz_full_set(cpu, on): seed 001's switch, run on the CPU itself by its stopper
@@ -439,9 +467,11 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
   }
   ledger_.on_effect(cpu, request, e, ev.cycle);
   if (mode_changed) ledger_.on_mode(cpu, after, ev.cycle);
+  if (ftrace_ && after == isa::Mode::User) in_idle_loop_[cpu] = false;
   if (e.op == Op::Hlt || e.op == Op::SafeHalt) {
     halted_[cpu] = true;
     halted_since_[cpu] = ev.cycle;
+    if (ftrace_) in_idle_loop_[cpu] = true;
     ledger_.on_halt(cpu, true);
     set_context(cpu, ev.cycle, report::Context::Idle, "hlt");
   }
@@ -451,10 +481,12 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
         timeline_.markers.push_back({ev.cycle, cpu, "cmpxchg failed", img_.describe(e.addr)});
       break;
     case Op::Syscall:
+      if (ftrace_ && ledger_.nohz_full(cpu)) ftrace_->user(ev.cycle, cpu, ftrace_task(cpu), false);
       begin_stay(cpu, ev.cycle, true);
       set_context(cpu, ev.cycle, report::Context::Kernel, "syscall");
       break;
     case Op::Sysret:
+      if (ftrace_ && ledger_.nohz_full(cpu)) ftrace_->user(ev.cycle, cpu, ftrace_task(cpu), true);
       end_stay(cpu, ev.cycle);
       set_context(cpu, ev.cycle, report::Context::User, "sysret");
       break;
@@ -462,6 +494,7 @@ void Recorder::replay_exec(const Event& ev, std::ostream* log) {
       if (ctx_stack_[cpu].size() > 1) ctx_stack_[cpu].pop_back();
       timeline_.changes.push_back({ev.cycle, cpu, ctx_stack_[cpu].back(), "iret"});
       if (after == isa::Mode::User) end_stay(cpu, ev.cycle);
+      if (after == isa::Mode::User && ftrace_ && ledger_.nohz_full(cpu)) ftrace_->user(ev.cycle, cpu, ftrace_task(cpu), true);
       if (after == isa::Mode::User && disturbed_since_[cpu]) end_disturbance(cpu, ev.cycle);
       break;
     }

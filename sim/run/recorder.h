@@ -12,6 +12,7 @@
 
 #include "models/hw/observer.h"
 #include "models/kernel/deferral_ledger.h"
+#include "sim/run/ftrace_log.h"
 #include "sim/run/noise_account.h"
 #include "sim/run/task_isolation_account.h"
 #include "sim/report/timeline.h"
@@ -59,6 +60,10 @@ class Recorder : public hw::Observer {
   void interrupt(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t vector, bool from_user,
                  const std::uint64_t* ipi_ids, std::size_t n_ids) override;
   void settled(std::uint64_t cycle) override;
+
+  // Also keep the run as trace-cmd report text (call before the run starts).
+  void enable_ftrace(double clock_mhz);
+  const FtraceLog* ftrace() const { return ftrace_.get(); }
 
   // Replays what is still buffered and closes the accounts at `end_cycle`.
   void finish(std::uint64_t end_cycle, double clock_mhz);
@@ -140,9 +145,13 @@ class Recorder : public hw::Observer {
   std::vector<std::uint64_t> halted_since_;      // the cycle of that hlt
   std::vector<std::string> disturbance_cause_;
   std::vector<bool> disturbed_nohz_full_;  // the current disturbance began while the CPU was nohz_full
-  struct Running { std::string task; std::uint64_t since = 0; };  // "": none (the task exited)
+  struct Running { std::string task; std::uint64_t since = 0, id = 0; };  // "": none (the task exited)
   std::vector<Running> running_;           // per CPU, for the trace's task tracks
-  void switch_task(std::uint32_t cpu, std::uint64_t cycle, std::string next);
+  void switch_task(std::uint32_t cpu, std::uint64_t cycle, std::string next, std::uint64_t id = 0);
+  std::unique_ptr<FtraceLog> ftrace_;
+  std::vector<bool> in_idle_loop_;         // from a hlt to the next return to user or task switch:
+                                           // interrupts there run on the idle task (<idle>-0)
+  FtraceLog::Task ftrace_task(std::uint32_t cpu) const;  // what the CPU runs, as trace-cmd names it
   std::vector<std::string> last_ipi_callsite_;
   std::vector<std::size_t> ipi_index_;  // IPI id -> index in timeline_.ipis (ids count from 1)
   std::vector<bool> device_id_;         // IPI id -> a device's interrupt

@@ -87,6 +87,12 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
     }
   }
   Recorder rec(img, s.cpus, s.nohz_full, pc.memory, log.is_open() ? &log : nullptr);
+  std::ofstream ftrace;
+  if (!opts.ftrace.empty()) {
+    ftrace.open(opts.ftrace, std::ios::binary);  // opened before the run: a bad path costs no simulation
+    if (!ftrace) throw scenario::InputError(opts.ftrace + ": cannot write");
+    rec.enable_ftrace(s.clock_mhz);
+  }
   hw::Platform platform(img, std::move(pc), opts.record ? &rec : nullptr);
   if (!platform.run()) throw scenario::InputError(s.file + ": the simulation stopped: " + platform.fault());
 
@@ -102,6 +108,10 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
 
   if (!opts.out_dir.empty()) {
     write_file(dir / "report.json", out.report.dump(2) + "\n");
+  }
+  if (rec.ftrace()) {
+    rec.ftrace()->write(ftrace);
+    if (!ftrace.flush()) throw scenario::InputError(opts.ftrace + ": cannot write");
   }
   if (!opts.out_dir.empty() && opts.waveforms) {
     std::ostringstream vcd, trace;

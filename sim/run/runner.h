@@ -19,6 +19,7 @@ struct Options {
                               // report then holds the run's figures and nothing observed
   bool run_ahead = true;      // hw::PlatformConfig::run_ahead
   bool waveforms = true;      // context.vcd and trace.json (searches that read only the log skip them)
+  std::string ftrace;         // a file for the run as `trace-cmd report` prints a trace ("": none)
 };
 
 struct Outcome {

@@ -1,0 +1,40 @@
+// A run as `trace-cmd report -t` prints a kernel trace: "<comm>-<pid> [cpu] secs.nsecs: event: fields",
+// for the tracepoints a kernel developer diffs against a real isolated CPU's trace: ipi_send_cpu,
+// ipi_send_cpumask (include/trace/events/ipi.h), the x86 irq_vectors entry/exit events,
+// irq_handler_entry/exit, sched_switch, and context tracking's user_enter/user_exit.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace run {
+
+class FtraceLog {
+ public:
+  FtraceLog(std::uint32_t ncpus, double clock_mhz) : ncpus_(ncpus), clock_mhz_(clock_mhz) {}
+
+  // The tracepoints of the kernel paths this log prints ("ipi_send_cpu", ...).
+  static const std::vector<std::string>& tracepoints();
+  // The task running on a CPU when it emits an event: comm "<idle>" (pid 0) on a halted CPU.
+  struct Task { std::string comm; std::uint64_t pid = 0; };
+
+  // A kernel path's tracepoint; `fname` names a code address. Others than tracepoints() are ignored.
+  void tracepoint(std::uint64_t cycle, std::uint32_t cpu, const Task& t, const std::string& name,
+                  const std::vector<std::uint64_t>& args, const std::function<std::string(std::uint64_t)>& fname,
+                  const std::function<Task(std::uint64_t id, std::uint32_t cpu)>& task_of);
+  // Context tracking's trace_user_exit()/trace_user_enter(), on a CPU whose context tracking is on.
+  void user(std::uint64_t cycle, std::uint32_t cpu, const Task& t, bool enter);
+
+  void write(std::ostream& os) const;
+
+ private:
+  void add(std::uint64_t cycle, std::uint32_t cpu, const Task& t, const std::string& event, const std::string& fields);
+  std::uint32_t ncpus_;
+  double clock_mhz_;
+  std::string text_;
+};
+
+}  // namespace run
