@@ -94,6 +94,7 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
     rec.enable_ftrace(s.clock_mhz);
   }
   hw::Platform platform(img, std::move(pc), opts.record ? &rec : nullptr);
+  if (opts.elaborate_only) return {};
   if (!platform.run()) throw scenario::InputError(s.file + ": the simulation stopped: " + platform.fault());
 
   Outcome out;

@@ -19,6 +19,8 @@ struct Options {
                               // report then holds the run's figures and nothing observed
   bool run_ahead = true;      // hw::PlatformConfig::run_ahead
   bool waveforms = true;      // context.vcd and trace.json (searches that read only the log skip them)
+  bool elaborate_only = false;  // build the image and the SystemC platform, then stop: the floor
+                                // a sweep's runs are measured against (bench/bench_sweep.cpp)
   std::string ftrace;         // a file for the run as `trace-cmd report` prints a trace ("": none)
 };
 

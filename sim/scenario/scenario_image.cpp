@@ -1,5 +1,8 @@
 #include "scenario_image.h"
 
+#include <list>
+#include <mutex>
+
 #include "models/kernel/boot.h"
 #include "models/kernel/vector_check.h"
 
@@ -28,14 +31,51 @@ kernel::KernelConfig kernel_config(const Scenario& s) {
   return k;
 }
 
+// Everything build_kernel() reads, as one string.
+std::string image_key(const kernel::KernelConfig& k) {
+  static_assert(sizeof(kernel::KernelConfig) == 144, "a new KernelConfig field must join image_key()");
+  std::string key = k.protocol + '\0' + std::to_string(k.ncpus) + '\0';
+  for (bool b : k.nohz_full) key += b ? '1' : '0';
+  for (std::uint64_t v : {std::uint64_t(k.tick_do_timer_cpu), k.tick_work_cycles, k.tick_cycles, k.residual_tick_cycles})
+    key += '\0' + std::to_string(v);
+  for (bool b : {k.sched_kthreads, k.block_interf_srcu, k.nohz_full_runtime, k.tif_nohz, k.nohz_full_stop_machine,
+                 k.task_isolation, k.cpu_opv})
+    key += b ? '1' : '0';
+  for (const isa::Source& src : k.extra)
+    key += '\0' + src.name + '\0' + std::to_string(src.layer) + '\0' + std::to_string(src.text.size()) + '\0' + src.text;
+  return key;
+}
+
 // Assembly errors in the scenario's programs are bad input; in the kernel they are our bug, but
 // they read the same way.
+//
+// Assembling is most of a short run's cost, and the runs of a sweep assemble the same images: the
+// kernel with the scenario's programs (the probe below) is the same whatever start cycle or latency
+// is varied, and the whole image too when no workload step changes. The last few images are kept,
+// keyed by everything that goes into them; a sweep's parent assembles once before forking.
 isa::Image assemble(const kernel::KernelConfig& k) {
+  static std::mutex m;
+  static std::list<std::pair<std::string, isa::Image>> memo;  // most recent first
+  constexpr std::size_t kKept = 4;
+  std::string key = image_key(k);
+  {
+    std::lock_guard<std::mutex> lock(m);
+    for (auto it = memo.begin(); it != memo.end(); ++it)
+      if (it->first == key) {
+        memo.splice(memo.begin(), memo, it);
+        return memo.front().second;
+      }
+  }
+  isa::Image img;
   try {
-    return kernel::build_kernel(k);
+    img = kernel::build_kernel(k);
   } catch (const isa::AsmError& e) {
     throw InputError(e.what());
   }
+  std::lock_guard<std::mutex> lock(m);
+  memo.emplace_front(std::move(key), img);
+  if (memo.size() > kKept) memo.pop_back();
+  return img;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "sim/sweep/sweep_plan.h"
 
+#include "sim/scenario/scenario.h"
+
 #include <cmath>
 #include <random>
 #include <sstream>
@@ -24,13 +26,25 @@ bool parse_double(const std::string& s, double& out) {
 
 bool whole(double v) { return std::floor(v) == v; }
 
-// The number at `pointer` in the scenario; an option naming anything else is a typo.
-const nlohmann::json& scenario_number(const scenario::JsonDoc& doc, const std::string& option,
-                                      const std::string& arg, const std::string& path, const std::string& pointer) {
-  const nlohmann::json* v = doc.find(pointer);
-  if (!v) bad(option, arg, "\"" + path + "\" names nothing in " + doc.name());
-  if (!v->is_number()) bad(option, arg, "\"" + path + "\" is " + v->dump() + " in " + doc.name() + ", not a number");
-  return *v;
+// The number at `pointer` in the scenario. A path the file leaves at its default is tried with
+// `probe`: if the scenario loads with it set, the key exists (and takes whole numbers when `probe`
+// is one). Anything else is a typo, named before any run.
+nlohmann::json scenario_number(const scenario::JsonDoc& doc, const std::string& option, const std::string& arg,
+                               const std::string& path, const std::string& pointer, double probe) {
+  if (const nlohmann::json* v = doc.find(pointer)) {
+    if (!v->is_number())
+      bad(option, arg, "\"" + path + "\" is " + v->dump() + " in " + doc.name() + ", not a number");
+    return *v;
+  }
+  const nlohmann::json value = whole(probe) ? nlohmann::json(static_cast<std::int64_t>(probe)) : nlohmann::json(probe);
+  scenario::JsonDoc d = doc;
+  try {
+    d.apply_override(path + "=" + value.dump());
+    scenario::load_scenario(d);
+  } catch (const scenario::InputError& e) {
+    bad(option, arg, "\"" + path + "\" names nothing in " + doc.name() + " and setting it fails: " + e.what());
+  }
+  return value;
 }
 
 // "name(A,B)" -> A, B.
@@ -86,7 +100,7 @@ Vary parse_vary(const std::string& arg, const scenario::JsonDoc& doc) {
   if (v.step <= 0) bad("--vary", arg, "STEP must be positive");
   if (v.stop < v.start) bad("--vary", arg, "STOP is below START");
   if ((v.stop - v.start) / v.step > 1e7) bad("--vary", arg, "more than 10,000,000 values");
-  const nlohmann::json& cur = scenario_number(doc, "--vary", arg, v.path, v.pointer);
+  const nlohmann::json cur = scenario_number(doc, "--vary", arg, v.path, v.pointer, v.start);
   v.integer = cur.is_number_integer() && whole(v.start) && whole(v.step);
   if (cur.is_number_integer() && !v.integer) bad("--vary", arg, "\"" + v.path + "\" takes whole numbers");
   return v;
@@ -122,7 +136,11 @@ Jitter parse_jitter(const std::string& arg, const scenario::JsonDoc& doc) {
   } else {
     bad("--jitter", arg, "expected uniform(A,B), normal(MEAN,SD) or [V1,V2,...]");
   }
-  j.integer = scenario_number(doc, "--jitter", arg, j.path, j.pointer).is_number_integer();
+  if (j.offset && !doc.find(j.pointer))
+    bad("--jitter", arg, "+DIST adds to the value in " + doc.name() + ", which leaves \"" + j.path +
+                             "\" at its default: write the value there, or draw it whole");
+  j.integer = scenario_number(doc, "--jitter", arg, j.path, j.pointer,
+                              j.kind == Jitter::kList ? j.list[0] : j.a).is_number_integer();
   return j;
 }
 

@@ -177,6 +177,7 @@ std::string summary_text(const J& s) {
           o << (first ? " " : ", ") << num_text(iv["from"]) << ".." << num_text(iv["to"]) << " (";
           if (iv["exact"].get<bool>()) o << num_text(iv["width"]) << " wide)";
           else if (iv.contains("width_at_most")) o << num_text(iv["width"]) << " to " << num_text(iv["width_at_most"]) << " wide)";
+          else if (iv["clear_below"].is_null() && iv["clear_above"].is_null()) o << "every value swept)";
           else o << "at least " << num_text(iv["width"]) << " wide, cut by the sweep's "
                  << (iv["clear_below"].is_null() ? "start)" : "end)");
           first = false;

@@ -320,3 +320,17 @@ TEST(Sweep, TheSlurmScriptRunsItsShard) {
   EXPECT_TRUE(slurp(dir / "merged" / "runs.jsonl") == slurp(dir / "whole" / "runs.jsonl"));
   fs::remove_all(dir);
 }
+
+// A value the file leaves at its default can be varied too: the loader says whether the key exists.
+TEST(Sweep, VariesAValueLeftAtItsDefault) {
+  const fs::path out = fresh_dir("sweep_default");
+  const Sweep s = sweep("--vary platform.costs.ipi_delivery=1000:2000:500 --set expect=[]", out);
+  EXPECT_EQ(s.cli.status, 1) << s.cli.out;
+  EXPECT_EQ(s.summary["runs"], 3);
+  EXPECT_NE(s.runs.find("\"platform.costs.ipi_delivery\":1500"), std::string::npos);
+  EXPECT_NE(s.cli.out.find("1000..2000 (every value swept)"), std::string::npos) << s.cli.out;
+  const CliResult typo = isolsim("sweep " + kRace + " --out " + out.string() + " --vary platform.costs.ipi_delivry=1:2:1");
+  EXPECT_EQ(typo.status, 2);
+  EXPECT_NE(typo.out.find("unknown key \"ipi_delivry\""), std::string::npos) << typo.out;
+  fs::remove_all(out);
+}
