@@ -141,6 +141,12 @@ int explore_command(const std::string& file, const std::vector<std::string>& set
   return o.exit_code;
 }
 
+// A repeatable option that takes one value per flag, so that the positional FILE may follow it
+// (`isolsim run --set kernel.protocol=v7 FILE`).
+CLI::Option* one_per_flag(CLI::Option* o) {
+  return o->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
 bool is_litmus(const std::string& file) {
   return file.size() > 7 && file.compare(file.size() - 7, 7, ".litmus") == 0;
 }
@@ -190,8 +196,7 @@ int sc_main(int argc, char* argv[]) {
   CLI::App* run_cmd = app.add_subcommand("run", "replay a scenario in timed simulation");
   run_cmd->add_option("scenario", file, "scenario JSON file")->required();
   run_cmd->add_option("--out", opts.out_dir, "output folder (default out/<scenario name>)");
-  run_cmd->add_option("--set", sets, "override a scenario value: PATH=VALUE (e.g. kernel.protocol=v7)")
-      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);  // one value each: FILE may follow
+  one_per_flag(run_cmd->add_option("--set", sets, "override a scenario value: PATH=VALUE (e.g. kernel.protocol=v7)"));
   run_cmd->add_option("--log", log, "event log: all or none")->check(CLI::IsMember({"all", "none"}));
   run_cmd->add_option("--ftrace", opts.ftrace, "also write the run as `trace-cmd report` prints a trace: "
                                                "IPIs sent, vector and irq entry/exit, sched_switch, user_enter/exit");
@@ -211,8 +216,7 @@ int sc_main(int argc, char* argv[]) {
   explore::ScenarioOptions eopts;
   explore_cmd->add_option("scenario", efile, "scenario JSON file, or a herd7 x86 litmus test (.litmus)")->required();
   explore_cmd->add_option("--out", eopts.out_dir, "output folder (default out/<scenario name>-explore)");
-  explore_cmd->add_option("--set", esets, "override a scenario value: PATH=VALUE")
-      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  one_per_flag(explore_cmd->add_option("--set", esets, "override a scenario value: PATH=VALUE"));
   explore_cmd->add_option("--memory-model", memory_model,
                           "tso (the x86-TSO machine), sc (sequential consistency), or, for litmus tests, "
                           "x86tso.cat (herd7's axiomatic model: candidate executions checked against its axioms)")
@@ -241,15 +245,15 @@ int sc_main(int argc, char* argv[]) {
   sweep::Options sopts;
   sweep_cmd->add_option("scenario", sopts.file, "scenario JSON file")->required();
   sweep_cmd->add_option("--out", sopts.out_dir, "output folder (default out/<scenario name>-sweep)");
-  sweep_cmd->add_option("--set", sopts.sets, "override a scenario value: PATH=VALUE")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  sweep_cmd->add_option("--vary", sopts.vary, "PATH=START:STOP:STEP: a numeric scenario value over a range "
-                                              "(several: a grid)")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  sweep_cmd->add_option("--jitter", sopts.jitter, "PATH=DIST: drawn per run from uniform(A,B), normal(MEAN,SD) "
-                                                  "or [V1,V2,...]; +DIST adds the draw to the value")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  one_per_flag(sweep_cmd->add_option("--set", sopts.sets, "override a scenario value: PATH=VALUE"));
+  one_per_flag(sweep_cmd->add_option("--vary", sopts.vary, "PATH=START:STOP:STEP: a numeric scenario value over a range "
+                                              "(several: a grid)"));
+  one_per_flag(sweep_cmd->add_option("--jitter", sopts.jitter, "PATH=DIST: drawn per run from uniform(A,B), "
+                                                               "normal(MEAN,SD) or [V1,V2,...]; +DIST adds the draw to the value"));
   sweep_cmd->add_option("--samples", sopts.samples, "runs per grid point (jitter draws)")->check(CLI::PositiveNumber);
   sweep_cmd->add_option("--seed", sopts.seed, "the jitter draws' seed");
-  sweep_cmd->add_option("--when", sopts.when, "'PATH OP VALUE': a condition on the report to find the windows of "
-                                              "(e.g. 'interference.nohz_full_total.cycles_lost > 5000')")->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  one_per_flag(sweep_cmd->add_option("--when", sopts.when, "'PATH OP VALUE': a condition on the report to find the windows of "
+                                              "(e.g. 'interference.nohz_full_total.cycles_lost > 5000')"));
   sweep_cmd->add_flag("--edges", sopts.edges, "bisect between the grid's points to every window edge (exact "
                                               "bounds from a coarse grid)");
   sweep_cmd->add_option("--jobs,-j", sopts.jobs, "worker processes")->check(CLI::PositiveNumber);

@@ -40,6 +40,10 @@ std::string cpulist(std::uint64_t mask) {
 
 }  // namespace
 
+FtraceLog::FtraceLog(std::uint32_t ncpus, double clock_mhz, std::ostream& out) : clock_mhz_(clock_mhz), out_(out) {
+  out_ << "cpus=" << ncpus << "\n";
+}
+
 const std::vector<std::string>& FtraceLog::tracepoints() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v = {"ipi_send_cpu", "ipi_send_cpumask", "irq_handler_entry", "irq_handler_exit",
@@ -89,9 +93,7 @@ void FtraceLog::add(std::uint64_t cycle, std::uint32_t cpu, const Task& t, const
   std::snprintf(head, sizeof head, "%16s-%-5llu [%03u] %5llu.%09llu: ", t.comm.c_str(),
                 static_cast<unsigned long long>(t.pid), cpu, static_cast<unsigned long long>(ns / 1000000000),
                 static_cast<unsigned long long>(ns % 1000000000));
-  text_ += head + event + ":" + (fields.empty() ? "" : " " + fields) + "\n";
+  out_ << head << event << ":" << (fields.empty() ? "" : " " + fields) << "\n";
 }
-
-void FtraceLog::write(std::ostream& os) const { os << "cpus=" << ncpus_ << "\n" << text_; }
 
 }  // namespace run

@@ -14,7 +14,8 @@ namespace run {
 
 class FtraceLog {
  public:
-  FtraceLog(std::uint32_t ncpus, double clock_mhz) : ncpus_(ncpus), clock_mhz_(clock_mhz) {}
+  // Writes the header (`cpus=N`) to `out`, then each event as the run's replay reaches it.
+  FtraceLog(std::uint32_t ncpus, double clock_mhz, std::ostream& out);
 
   // The tracepoints of the kernel paths this log prints ("ipi_send_cpu", ...).
   static const std::vector<std::string>& tracepoints();
@@ -28,13 +29,10 @@ class FtraceLog {
   // Context tracking's trace_user_exit()/trace_user_enter(), on a CPU whose context tracking is on.
   void user(std::uint64_t cycle, std::uint32_t cpu, const Task& t, bool enter);
 
-  void write(std::ostream& os) const;
-
  private:
   void add(std::uint64_t cycle, std::uint32_t cpu, const Task& t, const std::string& event, const std::string& fields);
-  std::uint32_t ncpus_;
   double clock_mhz_;
-  std::string text_;
+  std::ostream& out_;
 };
 
 }  // namespace run

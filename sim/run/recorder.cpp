@@ -313,8 +313,8 @@ FtraceLog::Task Recorder::ftrace_task(std::uint32_t cpu) const {
   return task_pid(running_[cpu].id, cpu);
 }
 
-void Recorder::enable_ftrace(double clock_mhz) {
-  ftrace_ = std::make_unique<FtraceLog>(ncpus_, clock_mhz);
+void Recorder::enable_ftrace(double clock_mhz, std::ostream& out) {
+  ftrace_ = std::make_unique<FtraceLog>(ncpus_, clock_mhz, out);
   in_idle_loop_.assign(ncpus_, false);
   for (std::size_t i = 0; i < img_.strings.size(); ++i)
     for (const std::string& name : FtraceLog::tracepoints()) traced_[i] = traced_[i] || img_.strings[i] == name;

@@ -61,9 +61,8 @@ class Recorder : public hw::Observer {
                  const std::uint64_t* ipi_ids, std::size_t n_ids) override;
   void settled(std::uint64_t cycle) override;
 
-  // Also keep the run as trace-cmd report text (call before the run starts).
-  void enable_ftrace(double clock_mhz);
-  const FtraceLog* ftrace() const { return ftrace_.get(); }
+  // Also write the run to `out` as trace-cmd report text (call before the run starts).
+  void enable_ftrace(double clock_mhz, std::ostream& out);
 
   // Replays what is still buffered and closes the accounts at `end_cycle`.
   void finish(std::uint64_t end_cycle, double clock_mhz);

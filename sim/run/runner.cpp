@@ -91,7 +91,7 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
   if (!opts.ftrace.empty()) {
     ftrace.open(opts.ftrace, std::ios::binary);  // opened before the run: a bad path costs no simulation
     if (!ftrace) throw scenario::InputError(opts.ftrace + ": cannot write");
-    rec.enable_ftrace(s.clock_mhz);
+    rec.enable_ftrace(s.clock_mhz, ftrace);
   }
   hw::Platform platform(img, std::move(pc), opts.record ? &rec : nullptr);
   if (opts.elaborate_only) return {};
@@ -110,10 +110,7 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
   if (!opts.out_dir.empty()) {
     write_file(dir / "report.json", out.report.dump(2) + "\n");
   }
-  if (rec.ftrace()) {
-    rec.ftrace()->write(ftrace);
-    if (!ftrace.flush()) throw scenario::InputError(opts.ftrace + ": cannot write");
-  }
+  if (ftrace.is_open() && !ftrace.flush()) throw scenario::InputError(opts.ftrace + ": cannot write");
   if (!opts.out_dir.empty() && opts.waveforms) {
     std::ostringstream vcd, trace;
     report::write_vcd(rec.timeline(), vcd);

@@ -120,7 +120,7 @@ int sweep_command(Options opts, std::ostream& out) {
 
   J def = plan.definition();
   J conds = J::array();
-  for (const Condition& c : conditions(plan, base)) conds.push_back({{"name", c.name}, {"what", c.what}});
+  for (const Condition& c : conditions(plan, s)) conds.push_back({{"name", c.name}, {"what", c.what}});
   def["conditions"] = conds;
   J header;
   header["sweep"] = def;

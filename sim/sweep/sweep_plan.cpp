@@ -26,6 +26,14 @@ bool parse_double(const std::string& s, double& out) {
 
 bool whole(double v) { return std::floor(v) == v; }
 
+// "PATH=REST" of an option: the path as written, its JSON pointer, and REST.
+struct Assignment { std::string path, pointer, rest; };
+Assignment split_assignment(const std::string& option, const std::string& arg, const std::string& form) {
+  const auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0) bad(option, arg, "expected " + form);
+  return {arg.substr(0, eq), to_pointer(arg.substr(0, eq)), arg.substr(eq + 1)};
+}
+
 // The number at `pointer` in the scenario. A path the file leaves at its default is tried with
 // `probe`: if the scenario loads with it set, the key exists (and takes whole numbers when `probe`
 // is one). Anything else is a typo, named before any run.
@@ -87,12 +95,11 @@ std::uint64_t Vary::count() const {
 }
 
 Vary parse_vary(const std::string& arg, const scenario::JsonDoc& doc) {
-  const auto eq = arg.find('=');
-  if (eq == std::string::npos || eq == 0) bad("--vary", arg, "expected PATH=START:STOP:STEP");
+  const Assignment a = split_assignment("--vary", arg, "PATH=START:STOP:STEP");
   Vary v;
-  v.path = arg.substr(0, eq);
-  v.pointer = to_pointer(v.path);
-  const std::string range = arg.substr(eq + 1);
+  v.path = a.path;
+  v.pointer = a.pointer;
+  const std::string& range = a.rest;
   const auto c1 = range.find(':'), c2 = c1 == std::string::npos ? c1 : range.find(':', c1 + 1);
   if (c2 == std::string::npos || !parse_double(range.substr(0, c1), v.start) ||
       !parse_double(range.substr(c1 + 1, c2 - c1 - 1), v.stop) || !parse_double(range.substr(c2 + 1), v.step))
@@ -107,12 +114,11 @@ Vary parse_vary(const std::string& arg, const scenario::JsonDoc& doc) {
 }
 
 Jitter parse_jitter(const std::string& arg, const scenario::JsonDoc& doc) {
-  const auto eq = arg.find('=');
-  if (eq == std::string::npos || eq == 0) bad("--jitter", arg, "expected PATH=DIST");
+  const Assignment a = split_assignment("--jitter", arg, "PATH=DIST");
   Jitter j;
-  j.path = arg.substr(0, eq);
-  j.pointer = to_pointer(j.path);
-  std::string d = arg.substr(eq + 1);
+  j.path = a.path;
+  j.pointer = a.pointer;
+  std::string d = a.rest;
   j.text = d;
   if (!d.empty() && d[0] == '+') {
     j.offset = true;

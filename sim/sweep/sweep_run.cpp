@@ -18,10 +18,9 @@ std::vector<std::pair<std::string, std::string>> violation_paths() {
 
 }  // namespace
 
-std::vector<Condition> conditions(const Plan& plan, const scenario::JsonDoc& base) {
+std::vector<Condition> conditions(const Plan& plan, const scenario::Scenario& s) {
   std::vector<Condition> out;
   for (const auto& [kind, path] : violation_paths()) out.push_back({kind, path + " > 0"});
-  const scenario::Scenario s = scenario::load_scenario(base);
   for (const scenario::Expect& e : s.expect) out.push_back({"expect: " + e.text, "fails"});
   for (const When& w : plan.when) out.push_back({"when: " + w.text, "holds"});
   return out;

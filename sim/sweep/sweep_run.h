@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/scenario/json_doc.h"
+#include "sim/scenario/scenario.h"
 #include "sim/sweep/sweep_plan.h"
 
 namespace sweep {
@@ -21,7 +22,7 @@ struct Condition {
 };
 
 // The conditions of a plan on a scenario (after --set), in the order sweep.json lists them.
-std::vector<Condition> conditions(const Plan& plan, const scenario::JsonDoc& base);
+std::vector<Condition> conditions(const Plan& plan, const scenario::Scenario& s);
 
 // Runs `values` (one run's, from Plan::values) in this process: call it in a forked child, as
 // SystemC cannot restart. Never throws: bad input is the line's "error".

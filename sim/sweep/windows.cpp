@@ -25,8 +25,6 @@ std::pair<double, double> clopper_pearson(std::uint64_t n, std::uint64_t k) {
           binomial_distribution<>::find_upper_bound_on_p(static_cast<double>(n), static_cast<double>(k), alpha / 2)};
 }
 
-std::string num_text(const nlohmann::json& v) { return v.dump(); }
-
 }  // namespace
 
 J summarize(const J& header, const std::map<std::uint64_t, std::string>& lines) {
@@ -152,8 +150,8 @@ std::string summary_text(const J& s) {
   o << "sweep of " << def["scenario"].get<std::string>() << ": " << s["runs"] << " runs";
   if (s["edge_runs"].get<std::uint64_t>()) o << " (" << s["edge_runs"] << " of them bisecting edges)";
   for (const auto& v : def["vary"])
-    o << "; " << v["path"].get<std::string>() << " " << num_text(v["start"]) << ".." << num_text(v["stop"])
-      << " step " << num_text(v["step"]);
+    o << "; " << v["path"].get<std::string>() << " " << v["start"].dump() << ".." << v["stop"].dump()
+      << " step " << v["step"].dump();
   for (const auto& j : def["jitter"]) o << "; " << j["path"].get<std::string>() << " ~ " << j["dist"].get<std::string>();
   if (def["samples"].get<std::uint64_t>() > 1) o << "; " << def["samples"] << " samples per point, seed " << def["seed"];
   if (s.contains("shard")) o << " (shard " << s["shard"].get<std::string>() << ")";
@@ -170,15 +168,15 @@ std::string summary_text(const J& s) {
     if (c.contains("windows")) {
       for (const auto& w : c["windows"]) {
         o << "\n    " << w["path"].get<std::string>();
-        for (const auto& [path, v] : w["at"].items()) o << " (" << path << " = " << num_text(v) << ")";
+        for (const auto& [path, v] : w["at"].items()) o << " (" << path << " = " << v.dump() << ")";
         o << " in";
         bool first = true;
         for (const auto& iv : w["intervals"]) {
-          o << (first ? " " : ", ") << num_text(iv["from"]) << ".." << num_text(iv["to"]) << " (";
-          if (iv["exact"].get<bool>()) o << num_text(iv["width"]) << " wide)";
-          else if (iv.contains("width_at_most")) o << num_text(iv["width"]) << " to " << num_text(iv["width_at_most"]) << " wide)";
+          o << (first ? " " : ", ") << iv["from"].dump() << ".." << iv["to"].dump() << " (";
+          if (iv["exact"].get<bool>()) o << iv["width"].dump() << " wide)";
+          else if (iv.contains("width_at_most")) o << iv["width"].dump() << " to " << iv["width_at_most"].dump() << " wide)";
           else if (iv["clear_below"].is_null() && iv["clear_above"].is_null()) o << "every value swept)";
-          else o << "at least " << num_text(iv["width"]) << " wide, cut by the sweep's "
+          else o << "at least " << iv["width"].dump() << " wide, cut by the sweep's "
                  << (iv["clear_below"].is_null() ? "start)" : "end)");
           first = false;
         }
