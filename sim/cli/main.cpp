@@ -200,6 +200,9 @@ int sc_main(int argc, char* argv[]) {
   run_cmd->add_option("--log", log, "event log: all or none")->check(CLI::IsMember({"all", "none"}));
   run_cmd->add_option("--ftrace", opts.ftrace, "also write the run as `trace-cmd report` prints a trace: "
                                                "IPIs sent, vector and irq entry/exit, sched_switch, user_enter/exit");
+  run_cmd->add_option("--svg", opts.svg, "also draw the run's timeline as SVG: CPUs as lanes of user/kernel/irq/idle, "
+                                         "IPIs as arrows, deferred work posted and run");
+  run_cmd->add_option("--svg-window", opts.svg_window, "FROM:TO: the cycles the SVG shows (default: the whole run)");
   run_cmd->add_flag("--stats", stats, "print wall time and simulation speed to stderr");
   NoiseOptions noise;
   run_cmd->add_flag("--noise", noise.show, "print the noise tables (always printed when the scenario has sources)");

@@ -1,6 +1,8 @@
 // Timeline of a timed simulation run and its writers (no SystemC here).
 //
 //  write_vcd          -> VCD for GTKWave: per CPU a 3-bit context code and a 1-bit "IPI pending" wire.
+//  write_svg_timeline -> an SVG picture: CPUs as lanes of user/kernel/irq/idle bands, IPIs as arrows,
+//                        deferred work posted and run as diamonds.
 //  write_chrome_trace -> Chrome Trace Event JSON for ui.perfetto.dev / chrome://tracing: one track per
 //                        CPU with its context spans, IPIs as flow arrows, markers as instant events,
 //                        and a "tasks" process with one track per task, a slice per stay on a CPU.
@@ -107,5 +109,22 @@ void write_gtkwave_ctx_filter(std::ostream& os);
 //  * Events are sorted by time; at equal time longer slices come first and flow/instant events come
 //    after the slices they bind to.
 void write_chrome_trace(const Timeline& t, std::ostream& os);
+
+// Where write_svg_timeline() puts things (pixels), so that a test can find the lanes in a rendering.
+struct SvgLayout {
+  double width = 1200, height = 0;
+  double plot_left = 130, plot_right = 20;  // the time axis runs between these margins
+  double lanes_top = 44, lane_pitch = 26, band_height = 16;
+  double lane_top(std::uint32_t cpu) const { return lanes_top + cpu * lane_pitch; }
+};
+SvgLayout svg_layout(std::uint32_t ncpus);
+
+// SVG 1.1: a time axis in microseconds, one lane per CPU (label at the left) with its context as
+// coloured bands (a span shorter than a pixel still drawn one pixel wide, over the user band), an
+// arrow per IPI from its send to its handler's entry, a hollow diamond where work was deferred to
+// a CPU (dotted from the sender), a filled one where a CPU ran deferred work, a tick per other
+// marker; hover text gives each item's cycles and cause. Byte-identical for identical input.
+// Cycles `from` to `to` only (to 0: the end); throws std::invalid_argument for an empty window.
+void write_svg_timeline(const Timeline& t, std::ostream& os, std::uint64_t from = 0, std::uint64_t to = 0);
 
 }  // namespace report

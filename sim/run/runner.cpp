@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -93,6 +94,21 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
     if (!ftrace) throw scenario::InputError(opts.ftrace + ": cannot write");
     rec.enable_ftrace(s.clock_mhz, ftrace);
   }
+  std::ofstream svg;
+  std::uint64_t svg_from = 0, svg_to = 0;
+  if (!opts.svg_window.empty()) {
+    unsigned long long a = 0, b = 0;
+    char rest = 0;
+    if (std::sscanf(opts.svg_window.c_str(), "%llu:%llu%c", &a, &b, &rest) != 2 || a >= b ||
+        opts.svg_window.find('-') != std::string::npos)
+      throw scenario::InputError("--svg-window: '" + opts.svg_window + "' is not FROM:TO, two cycles with FROM < TO");
+    svg_from = a;
+    svg_to = b;
+  }
+  if (!opts.svg.empty()) {
+    svg.open(opts.svg, std::ios::binary);
+    if (!svg) throw scenario::InputError(opts.svg + ": cannot write");
+  }
   hw::Platform platform(img, std::move(pc), opts.record ? &rec : nullptr);
   if (opts.elaborate_only) return {};
   if (!platform.run()) throw scenario::InputError(s.file + ": the simulation stopped: " + platform.fault());
@@ -111,6 +127,10 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
     write_file(dir / "report.json", out.report.dump(2) + "\n");
   }
   if (ftrace.is_open() && !ftrace.flush()) throw scenario::InputError(opts.ftrace + ": cannot write");
+  if (svg.is_open()) {
+    report::write_svg_timeline(rec.timeline(), svg, svg_from, svg_to);
+    if (!svg.flush()) throw scenario::InputError(opts.svg + ": cannot write");
+  }
   if (!opts.out_dir.empty() && opts.waveforms) {
     std::ostringstream vcd, trace;
     report::write_vcd(rec.timeline(), vcd);

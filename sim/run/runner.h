@@ -22,6 +22,8 @@ struct Options {
   bool elaborate_only = false;  // build the image and the SystemC platform, then stop: the floor
                                 // a sweep's runs are measured against (bench/bench_sweep.cpp)
   std::string ftrace;         // a file for the run as `trace-cmd report` prints a trace ("": none)
+  std::string svg;            // a file for the run's timeline as an SVG picture ("": none)
+  std::string svg_window;     // "FROM:TO": the cycles it shows ("": the whole run)
 };
 
 struct Outcome {

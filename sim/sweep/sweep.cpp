@@ -12,6 +12,7 @@
 #include "sim/sweep/runs_file.h"
 #include "sim/sweep/sweep_plan.h"
 #include "sim/sweep/sweep_run.h"
+#include "sim/sweep/sweep_svg.h"
 #include "sim/sweep/windows.h"
 #include "sim/sweep/workers.h"
 
@@ -87,6 +88,7 @@ void write_outputs(const std::string& dir, const J& header, const std::map<std::
   write_runs(dir + "/runs.jsonl", header, lines);
   summary = summarize(header, lines);
   std::ofstream(dir + "/sweep.json", std::ios::binary) << summary.dump(2) << "\n";
+  std::ofstream(dir + "/sweep.svg", std::ios::binary) << sweep_svg(header, lines, summary);
 }
 
 }  // namespace
@@ -192,7 +194,7 @@ int sweep_command(Options opts, std::ostream& out) {
   write_outputs(opts.out_dir, header, lines, summary);
   out << s.name << " [" << s.protocol << "]: " << summary_text(summary);
   if (resuming) out << "  resumed: " << kept << " runs kept from " << runs_path << ", " << lines.size() - kept << " run\n";
-  out << "  outputs in " << opts.out_dir << "/ (runs.jsonl, sweep.json)\n";
+  out << "  outputs in " << opts.out_dir << "/ (runs.jsonl, sweep.json, sweep.svg)\n";
   return summary_exit_code(summary);
 }
 
@@ -226,7 +228,7 @@ int merge_command(const std::vector<std::string>& dirs, std::string out_dir, std
   J summary;
   write_outputs(out_dir, header, lines, summary);
   out << "merged " << dirs.size() << " shards: " << summary_text(summary) << "  outputs in " << out_dir
-      << "/ (runs.jsonl, sweep.json)\n";
+      << "/ (runs.jsonl, sweep.json, sweep.svg)\n";
   return summary_exit_code(summary);
 }
 

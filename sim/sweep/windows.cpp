@@ -27,6 +27,23 @@ std::pair<double, double> clopper_pearson(std::uint64_t n, std::uint64_t k) {
 
 }  // namespace
 
+RunPoint run_point(const Plan& plan, std::uint64_t run, const J& line) {
+  RunPoint rp;
+  if (line.contains("error")) {
+    rp.error = true;
+    return rp;
+  }
+  if (!plan.vary.empty()) {
+    if (run < plan.runs()) {
+      rp.at = plan.grid_values(run / plan.samples);
+    } else {  // a bisection run: its values are the point
+      for (const Vary& v : plan.vary) rp.at.push_back(line.at("values").at(v.path).get<double>());
+    }
+  }
+  for (const auto& c : line.at("occurs")) rp.occurs.push_back(c.get<std::string>());
+  return rp;
+}
+
 J summarize(const J& header, const std::map<std::uint64_t, std::string>& lines) {
   const J& def = header.at("sweep");
   const Plan plan = plan_from_definition(def);
@@ -39,27 +56,22 @@ J summarize(const J& header, const std::map<std::uint64_t, std::string>& lines) 
   for (const auto& [run, text] : lines) {
     const J line = J::parse(text);
     if (run >= grid_runs) ++edge_runs;
-    if (line.contains("error")) {
+    const RunPoint rp = run_point(plan, run, line);
+    if (rp.error) {
       if (!errors) first_error = {{"run", run}, {"values", line["values"]}, {"error", line["error"]}};
       ++errors;
       continue;
     }
     std::vector<double> key;
-    if (!plan.vary.empty()) {
-      std::vector<double> g;
-      if (run < grid_runs) {
-        g = plan.grid_values(run / plan.samples);
-      } else {  // a bisection run: its values are the point
-        for (const Vary& v : plan.vary) g.push_back(line.at("values").at(v.path).get<double>());
-      }
-      key.assign(g.begin() + 1, g.end());
-      key.push_back(g[0]);
+    if (!rp.at.empty()) {
+      key.assign(rp.at.begin() + 1, rp.at.end());
+      key.push_back(rp.at[0]);
     }
     Point& p = points[key];
     ++p.runs;
-    for (const auto& c : line.at("occurs")) {
-      ++p.occurs[c.get<std::string>()];
-      ++total[c.get<std::string>()];
+    for (const std::string& c : rp.occurs) {
+      ++p.occurs[c];
+      ++total[c];
     }
   }
   auto value_json = [&](std::size_t k, double v) { return J(number(v, plan.vary[k].integer)); };

@@ -7,10 +7,23 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace sweep {
+
+struct Plan;
+
+// One run's line as the summaries read it: its varied values (in --vary order), the conditions it
+// showed, or that it was bad input.
+struct RunPoint {
+  std::vector<double> at;
+  std::vector<std::string> occurs;
+  bool error = false;
+};
+// `run` < plan.runs(): a grid run, its values from the plan; above: a bisection run, from its line.
+RunPoint run_point(const Plan& plan, std::uint64_t run, const nlohmann::ordered_json& line);
 
 // `header`: runs.jsonl's first line; `lines`: every run's line. Deterministic: depends on the
 // lines' content only, not on their order or on how many workers wrote them.

@@ -57,7 +57,7 @@ constexpr long kLowA = 4657 - 497, kHighA = 4470 - 231, kLowB = 4739 - 497, kHig
 struct Sweep {
   CliResult cli;
   json summary;
-  std::string runs, summary_text;
+  std::string runs, summary_text, picture;
 };
 
 Sweep sweep(const std::string& args, const fs::path& out) {
@@ -65,6 +65,7 @@ Sweep sweep(const std::string& args, const fs::path& out) {
   s.cli = isolsim("sweep " + kRace + " --out " + out.string() + " " + args);
   s.summary_text = slurp(out / "sweep.json");
   s.runs = slurp(out / "runs.jsonl");
+  s.picture = slurp(out / "sweep.svg");
   if (!s.summary_text.empty()) s.summary = json::parse(s.summary_text);
   return s;
 }
@@ -155,6 +156,7 @@ TEST(Sweep, SameOutputWithOneOrTwoWorkers) {
   EXPECT_EQ(s1.summary["runs"], 56 * 3);
   EXPECT_TRUE(s1.runs == s2.runs);
   EXPECT_TRUE(s1.summary_text == s2.summary_text);
+  EXPECT_TRUE(s1.picture == s2.picture);
   // A grid: one row of windows per value of the second path.
   EXPECT_EQ((*condition(s1.summary, "double_execution"))["windows"].size(), 3u) << s1.summary_text;
   fs::remove_all(a);
@@ -193,6 +195,7 @@ TEST(Sweep, AKilledSweepResumesWithoutLosingOrRepeatingRuns) {
   EXPECT_NE(resumed.cli.out.find(", " + std::to_string(301 - before) + " run\n"), std::string::npos) << resumed.cli.out;
   EXPECT_TRUE(resumed.runs == ref.runs);
   EXPECT_TRUE(resumed.summary_text == ref.summary_text);
+  EXPECT_TRUE(resumed.picture == ref.picture);
   // Another sweep's runs are not resumed into this one.
   const CliResult other = isolsim("sweep " + kRace + " --out " + cut.string() + " --vary " + kStart +
                                   "=4000:4100:1 --resume");
@@ -218,6 +221,7 @@ TEST(Sweep, ShardsMergeIntoTheUnshardedResultByteForByte) {
   EXPECT_EQ(m.status, ref.cli.status) << m.out;
   EXPECT_TRUE(slurp(merged / "runs.jsonl") == ref.runs);
   EXPECT_TRUE(slurp(merged / "sweep.json") == ref.summary_text);
+  EXPECT_TRUE(slurp(merged / "sweep.svg") == ref.picture);
   for (const fs::path& d : {whole, s1, s2, merged}) fs::remove_all(d);
 }
 
@@ -235,6 +239,7 @@ TEST(Sweep, ShardsRunThroughGnuParallel) {
   EXPECT_EQ(m.status, 1) << m.out;
   EXPECT_TRUE(slurp(dir / "merged" / "runs.jsonl") == ref.runs);
   EXPECT_TRUE(slurp(dir / "merged" / "sweep.json") == ref.summary_text);
+  EXPECT_TRUE(slurp(dir / "merged" / "sweep.svg") == ref.picture);
   fs::remove_all(dir);
 }
 
@@ -244,6 +249,7 @@ TEST(Sweep, JitterGivesAProbabilityWithAConfidenceInterval) {
   const Sweep s1 = sweep(args + " --jobs 1", a), s2 = sweep(args + " --jobs 2", b);
   EXPECT_TRUE(s1.runs == s2.runs);
   EXPECT_TRUE(s1.summary_text == s2.summary_text);
+  EXPECT_TRUE(s1.picture == s2.picture);
   const json& p = (*condition(s1.summary, "double_execution"))["probability"][0];
   EXPECT_EQ(p["runs"], 150);
   const double lo = p["ci95"][0], hi = p["ci95"][1], est = p["p"];
@@ -315,6 +321,7 @@ TEST(Sweep, TheSlurmScriptRunsItsShard) {
   const CliResult whole = isolsim("sweep " + args + " --out whole", dir.string());
   EXPECT_EQ(whole.status, 1) << whole.out;
   EXPECT_TRUE(slurp(dir / "merged" / "sweep.json") == slurp(dir / "whole" / "sweep.json"));
+  EXPECT_TRUE(slurp(dir / "merged" / "sweep.svg") == slurp(dir / "whole" / "sweep.svg"));
   EXPECT_TRUE(slurp(dir / "merged" / "runs.jsonl") == slurp(dir / "whole" / "runs.jsonl"));
   fs::remove_all(dir);
 }
