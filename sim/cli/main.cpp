@@ -94,6 +94,17 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, r
   return failed ? 1 : 0;
 }
 
+// A replay's sweep of one CPU's start S: from 1 to 2S (at least S +- 400; a start must come before
+// the run's end), on a grid of about 40 points whose window edges are then bisected to the cycle.
+std::string replay_sweep(const std::string& file, std::uint32_t cpu, std::uint64_t start, std::uint64_t run_cycles,
+                         const std::string& out) {
+  const std::uint64_t half = std::max<std::uint64_t>(400, start);
+  const std::uint64_t lo = start > half ? start - half : 1, hi = std::min(start + half, run_cycles - 1);
+  const std::uint64_t step = std::max<std::uint64_t>(10, (hi - lo) / 40);
+  return "isolsim sweep " + file + " --vary workload." + std::to_string(cpu) + ".0.until=" + std::to_string(lo) + ":" +
+         std::to_string(hi) + ":" + std::to_string(step) + " --edges --out " + out;
+}
+
 // For each violation the timed report can count: replay-N.json, a scenario `isolsim run` replays
 // into it, noted in explore.json under the violation's "replay".
 void write_replays(const scenario::JsonDoc& doc, const scenario::Scenario& s, const explore::ScenarioOptions& opts,
@@ -118,6 +129,19 @@ void write_replays(const scenario::JsonDoc& doc, const scenario::Scenario& s, co
       for (std::size_t c = 0; c < r.start.size(); ++c) std::cout << (c ? ", " : " ") << r.start[c];
       std::cout << "; " << (r.order_matched ? "every" : "the checked") << " conflicting access in the counter-example's order; "
                 << r.runs << " timed runs)\n";
+      // The window around it: each CPU's start swept, the others' kept, edges bisected.
+      nlohmann::ordered_json sweeps = nlohmann::ordered_json::array();
+      std::uint32_t last = 0;
+      for (std::uint32_t c = 0; c < r.start.size(); ++c) {
+        if (!r.scenario["workload"][std::to_string(c)].is_array()) continue;  // a task: no start to move
+        last = c;
+        sweeps.push_back(replay_sweep(opts.out_dir + "/" + file, c, r.start[c], s.run_cycles,
+                                      opts.out_dir + "/replay-" + std::to_string(n) + "-sweep-cpu" + std::to_string(c)));
+      }
+      if (!sweeps.empty())
+        std::cout << "  its window in cpu" << last << "'s start cycle (every CPU's: explore.json): "
+                  << sweeps.back().get<std::string>() << "\n";
+      rj["sweep"] = sweeps;
     } else {
       std::cout << "\nviolation " << n << ": no timed replay found: " << r.note << "\n";
     }
@@ -224,7 +248,15 @@ int sc_main(int argc, char* argv[]) {
                           "tso (the x86-TSO machine), sc (sequential consistency), or, for litmus tests, "
                           "x86tso.cat (herd7's axiomatic model: candidate executions checked against its axioms)")
       ->check(CLI::IsMember({"tso", "sc", "x86tso.cat"}));
-  explore_cmd->add_flag("--first", eopts.explore.stop_at_first, "stop at the first violation found");
+  CLI::Option* first_opt = explore_cmd->add_flag("--first", eopts.explore.stop_at_first, "stop at the first violation found");
+  explore_cmd->add_flag("--all", eopts.all, "list every distinct counter-example (distinct by its racing accesses: "
+                                            "which CPU's access to a word came before which other CPU's), each the "
+                                            "shortest of its kind, not one per kind of violation")
+      ->excludes(first_opt);
+  explore_cmd->add_option("--all-max", eopts.explore.max_candidates,
+                          "with --all: steps where a violation first showed that are replayed to tell counter-examples "
+                          "apart, at most")
+      ->check(CLI::PositiveNumber);
   std::string search = "bfs";
   explore_cmd->add_option("--search", search,
                           "bfs (breadth first: shortest counter-examples) or dfs (depth first: newest state "
@@ -293,7 +325,7 @@ int sc_main(int argc, char* argv[]) {
     eopts.tso = memory_model == "tso";
     eopts.explore.depth_first = search == "dfs";
     if (is_litmus(efile)) {
-      for (const char* scenario_only : {"--set", "--first", "--out", "--replay-runs"})
+      for (const char* scenario_only : {"--set", "--first", "--out", "--replay-runs", "--all", "--all-max"})
         if (explore_cmd->count(scenario_only)) {
           std::cerr << "isolsim: " << scenario_only << " applies to scenario files, not to litmus tests\n";
           return 2;

@@ -97,6 +97,37 @@ std::string interleaving_table(const isa::Image& img, std::uint32_t ncpus, const
   return out;
 }
 
+std::vector<std::string> racing_pairs(const isa::Image& img, const std::vector<StepRecord>& steps) {
+  struct Mem {
+    std::uint32_t cpu;
+    isa::Addr addr;
+    bool write;
+    std::string who;
+  };
+  std::vector<Mem> mem;
+  for (const StepRecord& r : steps) {
+    const std::string cpu = "cpu" + std::to_string(r.step.cpu) + " ";
+    if (r.step.kind == StepKind::Drain) {
+      mem.push_back({r.step.cpu, r.addr, true, cpu + "drain of " + img.function(r.func).name + "+" + std::to_string(r.pc)});
+      continue;
+    }
+    const isa::Effect& e = r.effect;
+    if (r.step.kind != StepKind::Exec || !e.accessed || e.forwarded) continue;
+    const bool visible_store = e.op == isa::Op::Store && r.store_visible;
+    if (!isa::reads_memory(e.op) && !visible_store) continue;  // a buffered store shows when it drains
+    mem.push_back({r.step.cpu, e.addr, isa::writes_memory(e.op),
+                   cpu + std::string(isa::op_name(e.op)) + " at " + img.function(r.func).name + "+" + std::to_string(r.pc)});
+  }
+  std::vector<std::string> pairs;
+  for (std::size_t i = 0; i < mem.size(); ++i)
+    for (std::size_t j = i + 1; j < mem.size(); ++j)
+      if (mem[i].cpu != mem[j].cpu && mem[i].addr == mem[j].addr && (mem[i].write || mem[j].write))
+        pairs.push_back(img.describe(mem[i].addr) + ": " + mem[i].who + " before " + mem[j].who);
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  return pairs;
+}
+
 nlohmann::ordered_json steps_json(const isa::Image& img, const std::vector<StepRecord>& steps) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const StepRecord& r : steps) {

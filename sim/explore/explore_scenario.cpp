@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -51,6 +52,14 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   Budget own(opts.explore.bounds.max_seconds, opts.explore.bounds.max_memory_mb);
   Options explore_opts = opts.explore;
   if (!explore_opts.budget) explore_opts.budget = &own;
+  if (opts.all) {
+    explore_opts.stop_at_first = false;
+    explore_opts.distinct = [&machine](const std::vector<StepRecord>& steps) {
+      std::string name;
+      for (const std::string& p : racing_pairs(machine->image(), with_folded_accesses(steps))) name += p + "\n";
+      return name;
+    };
+  }
   try {
     if (mc.fold_local_steps) {
       // A quarter of the time and half the memory at most: the guesses only speed the search up
@@ -157,6 +166,23 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
   } else if (!r.complete) {
     text << "  bounded (" << (r.stopped_at_first ? "stopped at the first violation" : r.bound) << ")\n";
   }
+  if (opts.all) {
+    std::map<std::string, int> per_kind;
+    for (const Violation& v : r.violations)
+      if (!v.finding.note) ++per_kind[v.finding.kind];
+    text << "  every distinct counter-example (distinct by its racing accesses): ";
+    bool first = true;
+    for (const auto& [kind, k] : per_kind) {
+      text << (first ? "" : ", ") << k << " of " << kind;
+      first = false;
+    }
+    if (per_kind.empty()) text << "none";
+    text << ", from " << r.candidates << (r.candidates == 1 ? " step" : " steps") << " where a violation first showed";
+    if (r.candidates_examined < r.candidates)
+      text << " (only the first " << r.candidates_examined << " replayed: "
+           << (r.candidates_examined < opts.explore.max_candidates ? "the time or memory bound" : "--all-max") << ")";
+    text << "\n";
+  }
   nlohmann::ordered_json vj = nlohmann::ordered_json::array(), wj = nlohmann::ordered_json::array();
   std::filesystem::path dir(opts.out_dir);
   if (!opts.out_dir.empty()) {
@@ -198,12 +224,18 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
       const std::vector<StepRecord> all = ex.replay(round);
       cycle = with_folded_accesses({all.begin() + static_cast<long>(v.path.size()), all.end()});
     }
+    const std::vector<std::string> racing = racing_pairs(m.image(), steps);
+    if (opts.all && !note) {
+      text << "  racing accesses, in this order:\n";
+      for (const std::string& p : racing) text << "    " << p << "\n";
+    }
     text << interleaving_table(m.image(), s.cpus, steps);
     if (!cycle.empty()) text << "  ...then for ever:\n" << interleaving_table(m.image(), s.cpus, cycle);
     nlohmann::ordered_json j = {{"kind", v.finding.kind}, {"expected", checks.expected(v.finding.kind)},
                                 {"message", v.finding.message},
                                 {"state", v.state}, {"steps", steps_json(m.image(), steps)}};
     if (!cycle.empty()) j["cycle"] = steps_json(m.image(), cycle);
+    j["racing"] = racing;
     if (!opts.out_dir.empty()) {
       std::vector<std::uint32_t> hot = v.path;
       hot.insert(hot.end(), v.cycle.begin(), v.cycle.end());
@@ -223,6 +255,8 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
             {"states", r.states}, {"transitions", r.transitions}, {"depth", r.depth},
             {"terminal_states", r.terminal_states}, {"complete", r.complete}, {"bound", r.bound},
             {"violations", vj}, {"windows", wj}};
+  if (opts.all)
+    o.json["all"] = {{"candidates", r.candidates}, {"replayed", r.candidates_examined}, {"max", opts.explore.max_candidates}};
   if (!checks.pinned().empty()) {
     nlohmann::ordered_json pj = nlohmann::ordered_json::array();
     for (const DeferralChecks::Pinned& p : checks.pinned()) pj.push_back({{"expect", p.text}, {"met", p.met}});

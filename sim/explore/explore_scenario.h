@@ -17,6 +17,7 @@ struct ScenarioOptions {
   bool unreduced = false;  // every instruction a step (MachineConfig::fold_local_steps = false)
   bool memo_steps = true;   // MachineConfig::memo_steps
   bool check_memo = false;  // MachineConfig::check_memo (tests)
+  bool all = false;       // every distinct counter-example (by its racing accesses), not one per kind
   std::string out_dir;   // explore.json and counterexample-*.dot; "" writes nothing
 };
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -65,10 +66,37 @@ Result Explorer::run() {
   std::vector<Finding> found;
   std::vector<Step> steps;
 
+  // Options::distinct: per state, the kinds of violation that show there (one bit each), and the
+  // edges into a state showing a kind its source does not.
+  const bool all = static_cast<bool>(opts_.distinct);
+  std::vector<std::uint64_t> kinds_of;
+  std::map<std::string, int> kind_bit;
+  std::uint64_t note_bits = 0;
+  std::vector<std::uint32_t> candidates;
+  auto bit_of = [&](const Finding& f) -> std::uint64_t {
+    auto [it, fresh] = kind_bit.try_emplace(f.kind, static_cast<int>(kind_bit.size()));
+    if (it->second >= 64) return 0;  // more kinds than bits: the rest keep one counter-example
+    const std::uint64_t b = std::uint64_t(1) << it->second;
+    if (fresh && f.note) note_bits |= b;
+    return b;
+  };
+  auto consider = [&](std::uint64_t e) {
+    if (!all) return;
+    const Edge& edge = edges_[e];
+    if (!(kinds_of[edge.to] & ~kinds_of[edge.from] & ~note_bits)) return;
+    ++r.candidates;
+    if (candidates.size() < opts_.max_candidates) candidates.push_back(static_cast<std::uint32_t>(e));
+  };
+
   auto discover = [&](const State& s, std::uint32_t id) {
     found.clear();
     const bool terminal = m_.terminal(s);
     checker_.check(m_, s, terminal, found);
+    if (all) {
+      std::uint64_t mask = 0;
+      for (const Finding& f : found) mask |= bit_of(f);
+      kinds_of.push_back(mask);
+    }
     for (const Finding& f : found) {
       violated |= !f.note;
       Violation v;
@@ -161,6 +189,7 @@ Result Explorer::run() {
         if (opts_.check_commutations) check_commutation(s, step, c, index);
         edges_.push_back({id, static_cast<std::uint32_t>(c.to), step});
         edge_footprint.push_back(edge_footprint[c.sb]);
+        consider(edges_.size() - 1);
         continue;
       }
       State t;
@@ -181,7 +210,10 @@ Result Explorer::run() {
       const auto [to, inserted] = index.insert(enc);
       edges_.push_back({id, to, step});
       edge_footprint.push_back(m_.footprint());
-      if (!inserted) continue;
+      if (!inserted) {
+        consider(edges_.size() - 1);
+        continue;
+      }
       ++nstates_;
       out_begin.push_back(kUnexpanded);
       out_count.push_back(0);
@@ -189,6 +221,7 @@ Result Explorer::run() {
       depth.push_back(depth[id] + 1);
       r.depth = std::max<std::uint64_t>(r.depth, depth.back());
       discover(t, to);
+      consider(edges_.size() - 1);
       if (depth.back() < opts_.bounds.max_depth) frontier.emplace_back(to, std::move(t));
       else r.bound = "depth bound (" + std::to_string(opts_.bounds.max_depth) + " steps) reached";
     }
@@ -213,7 +246,36 @@ Result Explorer::run() {
 
   for (auto& [kind, v] : first) {
     v.path = path_to(pred_, edges_, v.state);
-    r.violations.push_back(std::move(v));
+    // with Options::distinct, a violation's counter-examples come from the candidates below
+    if (!all || v.finding.note || v.faulting_step || !kind_bit.count(kind) || kind_bit[kind] >= 64)
+      r.violations.push_back(std::move(v));
+  }
+  if (all) {
+    // Breadth first: a candidate's path is no longer than a later one's, so the first of each
+    // distinct kind and name is its shortest counter-example.
+    std::set<std::pair<std::string, std::string>> seen;
+    for (std::uint32_t e : candidates) {
+      if (budget.exhausted()) break;
+      ++r.candidates_examined;
+      std::vector<std::uint32_t> path = path_to(pred_, edges_, edges_[e].from);
+      path.push_back(e);
+      State end;
+      const std::vector<StepRecord> steps = replay(path, &end);
+      const std::string name = opts_.distinct(steps);
+      found.clear();
+      checker_.check(m_, end, m_.terminal(end), found);
+      const std::uint64_t fresh = kinds_of[edges_[e].to] & ~kinds_of[edges_[e].from] & ~note_bits;
+      for (const Finding& f : found) {
+        const auto b = kind_bit.find(f.kind);
+        if (b == kind_bit.end() || b->second >= 64 || !(fresh >> b->second & 1)) continue;
+        if (!seen.insert({f.kind, name}).second) continue;
+        Violation v;
+        v.finding = f;
+        v.state = edges_[e].to;
+        v.path = path;
+        r.violations.push_back(std::move(v));
+      }
+    }
   }
   if (r.complete && opts_.livelock) find_livelock(r);
   // Shortest first, then by kind: the order a reader wants, and a deterministic one.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +61,9 @@ struct Result {
   std::vector<Violation> violations;
   std::vector<std::uint32_t> terminals;  // terminal state ids, in discovery order
   std::vector<std::string> ends;         // Options::collect_ends: Machine::describe_end() of each, sorted
+  // Options::distinct: steps where a violation first showed, and how many of them were replayed
+  // (fewer when max_candidates or the time or memory bound cut the list).
+  std::uint64_t candidates = 0, candidates_examined = 0;
 };
 
 struct Options {
@@ -77,6 +81,13 @@ struct Options {
   // Keep a description of every terminal state that no reduction changes (Result::ends), to
   // compare a reduced exploration's ends with an unreduced one's.
   bool collect_ends = false;
+  // Every distinct counter-example, not one per kind (explore --all): each step into a state where
+  // a kind of violation shows that did not show in the state before (the first showing of it on
+  // some path) is a candidate, and `distinct` (given the candidate's replayed steps) names what
+  // makes it distinct; one counter-example per kind and name, the shortest. At most
+  // `max_candidates` are replayed (breadth first, the shortest first).
+  std::function<std::string(const std::vector<StepRecord>&)> distinct;
+  std::uint64_t max_candidates = 20000;
   // The time and memory bounds, shared with the phases before and around the search (the random
   // walks, the runs a wrong guess ended), so that together they stop at the bound; not owned.
   // nullptr: run() starts one of its own from `bounds`.

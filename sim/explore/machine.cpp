@@ -278,6 +278,8 @@ void Machine::drain(State& s, std::uint32_t c, StepRecord* rec) {
     rec->addr = addr;
     rec->old = old;
     rec->value = e.value;
+    rec->func = e.func;  // the store that buffered it
+    rec->pc = e.pc;
   }
 }
 

@@ -165,7 +165,7 @@ struct Footprint {
 struct StepRecord {
   Step step;
   isa::Effect effect;           // Exec: the visible instruction
-  std::uint32_t func = 0, pc = 0;
+  std::uint32_t func = 0, pc = 0; // Exec: the instruction; Drain: the store that buffered it
   isa::Addr addr = 0;           // Drain: the word written
   isa::Word old = 0, value = 0; // Drain: before and after
   std::vector<std::uint32_t> ipis_to;  // Exec of an ICR write: the targets

@@ -72,7 +72,7 @@ nlohmann::ordered_json replay_scenario(const scenario::JsonDoc& doc, const scena
   expect["value"] = 1;
   j["expect"] = nlohmann::ordered_json::array({expect});
   std::ostringstream d;
-  d << "Replay, in timed simulation, of the shortest " << kind << " counter-example `isolsim explore` found in "
+  d << "Replay, in timed simulation, of a " << kind << " counter-example `isolsim explore` found in "
     << s.name << ": the same programs with CPU workloads starting at cycles";
   for (std::uint32_t c = 0; c < s.cpus; ++c) d << (c ? ", " : " ") << start[c];
   d << " (cpu0, cpu1, ...), chosen so that the conflicting memory accesses come in the counter-example's order.";
