@@ -211,6 +211,10 @@ int litmus_command(const std::string& file, const explore::ScenarioOptions& opts
 int sc_main(int argc, char* argv[]) {
   sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
   CLI::App app{"isolsim: how Linux CPU isolation gets interfered with, cycle by cycle"};
+  app.set_version_flag("--version", std::string("isolsim ") + ISOLSIM_VERSION + " (SystemC " + sc_core::sc_release() + ")");
+  app.footer("Exit status: 0 success (run: every expect holds; explore: verified or as expected; sweep: no condition "
+             "in any run), 1 a failed expect or a violation found, 2 bad input (one line naming file, line and JSON "
+             "path), 3 a bound reached before a verdict (explore --max-states/--max-depth/--max-memory/--max-seconds).");
   app.require_subcommand(1);
   std::string file;
   std::vector<std::string> sets;

@@ -257,3 +257,18 @@ TEST(TimedRun, OptionsMayComeBeforeTheFile) {
   EXPECT_NE(e.status, 2) << e.out;
   fs::remove_all(out);
 }
+
+// Issue 16: `--version` exists, and `--help` lists the exit codes the verbs use (the top-level
+// help and each verb's, since CI users read the verb's).
+TEST(TimedRun, VersionAndHelpWithExitCodes) {
+  const CliResult v = isolsim("--version");
+  EXPECT_EQ(v.status, 0) << v.out;
+  EXPECT_EQ(v.out.rfind("isolsim ", 0), 0u) << v.out;
+  EXPECT_NE(v.out.find("SystemC 2.3"), std::string::npos) << v.out;
+  for (const char* args : {"--help", "run --help", "explore --help", "sweep --help"}) {
+    const CliResult h = isolsim(args);
+    EXPECT_EQ(h.status, 0) << args;
+    for (const char* code : {"Exit status: 0", "1 a failed expect or a violation", "2 bad input", "3 a bound"})
+      EXPECT_NE(h.out.find(code), std::string::npos) << args << " lacks '" << code << "'";
+  }
+}
