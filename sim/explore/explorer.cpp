@@ -80,10 +80,11 @@ Result Explorer::run() {
     if (fresh && f.note) note_bits |= b;
     return b;
   };
+  auto fresh_kinds = [&](std::uint64_t e) {  // the violations edge e's target shows and its source does not
+    return kinds_of[edges_[e].to] & ~kinds_of[edges_[e].from] & ~note_bits;
+  };
   auto consider = [&](std::uint64_t e) {
-    if (!all) return;
-    const Edge& edge = edges_[e];
-    if (!(kinds_of[edge.to] & ~kinds_of[edge.from] & ~note_bits)) return;
+    if (!all || !fresh_kinds(e)) return;
     ++r.candidates;
     if (candidates.size() < opts_.max_candidates) candidates.push_back(static_cast<std::uint32_t>(e));
   };
@@ -264,7 +265,7 @@ Result Explorer::run() {
       const std::string name = opts_.distinct(steps);
       found.clear();
       checker_.check(m_, end, m_.terminal(end), found);
-      const std::uint64_t fresh = kinds_of[edges_[e].to] & ~kinds_of[edges_[e].from] & ~note_bits;
+      const std::uint64_t fresh = fresh_kinds(e);
       for (const Finding& f : found) {
         const auto b = kind_bit.find(f.kind);
         if (b == kind_bit.end() || b->second >= 64 || !(fresh >> b->second & 1)) continue;

@@ -35,22 +35,26 @@ std::string Svg::escape(std::string_view s) {
   return out;
 }
 
-namespace {
-std::string tip_of(std::string_view tip) {
-  return tip.empty() ? std::string() : "<title>" + Svg::escape(tip) + "</title>";
+double Svg::tick_step(double range, int ticks) {
+  if (!(range > 0)) return 1;
+  const double raw = range / ticks;
+  const double p = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0})
+    if (m * p >= raw) return m * p;
+  return 10 * p;
 }
-}  // namespace
+
+void Svg::close(std::string_view tag, std::string_view tip) {
+  if (tip.empty()) body_ += "/>\n";
+  else body_ += ">" + ("<title>" + escape(tip) + "</title></" + std::string(tag) + ">\n");
+}
 
 void Svg::rect(double x, double y, double w, double h, std::string_view fill, std::string_view tip,
                std::string_view stroke) {
   body_ += "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(w) + "\" height=\"" + num(h) +
            "\" fill=\"" + std::string(fill) + "\"";
   if (stroke != "none") body_ += " stroke=\"" + std::string(stroke) + "\"";
-  if (tip.empty()) {
-    body_ += "/>\n";
-  } else {
-    body_ += ">" + tip_of(tip) + "</rect>\n";
-  }
+  close("rect", tip);
 }
 
 void Svg::line(double x1, double y1, double x2, double y2, std::string_view stroke, double width,
@@ -62,11 +66,7 @@ void Svg::line(double x1, double y1, double x2, double y2, std::string_view stro
     body_ += " marker-end=\"url(#arrow)\"";
     arrows_ = true;
   }
-  if (tip.empty()) {
-    body_ += "/>\n";
-  } else {
-    body_ += ">" + tip_of(tip) + "</line>\n";
-  }
+  close("line", tip);
 }
 
 void Svg::text(double x, double y, std::string_view s, double size, std::string_view anchor, std::string_view fill) {
@@ -81,11 +81,7 @@ void Svg::diamond(double x, double y, double r, std::string_view colour, bool ho
            num(y + r) + " " + num(x - r) + "," + num(y) + "\" ";
   body_ += hollow ? "fill=\"white\" stroke=\"" + std::string(colour) + "\" stroke-width=\"1.5\""
                   : "fill=\"" + std::string(colour) + "\" stroke=\"none\"";
-  if (tip.empty()) {
-    body_ += "/>\n";
-  } else {
-    body_ += ">" + tip_of(tip) + "</polygon>\n";
-  }
+  close("polygon", tip);
 }
 
 std::string Svg::str() const {

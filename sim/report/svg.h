@@ -21,13 +21,16 @@ class Svg {
             std::string_view fill = "#222");
   // A filled diamond (`hollow`: outlined) centred on (x, y).
   void diamond(double x, double y, double r, std::string_view colour, bool hollow, std::string_view tip = {});
-  void raw(std::string_view s) { body_ += s; }
   std::string str() const;
 
   static std::string num(double v);  // one decimal, "-0" never printed
   static std::string escape(std::string_view s);
+  // An axis' tick step: 1, 2 or 5 x 10^k, the smallest giving at most about `ticks` ticks over `range`.
+  static double tick_step(double range, int ticks);
 
  private:
+  void close(std::string_view tag, std::string_view tip);  // "/>" or ">(tip)</tag>"
+
   double width_, height_;
   std::string title_, body_;
   bool arrows_ = false;  // an arrow head marker is used: define it

@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <map>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -26,16 +25,6 @@ const char* colour(Context c) {
 }
 constexpr const char* kIpi = "#1f4e9e";
 constexpr const char* kDeferred = "#7b3fa0";
-
-// Axis ticks: a step of 1, 2 or 5 x 10^k microseconds giving at most ~10 ticks.
-double tick_step(double total_us) {
-  if (!(total_us > 0)) return 1;
-  const double raw = total_us / 10;
-  const double p = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0, 10.0})
-    if (m * p >= raw) return m * p;
-  return 10 * p;
-}
 
 // A tick's label with as many decimals as the step needs.
 std::string us_label(double us, double step) {
@@ -83,7 +72,7 @@ void write_svg_timeline(const Timeline& t, std::ostream& os, std::uint64_t from,
   // Time axis above the lanes, with a light grid line per tick.
   const double axis_y = L.lanes_top - 8;
   svg.line(L.plot_left, axis_y, L.plot_left + pw, axis_y, "#888");
-  const double step = tick_step(total_us);
+  const double step = Svg::tick_step(total_us, 10);
   const double lanes_bottom = L.lane_top(t.ncpus);
   // ticks on multiples of the step, in the run's time (a window starts anywhere)
   for (double k = std::ceil(from_us / step - 1e-9); k * step <= from_us + total_us + 1e-9; k += 1) {

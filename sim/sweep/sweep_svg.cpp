@@ -37,18 +37,11 @@ std::string fmt(double v) {
   return buf;
 }
 
-// Ticks at 1, 2 or 5 x 10^k, about eight over [lo, hi].
+// Ticks on multiples of Svg::tick_step over [lo, hi], about eight.
 std::vector<double> ticks(double lo, double hi) {
-  std::vector<double> out;
   if (!(hi > lo)) return {lo};
-  const double raw = (hi - lo) / 8;
-  const double p = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = 10 * p;
-  for (double m : {1.0, 2.0, 5.0})
-    if (m * p >= raw) {
-      step = m * p;
-      break;
-    }
+  const double step = Svg::tick_step(hi - lo, 8);
+  std::vector<double> out;
   for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push_back(v);
   return out;
 }
