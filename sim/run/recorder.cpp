@@ -75,103 +75,6 @@ Recorder::Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool>
                                    (interference_[c].nohz_full ? " (nohz_full)" : " (housekeeping)"));
 }
 
-Recorder::Event& Recorder::push(Event::Type t, std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued) {
-  events_.emplace_back();
-  Event& e = events_.back();
-  e.type = t;
-  e.cpu = static_cast<std::uint16_t>(cpu);
-  e.cycle = cycle;
-  e.issued = issued;
-  e.seq = seq_++;
-  return e;
-}
-
-void Recorder::executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued,
-                        const isa::Effect& e, isa::Word request, isa::Mode before, isa::Mode after) {
-  using isa::Op;
-  // What the ledger, the interference account and the timeline need; the event log wants every
-  // access besides.
-  // A write matters to the ledger only where work was posted: every write takes effect in the
-  // interconnect, in cycle order, so a write seen before the first post there cannot touch it.
-  for (const isa::Effect::Note& n : e.notes)
-    if (n.kind == isa::Annotation::Kind::Post) posted_[e.addr] = true;
-  const bool needed = !e.notes.empty() || before != after || (e.wrote && (posted_[e.addr] || ledger_.state_word(e.addr))) ||
-                      e.op == Op::Hlt || e.op == Op::SafeHalt ||
-                      (e.op == Op::Trace && traced_[e.trace_name]) || e.op == Op::Request ||
-                      e.op == Op::Syscall || e.op == Op::Sysret || e.op == Op::Iret;
-  const bool logged = log_ && (e.accessed || e.op == Op::Wrmsr || e.op == Op::Compute ||
-                                     e.op == Op::Hlt || e.op == Op::SafeHalt || e.op == Op::Trace);
-  if (!needed && !logged) return;
-  Event& ev = push(Event::Type::Exec, cpu, cycle, issued);
-  ev.op = e.op;
-  ev.func = e.func;
-  ev.pc = e.pc;
-  ev.addr = e.addr;
-  ev.read = e.read;
-  ev.written = e.written;
-  ev.aux = request;
-  ev.aux2 = e.op == Op::Cmpxchg ? e.expected : e.op == Op::Compute ? e.cycles : e.msr_value;
-  ev.small = e.op == Op::Trace ? e.trace_name : e.msr;
-  ev.flags = (e.forwarded ? kForwarded : 0) | (e.success ? kSuccess : 0) | (e.wrote ? kWrote : 0) |
-             (before == isa::Mode::User ? kUserBefore : 0) | (after == isa::Mode::User ? kUserAfter : 0);
-  if (!e.notes.empty() || !e.trace_args.empty())
-    ev.extra = keep(e.notes, e.trace_args.data(), e.trace_args.size());
-}
-
-void Recorder::drained(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, isa::Addr addr,
-                       isa::Word old, isa::Word value) {
-  if (!log_ && !posted_[addr] && !ledger_.state_word(addr)) return;  // see executed()
-  Event& ev = push(Event::Type::Drain, cpu, cycle, issued);
-  ev.addr = addr;
-  ev.aux = old;
-  ev.written = value;
-}
-
-void Recorder::ipi_sent(std::uint64_t id, std::uint32_t from, std::uint32_t to, std::uint8_t vector,
-                        std::uint64_t cycle, std::uint64_t arrival) {
-  const bool device = from == hw::kDevice;
-  Event& ev = push(Event::Type::IpiSent, device ? to : from, cycle, cycle);
-  ev.ipi = id;
-  ev.small = to;
-  ev.aux2 = vector;
-  ev.aux = arrival;
-  if (!device) return;
-  ev.flags = kDevice;
-  devices_.push_back(ev);
-  events_.pop_back();
-}
-
-void Recorder::ipi_delivered(std::uint64_t id, std::uint32_t to, std::uint64_t cycle) {
-  Event& ev = push(Event::Type::IpiDelivered, to, cycle, cycle);
-  ev.ipi = id;
-}
-
-void Recorder::interrupt(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t vector, bool from_user,
-                         const std::uint64_t* ids, std::size_t n) {
-  Event& ev = push(Event::Type::Interrupt, cpu, cycle, cycle);
-  ev.small = vector;
-  ev.flags = from_user ? kFromUser : 0;
-  if (n) ev.extra = keep({}, ids, n);
-}
-
-std::uint32_t Recorder::keep(const std::vector<isa::Effect::Note>& notes, const isa::Word* args,
-                             std::size_t n) {
-  std::uint32_t i;
-  if (free_.empty()) {
-    i = static_cast<std::uint32_t>(pool_.size());
-    pool_.emplace_back();
-  } else {
-    i = free_.back();
-    free_.pop_back();
-  }
-  pool_[i].notes.assign(notes.begin(), notes.end());  // reuses the capacity of earlier payloads
-  pool_[i].args.assign(args, args + n);
-  return i;
-}
-
-void Recorder::release(std::uint32_t extra) {
-  if (extra != kNone) free_.push_back(extra);
-}
 
 isa::Effect Recorder::effect_of(const Event& ev) {
   isa::Effect e;
@@ -188,16 +91,16 @@ isa::Effect Recorder::effect_of(const Event& ev) {
   e.msr = e.trace_name = ev.small;
   e.accessed = isa::is_memory_op(ev.op);
   if (ev.extra != kNone) {
-    e.notes.swap(pool_[ev.extra].notes);
-    e.trace_args.swap(pool_[ev.extra].args);
+    e.notes.swap(batch_->extras[ev.extra].notes);
+    e.trace_args.swap(batch_->extras[ev.extra].args);
   }
   return e;
 }
 
 void Recorder::give_back(const Event& ev, isa::Effect& e) {
   if (ev.extra == kNone) return;
-  e.notes.swap(pool_[ev.extra].notes);
-  e.trace_args.swap(pool_[ev.extra].args);
+  e.notes.swap(batch_->extras[ev.extra].notes);
+  e.trace_args.swap(batch_->extras[ev.extra].args);
 }
 
 std::string Recorder::where(const isa::Effect& e) const { return img_.where(e.func, e.pc); }
@@ -248,32 +151,11 @@ void Recorder::end_stay(std::uint32_t cpu, std::uint64_t cycle) {
   st.open = false;
 }
 
-void Recorder::settled(std::uint64_t cycle) {
-  if (events_.size() >= 8192) flush(cycle);
-}
-
-void Recorder::flush(std::uint64_t below) {
-  // The documented order: cycle, then issue cycle (the interconnect's arbitration), then CPU,
-  // then the order in which one CPU reported (its program order).
-  // seq is unique, so the key is a total order and std::sort gives the one result.
-  auto before = [](const Event& a, const Event& b) {
-    if (a.cycle != b.cycle) return a.cycle < b.cycle;
-    if (a.issued != b.issued) return a.issued < b.issued;
-    if (a.cpu != b.cpu) return a.cpu < b.cpu;
-    return a.seq < b.seq;
-  };
-  while (next_device_ < devices_.size() && devices_[next_device_].cycle < below) events_.push_back(devices_[next_device_++]);
-  if (!std::is_sorted(events_.begin(), events_.end(), before)) std::sort(events_.begin(), events_.end(), before);
-  std::size_t n = 0;
-  while (n < events_.size() && events_[n].cycle < below) {
-    replay(events_[n], log_);
-    release(events_[n++].extra);
-  }
-  events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(n));
-}
 
 void Recorder::finish(std::uint64_t end_cycle, double clock_mhz) {
   flush(end_cycle + 1);
+  stop_replayer();
+  if (failure_) std::rethrow_exception(failure_);
   events_.clear();  // a core's run-ahead past the end of the run is not part of it
   timeline_.clock_mhz = clock_mhz;
   timeline_.end_cycle = end_cycle;
@@ -285,10 +167,23 @@ void Recorder::finish(std::uint64_t end_cycle, double clock_mhz) {
   for (std::uint32_t c = 0; c < ncpus_; ++c) switch_task(c, end_cycle, "");
   for (const NohzFullSwitch& sw : noise_.nohz_full_switches())
     timeline_.cpu_labels[sw.cpu] = "cpu" + std::to_string(sw.cpu) + " (nohz_full switched)";
-  std::stable_sort(timeline_.changes.begin(), timeline_.changes.end(),
-                   [](const report::ContextChange& a, const report::ContextChange& b) {
-                     return a.cycle != b.cycle ? a.cycle < b.cycle : a.cpu < b.cpu;
-                   });
+  // By cycle, then CPU, stable; the replay left them nearly so. Sorted as keys, then moved once.
+  std::vector<report::ContextChange>& ch = timeline_.changes;
+  const auto key_less = [](const report::ContextChange& a, const report::ContextChange& b) {
+    return a.cycle != b.cycle ? a.cycle < b.cycle : a.cpu < b.cpu;
+  };
+  if (!std::is_sorted(ch.begin(), ch.end(), key_less)) {
+    struct Key { std::uint64_t cycle; std::uint32_t cpu, index; };
+    std::vector<Key> keys(ch.size());
+    for (std::size_t i = 0; i < ch.size(); ++i) keys[i] = {ch[i].cycle, ch[i].cpu, static_cast<std::uint32_t>(i)};
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+      return a.cycle != b.cycle ? a.cycle < b.cycle : a.cpu != b.cpu ? a.cpu < b.cpu : a.index < b.index;
+    });
+    std::vector<report::ContextChange> sorted;
+    sorted.reserve(ch.size());
+    for (const Key& k : keys) sorted.push_back(std::move(ch[k.index]));
+    ch.swap(sorted);
+  }
 }
 
 // The task running on `cpu` changes to `next` ("" for none): the trace's slice of the last one ends.
@@ -365,7 +260,7 @@ void Recorder::replay(const Event& ev, std::ostream* log) {
       const auto vector = static_cast<std::uint8_t>(ev.small);
       const bool from_user = ev.flags & kFromUser;
       static const std::vector<isa::Word> kNoIds;
-      const std::vector<isa::Word>& served = ev.extra == kNone ? kNoIds : pool_[ev.extra].args;
+      const std::vector<isa::Word>& served = ev.extra == kNone ? kNoIds : batch_->extras[ev.extra].args;
       for (std::uint64_t id : served)
         if (id < ipi_index_.size() && ipi_index_[id] != kNone) timeline_.ipis[ipi_index_[id]].handled = ev.cycle;
       if (log) {

@@ -3,11 +3,16 @@
 // event log. No SystemC.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <exception>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "models/hw/observer.h"
@@ -49,6 +54,9 @@ class Recorder : public hw::Observer {
   // where each CPU's context-tracking state word starts.
   Recorder(const isa::Image& img, std::uint32_t ncpus, std::vector<bool> nohz_full,
            const std::vector<isa::Word>& boot, std::ostream* log);
+  ~Recorder() override;
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
 
   void executed(std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued, const isa::Effect& e,
                 isa::Word request, isa::Mode mode_before, isa::Mode mode_after) override;
@@ -80,7 +88,7 @@ class Recorder : public hw::Observer {
     std::vector<isa::Word> args;  // tracepoint arguments, or the IPI ids an interrupt serves
   };
   // Compact and trivially copyable: many are buffered between two replays. Rare payloads
-  // (annotations, tracepoint arguments, the IPIs an interrupt serves) sit in a reused pool.
+  // (annotations, tracepoint arguments, the IPIs an interrupt serves) sit apart, in extras_.
   struct Event {
     enum class Type : std::uint8_t { Exec, Drain, IpiSent, IpiDelivered, Interrupt };
     std::uint64_t cycle, issued, seq;
@@ -90,7 +98,7 @@ class Recorder : public hw::Observer {
     isa::Addr addr = 0;
     std::uint32_t func = 0, pc = 0;
     std::uint32_t small = 0;    // Exec: msr or trace name; Ipi*: target CPU; Interrupt: vector
-    std::uint32_t extra = kNone;  // index into pool_
+    std::uint32_t extra = kNone;  // index into extras_ while buffered, into its batch's once handed over
     std::uint64_t ipi = 0;
     std::uint16_t cpu = 0;
     Type type = Type::Exec;
@@ -101,11 +109,10 @@ class Recorder : public hw::Observer {
   enum Flag : std::uint8_t { kForwarded = 1, kSuccess = 2, kWrote = 4, kFromUser = 8, kUserBefore = 16, kUserAfter = 32,
                              kDevice = 64 };
   std::uint32_t keep(const std::vector<isa::Effect::Note>& notes, const isa::Word* args, std::size_t n);
-  void release(std::uint32_t extra);
   isa::Effect effect_of(const Event& ev);  // borrows the event's payload vectors: give them back
   void give_back(const Event& ev, isa::Effect& e);
   Event& push(Event::Type t, std::uint32_t cpu, std::uint64_t cycle, std::uint64_t issued);
-  void flush(std::uint64_t below);  // replays, in order, every buffered event with a smaller cycle
+  void flush(std::uint64_t below);  // hands every buffered event with a smaller cycle to the replay
   void replay(const Event& ev, std::ostream* log);
   void replay_exec(const Event& ev, std::ostream* log);
   void log_exec(const Event& ev, const isa::Effect& e, isa::Mode after, std::ostream& log);
@@ -123,9 +130,29 @@ class Recorder : public hw::Observer {
   // events_ stays nearly sorted
   std::vector<Event> devices_;
   std::size_t next_device_ = 0;
-  std::vector<Extra> pool_;
-  std::vector<std::uint32_t> free_;
+  std::vector<Extra> extras_;
+  std::size_t extras_used_ = 0;
   std::uint64_t seq_ = 0;
+  static constexpr std::size_t kBatch = 2048;
+  std::size_t flush_at_ = kBatch;
+
+  // The replay runs on its own thread, one batch after the other, behind the simulation; only it
+  // touches the accounts below until finish() has joined it. Same order, so the same output.
+  struct Batch {
+    std::vector<Event> events;
+    std::vector<Extra> extras;  // an event's `extra` indexes these
+  };
+  std::thread replayer_;
+  std::mutex mutex_;
+  std::condition_variable ready_, room_;
+  std::deque<Batch> batches_;
+  std::vector<std::vector<Event>> spare_;  // replayed batches' buffers, for reuse
+  std::vector<std::vector<Extra>> spare_extras_;  // and their payloads
+  bool closing_ = false;
+  std::exception_ptr failure_;
+  Batch* batch_ = nullptr;  // the batch being replayed
+  void replay_loop();
+  void stop_replayer();
 
   kernel::CtStateReader ct_;
   kernel::DeferralLedger ledger_;

@@ -109,7 +109,7 @@ J noise_section(const scenario::Scenario& s, const Recorder& rec) {
       row["count"] = k.count;
       row["cycles"] = k.cycles;
       row["max_cycles"] = k.sample.cycles;
-      kinds.push_back(row);
+      kinds.push_back(std::move(row));
     }
     const CpuInterference& ci = rec.interference()[c];
     auto stays = [](const CpuInterference::Stays& st) { return J{{"count", st.count}, {"cycles", st.cycles}}; };
@@ -119,7 +119,8 @@ J noise_section(const scenario::Scenario& s, const Recorder& rec) {
     for (const auto& [cb, k] : n.aimed_at(c)) aimed[cb] = counts(k);
     cpus.push_back({{"cpu", c}, {"nohz_full", ci.nohz_full}, {"hw", cn.hw}, {"nmi", cn.nmi}, {"irq", cn.irq},
                     {"softirq", cn.softirq}, {"thread", cn.thread}, {"episodes", cn.episodes},
-                    {"by_kind", kinds}, {"listed", eps}, {"kernel_stays", cost}, {"aimed_at", aimed}});
+                    {"by_kind", std::move(kinds)}, {"listed", std::move(eps)}, {"kernel_stays", std::move(cost)},
+                    {"aimed_at", std::move(aimed)}});
   }
   J by_cb = J::object();
   for (const auto& [cb, k] : n.by_callback()) by_cb[cb] = counts(k);
@@ -136,8 +137,8 @@ J noise_section(const scenario::Scenario& s, const Recorder& rec) {
   J calls = J::object();
   for (const auto& [call, results] : n.syscalls())
     for (const auto& [result, count] : results) calls[call][result] = count;
-  return {{"cpus", cpus},
-          {"to_isolated", {{"by_callback", by_cb}, {"by_sender", by_sender}}},
+  return {{"cpus", std::move(cpus)},
+          {"to_isolated", {{"by_callback", std::move(by_cb)}, {"by_sender", std::move(by_sender)}}},
           {"block_interference", {{"writes", b.writes}, {"blocked", blocked}, {"ipis_to_blocked", b.ipis_to_blocked}}},
           {"syscalls", calls}};
 }
