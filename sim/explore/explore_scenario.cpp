@@ -65,7 +65,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
       // A quarter of the time and half the memory at most: the guesses only speed the search up
       // (and are checked as it goes), and it reuses the memory the walks free.
       Budget walks_budget = explore_opts.budget->share(0.25, 0.5);
-      Locality l = guess_locality(si.img, mc, 200, 20, &walks_budget);
+      Locality l = guess_locality(si.img(), mc, 200, 20, &walks_budget);
       mc.interrupt_free = std::move(l.interrupt_free);
       mc.owner = std::move(l.owner);
       mc.race_free = std::move(l.race_free);
@@ -78,7 +78,7 @@ ScenarioOutcome explore_scenario(const scenario::JsonDoc& doc, const scenario::S
     o.result = explore_checking_guesses(mc, wrong, [&] {
       // After a wrong guess the machine keeps the steps it remembered that did not rely on it.
       if (machine) machine->drop_guesses(mc);
-      else machine = std::make_unique<Machine>(si.img, mc);
+      else machine = std::make_unique<Machine>(si.img(), mc);
       checker = std::make_unique<DeferralChecks>(doc, s, *machine);
       explorer = std::make_unique<Explorer>(*machine, *checker, explore_opts);
       return explorer->run();

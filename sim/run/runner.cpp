@@ -45,7 +45,7 @@ void write_file(const std::filesystem::path& p, const std::string& text) {
 Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, const Options& opts) {
   const auto t0 = std::chrono::steady_clock::now();
   scenario::ScenarioImage si = scenario::build_scenario_image(doc, s);
-  const isa::Image& img = si.img;
+  const isa::Image& img = si.img();
 
   hw::PlatformConfig pc;
   pc.clock_mhz = s.clock_mhz;

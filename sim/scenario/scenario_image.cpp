@@ -53,9 +53,9 @@ std::string image_key(const kernel::KernelConfig& k) {
 // kernel with the scenario's programs (the probe below) is the same whatever start cycle or latency
 // is varied, and the whole image too when no workload step changes. The last few images are kept,
 // keyed by everything that goes into them; a sweep's parent assembles once before forking.
-isa::Image assemble(const kernel::KernelConfig& k) {
+std::shared_ptr<const isa::Image> assemble(const kernel::KernelConfig& k) {
   static std::mutex m;
-  static std::list<std::pair<std::string, isa::Image>> memo;  // most recent first
+  static std::list<std::pair<std::string, std::shared_ptr<const isa::Image>>> memo;  // most recent first
   constexpr std::size_t kKept = 4;
   std::string key = image_key(k);
   {
@@ -66,9 +66,9 @@ isa::Image assemble(const kernel::KernelConfig& k) {
         return memo.front().second;
       }
   }
-  isa::Image img;
+  std::shared_ptr<const isa::Image> img;
   try {
-    img = kernel::build_kernel(k);
+    img = std::make_shared<const isa::Image>(kernel::build_kernel(k));
   } catch (const isa::AsmError& e) {
     throw InputError(e.what());
   }
@@ -84,7 +84,8 @@ ScenarioImage build_scenario_image(const JsonDoc& doc, const Scenario& s) {
   kernel::KernelConfig kcfg = kernel_config(s);
   if (!s.sources.empty()) kcfg.extra.push_back({s.file + " (sources)", generate_sources(s), 3});
   // The workload is generated against the functions the image has (a step may name a program).
-  const isa::Image probe = assemble(kcfg);
+  const std::shared_ptr<const isa::Image> probed = assemble(kcfg);
+  const isa::Image& probe = *probed;
   for (const Source& src : s.sources)
     if (src.kind == "ipi" && !probe.idt.count(static_cast<std::uint8_t>(src.vector)))
       doc.fail(src.pointer + "/vector", "vector " + std::to_string(src.vector) +
@@ -94,15 +95,16 @@ ScenarioImage build_scenario_image(const JsonDoc& doc, const Scenario& s) {
   for (std::uint32_t c = 0; c < s.cpus; ++c) tasks += generate_task(doc, s, c, has);
   kcfg.extra.push_back({s.file + " (workload)", tasks, 3});
   ScenarioImage out;
-  out.img = assemble(kcfg);
-  if (const std::string bad = kernel::unhandled_vector(out.img); !bad.empty()) throw InputError(bad);
-  for (std::uint32_t c = 0; c < s.cpus; ++c) out.tasks.push_back(*out.img.find_function(task_name(c)));
-  out.memory = kernel::boot_memory(out.img, s.nohz_full);
-  fill_source_schedules(s, out.img, out.memory);
+  out.image = assemble(kcfg);
+  const isa::Image& img = *out.image;
+  if (const std::string bad = kernel::unhandled_vector(img); !bad.empty()) throw InputError(bad);
+  for (std::uint32_t c = 0; c < s.cpus; ++c) out.tasks.push_back(*img.find_function(task_name(c)));
+  out.memory = kernel::boot_memory(img, s.nohz_full);
+  fill_source_schedules(s, img, out.memory);
   // kernel/sched/topology.c update_top_cache_domain(): CPUs of one socket share the last-level
   // cache; the flat and graph presets are one cache domain
   for (std::uint32_t c = 0; c < s.cpus; ++c)
-    out.memory[out.img.address("sd_llc_id", {c})] =
+    out.memory[img.address("sd_llc_id", {c})] =
         s.topology.preset == "sockets" ? c / s.topology.cpus_per_socket : 0;
   return out;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "models/isa/image.h"
@@ -11,7 +12,8 @@
 namespace scenario {
 
 struct ScenarioImage {
-  isa::Image img;
+  std::shared_ptr<const isa::Image> image;  // shared with the last few built: a sweep's runs copy none
+  const isa::Image& img() const { return *image; }
   std::vector<std::uint32_t> tasks;  // per CPU: the function its workload runs
   std::vector<isa::Word> memory;     // at boot
 };

@@ -98,16 +98,16 @@ std::unique_ptr<Scenario> load(const std::string& file) {
 TEST(Budget, TheWalksStopAtIt) {
   const auto p = load("scenarios/explore/pz2021_two_senders.json");
   explore::Budget spent(0, 1'000'000);
-  EXPECT_EQ(explore::guess_locality(p->si.img, p->cfg, 200, 20, &spent).walks, 0);
+  EXPECT_EQ(explore::guess_locality(p->si.img(), p->cfg, 200, 20, &spent).walks, 0);
   explore::Budget ample(600, 1'000'000);
-  EXPECT_EQ(explore::guess_locality(p->si.img, p->cfg, 200, 20, &ample).walks,
-            explore::guess_locality(p->si.img, p->cfg).walks);
+  EXPECT_EQ(explore::guess_locality(p->si.img(), p->cfg, 200, 20, &ample).walks,
+            explore::guess_locality(p->si.img(), p->cfg).walks);
 
   // A workload that never ends: 200 walks of 100,000 steps would take seconds.
   const auto big = load("scenarios/bench/throughput.json");
   explore::Budget tenth(0.1, 1'000'000);
   const auto t0 = std::chrono::steady_clock::now();
-  EXPECT_LE(explore::guess_locality(big->si.img, big->cfg, 200, 20, &tenth).walks, 1);
+  EXPECT_LE(explore::guess_locality(big->si.img(), big->cfg, 200, 20, &tenth).walks, 1);
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 0.3);
 }
 
@@ -120,7 +120,7 @@ class NoChecks : public explore::Checker {
 // spent, the search stops after the first state and names the bound.
 TEST(Budget, TheSearchStopsAtASharedBudget) {
   const auto p = load("scenarios/bench/throughput.json");
-  explore::Machine m(p->si.img, p->cfg);
+  explore::Machine m(p->si.img(), p->cfg);
   NoChecks none;
   explore::Budget spent(0.5, 1'000'000);
   std::this_thread::sleep_for(std::chrono::milliseconds(510));
