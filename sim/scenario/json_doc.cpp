@@ -259,6 +259,7 @@ class DomBuilder {
   }
 
   bool start_object(std::size_t /*elements*/) {
+    if (too_deep()) return false;
     std::string ptr;
     json* node = add(json::object(), ptr);
     stack_.push_back(Frame{node, std::move(ptr), std::string(), 0, 0});
@@ -284,6 +285,7 @@ class DomBuilder {
     return true;
   }
   bool start_array(std::size_t /*elements*/) {
+    if (too_deep()) return false;
     std::string ptr;
     json* node = add(json::array(), ptr);
     stack_.push_back(Frame{node, std::move(ptr), std::string(), 0, 0});
@@ -310,6 +312,17 @@ class DomBuilder {
   };
 
   int current_line() const { return lines_.line_of_last_token(*consumed_); }
+
+  // Every node keeps its JSON pointer, so memory grows with the square of the depth: a scenario
+  // nests a handful of levels; far deeper is a broken or hostile file, refused at once.
+  bool too_deep() {
+    if (stack_.size() < kMaxJsonDepth) return false;
+    std::string where = stack_.back().pointer;
+    if (where.size() > 40) where = where.substr(0, where.rfind('/', 40)) + "/...";  // whole tokens
+    error_ = out_.name + ":" + std::to_string(current_line()) + ": " + where +
+             ": malformed JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " arrays and objects";
+    return true;
+  }
 
   bool scalar(json&& v) {
     std::string ptr;

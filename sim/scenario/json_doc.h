@@ -30,6 +30,9 @@ class InputError : public std::runtime_error {
 // Escapes one reference token for a JSON Pointer ("~" -> "~0", "/" -> "~1").
 std::string pointer_escape(const std::string& key);
 
+// The deepest nesting of arrays and objects a scenario file may have (a real one has under ten).
+constexpr std::size_t kMaxJsonDepth = 256;
+
 class JsonDoc {
  public:
   static JsonDoc load_file(const std::string& path);                       // throws InputError

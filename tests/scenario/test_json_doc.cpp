@@ -153,6 +153,19 @@ TEST(JsonDocMalformed, MissingComma) {
   EXPECT_EQ(parse_error("[\n1\n\n2]"), "x.json:4: malformed JSON: expected ',' or ']' after array element, got number literal");
 }
 
+// Each node keeps its JSON pointer, so depth costs its square in memory: a million levels once took
+// gigabytes before the type error showed. Refused at the first level past the limit instead.
+TEST(JsonDocMalformed, NestingDepthIsBounded) {
+  auto nested = [](std::size_t depth) {
+    return "{\"a\":\n" + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "}";
+  };
+  EXPECT_EQ(parse_error(nested(scenario::kMaxJsonDepth)), "<no error>");
+  const std::string msg = parse_error(nested(scenario::kMaxJsonDepth + 1));
+  EXPECT_EQ(msg, "x.json:2: /a/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/...: malformed JSON: nested deeper than 256 "
+                 "arrays and objects");
+  EXPECT_EQ(parse_error(nested(1000000)), msg);
+}
+
 TEST(JsonDocMalformed, TrailingGarbage) {
   EXPECT_EQ(parse_error("{\"a\": 1}\n\n}\n"),
             "x.json:3: malformed JSON: expected end of input after the top-level value, got '}'");
