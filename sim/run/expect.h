@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/run/report_shape.h"
 #include "sim/scenario/scenario.h"
 
 namespace run {
@@ -20,7 +21,10 @@ struct ExpectResult {
 const nlohmann::ordered_json* lookup(const nlohmann::ordered_json& report, const std::string& path);
 // `actual OP value`: == and != compare any JSON values, the others numbers (false otherwise).
 bool holds(const nlohmann::json& actual, const std::string& op, const nlohmann::json& value);
-// Fails (InputError through doc) when a path names nothing in the report: a typo, not a result.
+// Before the run: fails (InputError through doc) when a path can name nothing in the report, a
+// typo rather than a result.
+void check_paths(const scenario::JsonDoc& doc, const std::vector<scenario::Expect>& ex, const ReportShape& shape);
+// After it: an absent count is 0 (report_shape.h); a path that names an object fails as above.
 std::vector<ExpectResult> check(const scenario::JsonDoc& doc, const std::vector<scenario::Expect>& ex,
                                 const nlohmann::ordered_json& report);
 

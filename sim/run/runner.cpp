@@ -46,6 +46,8 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
   const auto t0 = std::chrono::steady_clock::now();
   scenario::ScenarioImage si = scenario::build_scenario_image(doc, s);
   const isa::Image& img = si.img();
+  // A path that can name nothing is a typo: said before simulating, not after.
+  if (!s.expect.empty()) check_paths(doc, s.expect, shape_of(s, img, si.memory));
 
   hw::PlatformConfig pc;
   pc.clock_mhz = s.clock_mhz;

@@ -416,7 +416,11 @@ class Loader {
         std::size_t dot = x.path.find('.', start);
         if (dot == std::string::npos) dot = x.path.size();
         const std::string part = x.path.substr(start, dot - start);
-        ok = is_identifier(part) || is_digits(part);
+        // a task's name keeps its slash: tasks.kworker/1.runs
+        ok = is_digits(part) || (!part.empty() && part.back() != '/' && part.find("//") == std::string::npos &&
+                                 is_identifier(part.substr(0, part.find('/'))) &&
+                                 part.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_/") ==
+                                     std::string::npos);
         start = dot + 1;
       }
       if (!ok)

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "sim/scenario/scenario.h"
+#include "sim/run/report_shape.h"
 #include "sim/scenario/scenario_image.h"
 #include "sim/sweep/progress.h"
 #include "sim/sweep/runs_file.h"
@@ -118,6 +119,14 @@ int sweep_command(Options opts, std::ostream& out) {
       throw scenario::InputError("--edges: " + plan.vary[0].path + " takes fractions; edges are bisected to one unit");
     if (!plan.jitter.empty()) throw scenario::InputError("--edges and --jitter: under jitter a window has no sharp edge");
     if (shard_n > 1) throw scenario::InputError("--edges and --shard: bisection needs the whole grid's results");
+  }
+
+  if (!plan.when.empty()) {  // a path that can name nothing is a typo: said before any run
+    const scenario::ScenarioImage si = scenario::build_scenario_image(base, s);
+    const run::ReportShape shape = run::shape_of(s, si.img(), si.memory);
+    for (const When& w : plan.when)
+      if (const std::string why = run::path_problem(shape, w.path); !why.empty())
+        throw scenario::InputError("--when " + w.text + ": " + why + " (see docs/report.md)");
   }
 
   J def = plan.definition();

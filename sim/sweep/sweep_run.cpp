@@ -2,6 +2,7 @@
 
 #include "sim/run/expect.h"
 #include "sim/run/report_json.h"
+#include "sim/run/report_shape.h"
 #include "sim/run/runner.h"
 #include "sim/scenario/scenario.h"
 
@@ -50,13 +51,11 @@ std::string run_line(const scenario::JsonDoc& base, const Plan& plan, std::uint6
     for (const run::ExpectResult& e : r.expectations)
       if (!e.ok) occurs.push_back("expect: " + e.text);
     for (const When& w : plan.when) {
-      const nlohmann::ordered_json* v = run::lookup(r.report, w.path);
-      if (!v || v->is_object())
-        throw scenario::InputError("--when " + w.text + ": \"" + w.path + "\" " +
-                                   (v ? "is not a single value" : "names nothing in the report") +
-                                   " (see docs/report.md)");
-      figures[w.path] = *v;
-      if (run::holds(nlohmann::json::parse(v->dump()), w.op, w.value)) occurs.push_back("when: " + w.text);
+      const std::optional<nlohmann::json> v = run::value_at(r.report, w.path);  // an absent count is 0
+      if (v && v->is_object())
+        throw scenario::InputError("--when " + w.text + ": \"" + w.path + "\" is not a single value (see docs/report.md)");
+      figures[w.path] = v.value_or(nullptr);
+      if (run::holds(v.value_or(nullptr), w.op, w.value)) occurs.push_back("when: " + w.text);
     }
     line["figures"] = figures;
     line["occurs"] = occurs;

@@ -95,8 +95,6 @@ std::vector<json> drawn(const std::string& runs, std::size_t n) {
   return out;
 }
 
-std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
-
 }  // namespace
 
 TEST(Sweep, FindsTheDoubleExecutionWindowDerivedByHand) {
@@ -282,11 +280,24 @@ TEST(Sweep, BadOptionsAreOneLineAndExitTwo) {
     EXPECT_EQ(count_lines(r.out), 1u) << args << "\n" << r.out;
     EXPECT_NE(r.out.find(text), std::string::npos) << args << "\n" << r.out;
   }
-  // A --when path that names nothing in the report is bad input too, found by the first run.
+  // A --when path that names nothing in the report is bad input too, found before any run: the
+  // output folder is not even made.
+  fs::remove_all(out);
   const CliResult w = isolsim("sweep " + kRace + " --out " + out.string() + " --vary " + kStart +
                               "=4400:4401:1 --when 'deferral.lots > 0'");
   EXPECT_EQ(w.status, 2) << w.out;
-  EXPECT_NE(w.out.find("names nothing in the report"), std::string::npos) << w.out;
+  EXPECT_NE(w.out.find("--when deferral.lots > 0: \"deferral.lots\" names nothing in the report: no \"lots\" "
+                       "under \"deferral\" (there: requests, deliveries,"),
+            std::string::npos)
+      << w.out;
+  EXPECT_FALSE(fs::exists(out));
+  // A count the run may leave absent reads 0: no RESCHEDULE ever interrupted cpu2 here.
+  const CliResult z = isolsim("sweep " + kRace + " --out " + out.string() + " --vary " + kStart +
+                              "=4400:4401:1 --set expect=[] --when 'interference.cpus.2.by_cause.RESCHEDULE.count == 0'");
+  EXPECT_EQ(z.status, 1) << z.out;  // conditions occurred (the double execution and the --when)
+  const std::string runs = slurp(out / "runs.jsonl");
+  EXPECT_NE(runs.find("\"interference.cpus.2.by_cause.RESCHEDULE.count\":0"), std::string::npos) << runs;
+  EXPECT_NE(runs.find("\"when: interference.cpus.2.by_cause.RESCHEDULE.count == 0\"]"), std::string::npos) << runs;
   fs::remove_all(out);
 }
 
