@@ -10,6 +10,7 @@
 #include "models/hw/platform.h"
 #include "sim/scenario/scenario_image.h"
 #include "sim/report/timeline.h"
+#include "sim/run/wall_clock_bound.h"
 #include "sim/run/recorder.h"
 #include "sim/run/report_json.h"
 
@@ -111,15 +112,34 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
     svg.open(opts.svg, std::ios::binary);
     if (!svg) throw scenario::InputError(opts.svg + ": cannot write");
   }
+  const double period_ps = std::max(1.0, std::round(1e6 / s.clock_mhz));  // as hw::Platform's clock
   hw::Platform platform(img, std::move(pc), opts.record ? &rec : nullptr);
+  std::unique_ptr<WallClockBound> bound;
+  if (opts.max_seconds > 0)
+    bound = std::make_unique<WallClockBound>(
+        "wall_clock_bound", t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                     std::chrono::duration<double>(opts.max_seconds)),
+        sc_core::sc_time::from_value(static_cast<std::uint64_t>(
+            period_ps * static_cast<double>(std::max<std::uint64_t>(100'000, s.run_cycles / 4096)))));
   if (opts.elaborate_only) return {};
   if (!platform.run()) throw scenario::InputError(s.file + ": the simulation stopped: " + platform.fault());
 
   Outcome out;
   out.instructions = platform.instructions();
-  rec.finish(s.run_cycles, s.clock_mhz);
-  out.report = build_report(s, img, rec, platform.instructions(), platform.ipis(), platform.memory());
-  out.expectations = check(doc, s.expect, out.report);
+  // Stopped at its bound: everything closes at the cycle reached, as if the run had been that long.
+  scenario::Scenario ran = s;
+  if (bound && bound->reached()) {
+    ran.run_cycles = std::min<std::uint64_t>(s.run_cycles, static_cast<std::uint64_t>(
+                                                               static_cast<double>(bound->at().value()) / period_ps));
+    char text[160];
+    std::snprintf(text, sizeof text, "time bound (%g s) reached at cycle %llu of %llu", opts.max_seconds,
+                  static_cast<unsigned long long>(ran.run_cycles), static_cast<unsigned long long>(s.run_cycles));
+    out.bound = text;
+  }
+  rec.finish(ran.run_cycles, s.clock_mhz);
+  out.report = build_report(ran, img, rec, platform.instructions(), platform.ipis(), platform.memory());
+  if (!out.bound.empty()) out.report["run"]["bound"] = out.bound;
+  else out.expectations = check(doc, s.expect, out.report);
   nlohmann::ordered_json ex = nlohmann::ordered_json::array();
   for (const ExpectResult& r : out.expectations)
     ex.push_back({{"expect", r.text}, {"actual", r.actual}, {"ok", r.ok}});

@@ -24,6 +24,8 @@ struct Options {
   std::string ftrace;         // a file for the run as `trace-cmd report` prints a trace ("": none)
   std::string svg;            // a file for the run's timeline as an SVG picture ("": none)
   std::string svg_window;     // "FROM:TO": the cycles it shows ("": the whole run)
+  double max_seconds = 0;     // wall time, from the start of run_timed(), after which the run stops
+                              // where it is and reports that far (0: no bound)
 };
 
 struct Outcome {
@@ -31,6 +33,8 @@ struct Outcome {
   std::vector<ExpectResult> expectations;
   std::uint64_t instructions = 0;
   double wall_seconds = 0;    // not part of the report: it would break byte-identical output
+  std::string bound;          // why the run stopped before its end ("": it did not); the report,
+                              // expectations unchecked, covers the cycles simulated
 };
 
 // Throws scenario::InputError for bad input, including a fault of the scenario's programs.

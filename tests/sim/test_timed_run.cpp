@@ -272,3 +272,32 @@ TEST(TimedRun, VersionAndHelpWithExitCodes) {
       EXPECT_NE(h.out.find(code), std::string::npos) << args << " lacks '" << code << "'";
   }
 }
+
+// run --max-seconds: a run far longer than its bound stops there, writes the report of the cycles
+// simulated so far and exits 3; a bound not reached changes no byte of any output.
+TEST(TimedRun, MaxSecondsStopsWithAPartialReport) {
+  const fs::path out = fresh_dir("max_seconds");
+  const std::string rteval = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/bench/rteval_like_64cpu.json";
+  // 100 simulated seconds of 64 busy CPUs: minutes of wall time, stopped after a fifth of a second.
+  const CliResult r = isolsim("run " + rteval + " --set run.ms=100000 --log none --max-seconds 0.2 --out " + out.string());
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("bound: time bound (0.2 s) reached at cycle "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("of 300000000000; the report covers those cycles, expectations not checked"), std::string::npos)
+      << r.out;
+  const nlohmann::json rep = nlohmann::json::parse(slurp(out / "report.json"));
+  const std::uint64_t reached = rep["run"]["cycles"];
+  EXPECT_GT(reached, 0u);
+  EXPECT_LT(reached, 300000000000u);
+  EXPECT_NE(rep["run"]["bound"].get<std::string>().find("reached at cycle " + std::to_string(reached)), std::string::npos);
+  EXPECT_GT(rep["run"]["instructions"].get<std::uint64_t>(), 0u);
+  EXPECT_TRUE(rep["expect"].empty());
+  EXPECT_TRUE(fs::exists(out / "trace.json"));
+  // Not reached: the same bytes as without a bound.
+  const fs::path a = fresh_dir("max_seconds_a"), b = fresh_dir("max_seconds_b");
+  EXPECT_EQ(isolsim("run " + kRace + " --out " + a.string()).status, 0);
+  EXPECT_EQ(isolsim("run " + kRace + " --max-seconds 600 --out " + b.string()).status, 0);
+  for (const char* f : {"report.json", "events.log", "trace.json", "context.vcd"})
+    EXPECT_EQ(slurp(a / f), slurp(b / f)) << f;
+  EXPECT_EQ(isolsim("run " + kRace + " --max-seconds 0 --out " + b.string()).status, 2);
+  for (const fs::path& d : {out, a, b}) fs::remove_all(d);
+}
