@@ -1,11 +1,12 @@
 // Every scenario in scenarios/ and every complete scenario printed in README.md or docs/*.md runs as
 // shipped: no `--set expect=[]`, no other override. Timed scenarios pass their own `expect`; explore
-// scenarios give a verdict (0 verified, 1 violation found) or stop at a short time bound (3), never
-// exit 2 (bad input).
+// scenarios give a verdict (0 verified, 1 violation found) or stop at a state bound (3), never
+// exit 2 (bad input). Each scenario of scenarios/ runs twice and gives the same bytes.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -35,18 +36,55 @@ std::string test_name(const std::string& path) {
   return s;
 }
 
+// Every file under `dir`, by its path there.
+std::map<std::string, std::string> files_under(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) out[fs::relative(e.path(), dir).string()] = slurp(e.path());
+  return out;
+}
+
+// The CLI's output less the wall-time line explore writes to stderr.
+std::string without_timing(const std::string& out) {
+  std::istringstream in(out);
+  std::string line, kept;
+  while (std::getline(in, line))
+    if (line.rfind("explored in ", 0) != 0) kept += line + "\n";
+  return kept;
+}
+
 class Shipped : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(Shipped, RunsAsShipped) {
+// Also determinism: run twice into the same folder, every output (the event log, the ftrace text
+// and the SVG included; explore's replays and pictures) is the same, byte for byte. Explore is bounded
+// by states, not time, so that both runs stop at the same point.
+TEST_P(Shipped, RunsAsShippedAndTwiceTheSame) {
   const std::string& rel = GetParam();
   const fs::path out = fresh_dir("shipped_" + test_name(rel));
-  if (rel.rfind("scenarios/explore/", 0) == 0) {
-    const CliResult r = isolsim("explore " + (kRoot / rel).string() + " --out " + out.string() +
-                                " --max-seconds 2 --replay-runs 0");
-    EXPECT_TRUE(r.status == 0 || r.status == 1 || r.status == 3) << rel << " exit " << r.status << "\n" << r.out;
-  } else {
-    const CliResult r = isolsim("run " + (kRoot / rel).string() + " --out " + out.string() + " --log none");
-    EXPECT_EQ(r.status, 0) << rel << "\n" << r.out;
+  const bool explore = rel.rfind("scenarios/explore/", 0) == 0;
+  const std::string command =
+      explore ? "explore " + (kRoot / rel).string() + " --out " + out.string() + " --max-states 300000 --replay-runs 2"
+              : "run " + (kRoot / rel).string() + " --out " + out.string() + " --ftrace " + (out / "ftrace.txt").string() +
+                    " --svg " + (out / "timeline.svg").string();
+  std::map<std::string, std::string> first;
+  std::string first_out;
+  for (int time = 0; time < 2; ++time) {
+    fs::remove_all(out);
+    if (!explore) fs::create_directories(out);
+    const CliResult r = isolsim(command);
+    if (explore) EXPECT_TRUE(r.status == 0 || r.status == 1 || r.status == 3) << rel << " exit " << r.status << "\n" << r.out;
+    else EXPECT_EQ(r.status, 0) << rel << "\n" << r.out;
+    const std::map<std::string, std::string> files = files_under(out);
+    if (time == 0) {
+      first = files;
+      first_out = r.out;
+      EXPECT_GE(files.size(), explore ? 1u : 6u) << rel;
+      continue;
+    }
+    EXPECT_EQ(without_timing(r.out), without_timing(first_out)) << rel;
+    ASSERT_EQ(files.size(), first.size()) << rel;
+    for (const auto& [name, bytes] : files) EXPECT_TRUE(first.count(name) && first.at(name) == bytes) << rel << ": " << name;
   }
   fs::remove_all(out);
 }
