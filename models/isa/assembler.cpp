@@ -34,12 +34,12 @@ std::vector<Line> lex(const Source& src) {
   std::vector<Line> out;
   std::istringstream in(src.text);
   std::string text;
-  std::uint32_t n = 0;
+  std::uint32_t n = 0, reported = 0;
   static const char* const two[] = {"<<", ">>", "==", "!=", "<=", ">=", "&&", "||"};
   while (std::getline(in, text)) {
     ++n;
     Line line;
-    line.number = n;
+    line.number = reported ? reported : n;
     std::size_t i = 0;
     while (i < text.size()) {
       const char c = text[i];
@@ -65,7 +65,7 @@ std::vector<Line> lex(const Source& src) {
             t.value = std::stoull(t.text, &used, 0);
           if (used != t.text.size()) throw std::invalid_argument("x");
         } catch (const std::exception&) {
-          error(src.name, n, "bad number '" + t.text + "'");
+          error(src.name, line.number, "bad number '" + t.text + "'");
         }
         i = j;
       } else {
@@ -74,12 +74,23 @@ std::vector<Line> lex(const Source& src) {
         for (const char* p : two)
           if (text.compare(i, 2, p) == 0) t.text = p;
         if (std::string("=,()[]&|^~!+-*<>:@").find(c) == std::string::npos)
-          error(src.name, n, std::string("unexpected character '") + c + "'");
+          error(src.name, line.number, std::string("unexpected character '") + c + "'");
         i += t.text.size();
       }
       line.tokens.push_back(t);
     }
-    if (!line.tokens.empty()) out.push_back(std::move(line));
+    if (line.tokens.empty()) continue;
+    // `.line N`: the lines that follow are line N of the file a generator wrote them from (every
+    // one of them, until the next `.line`: one scenario step is several instructions), as GNU
+    // as's `.loc` marks compiled code; errors and the event log cite N.
+    if (line.tokens[0].kind == Token::Kind::Ident && line.tokens[0].text == ".line") {
+      if (line.tokens.size() != 2 || line.tokens[1].kind != Token::Kind::Number || line.tokens[1].value == 0 ||
+          line.tokens[1].value > 0xffffffffu)
+        error(src.name, line.number, ".line takes one line number");
+      reported = static_cast<std::uint32_t>(line.tokens[1].value);
+      continue;
+    }
+    out.push_back(std::move(line));
   }
   return out;
 }

@@ -93,7 +93,7 @@ ScenarioImage build_scenario_image(const JsonDoc& doc, const Scenario& s) {
   auto has = [&](const std::string& f) { return probe.find_function(f).has_value(); };
   std::string tasks;
   for (std::uint32_t c = 0; c < s.cpus; ++c) tasks += generate_task(doc, s, c, has);
-  kcfg.extra.push_back({s.file + " (workload)", tasks, 3});
+  kcfg.extra.push_back({s.file, tasks, 3});  // its .line directives cite the scenario's own lines
   ScenarioImage out;
   out.image = assemble(kcfg);
   const isa::Image& img = *out.image;

@@ -1,5 +1,6 @@
 // Turns a CPU's workload steps into its task function, in isolsim's assembly (docs/scenario.md
 // "Generated task functions" shows the output for each kind of step).
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -26,6 +27,8 @@ class TaskWriter {
 
   void line(const std::string& s) { out_ << "    " << s << "\n"; }
   void label(const std::string& s) { out_ << s << ":\n"; }
+  // What follows came from the scenario's line of `pointer`: the event log and errors cite it.
+  void at_line(const std::string& pointer) { out_ << ".line " << std::max(1, doc_.line_of(pointer)) << "\n"; }
   void comment(const std::string& s) { out_ << "    ; " << s << "\n"; }
   std::string text() const { return out_.str(); }
 
@@ -57,6 +60,7 @@ class TaskWriter {
   }
 
   void step(const Step& st, int depth) {
+    at_line(st.pointer);
     switch (st.kind) {
       case Step::Kind::User:
         comment(st.pointer + ": user " + std::to_string(st.cycles));
@@ -91,6 +95,7 @@ class TaskWriter {
           line(next + " = " + next + " + " + std::to_string(st.period));
         }
         steps(st.steps, depth + 1);
+        at_line(st.pointer);  // the loop's own instructions are the repeat's
         line(count + " = " + count + " + 1");
         line("jnz " + count + " < " + std::to_string(st.count) + ", " + top);
         break;
@@ -113,6 +118,9 @@ std::string generate_task(const JsonDoc& doc, const Scenario& s, std::uint32_t c
   std::ostringstream head;
   head << "; CPU " << cpu << "'s workload, generated from " << s.file
        << (w.pointer.empty() ? " (no workload: user mode until the run ends)" : "#" + w.pointer) << "\n";
+  // the workload entry's line (a CPU without one: the workload section's, or the file's first)
+  const std::string entry = w.pointer.empty() ? "/workload" : w.pointer;
+  head << ".line " << std::max(1, doc.line_of(entry)) << "\n";
   head << ".func " << task_name(cpu) << "()\n";
   if (sends_sources(s, cpu)) {
     t.comment("this CPU sends sources: it runs their schedule");
@@ -125,6 +133,7 @@ std::string generate_task(const JsonDoc& doc, const Scenario& s, std::uint32_t c
   } else {
     t.steps(w.steps, 0);
   }
+  t.at_line(entry);
   t.comment("the workload is over: user mode (interruptible) until the run ends");
   t.line("compute 0x7fffffffffffffff");  // kForever
   t.line("halt");

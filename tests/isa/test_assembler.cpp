@@ -60,6 +60,23 @@ TEST(Assembler, HigherLayerOverridesFunctionsAndConstants) {
   EXPECT_EQ(img.functions.size(), 1u);
 }
 
+// `.line N`: every following line is line N (until the next .line) in errors and in the image,
+// as a generated source cites the line of the file it came from.
+TEST(Assembler, LineDirectiveRenumbersTheLinesThatFollow) {
+  EXPECT_EQ(error_of(".line 40\n.func f()\n x = 1\n frob x\n ret\n.endfunc\n"), "k.s:40: unknown instruction 'frob'");
+  EXPECT_EQ(error_of(".func f()\n.line 7\n x = 1\n.line 12\n frob x\n ret\n.endfunc\n"),
+            "k.s:12: unknown instruction 'frob'");
+  EXPECT_EQ(error_of(".line 9\n.func f()\n x = 0x1g\n ret\n.endfunc\n"), "k.s:9: bad number '0x1g'");
+  EXPECT_EQ(error_of(".line\n"), "k.s:1: .line takes one line number");
+  EXPECT_EQ(error_of(".line 0\n"), "k.s:1: .line takes one line number");
+  const Image img = assemble({{"k.s", ".func f()\n x = 1\n.line 30\n x = 2\n ret x\n.endfunc\n", 0}}, {{"NR_CPUS", 1}});
+  const Function& f = img.function(*img.find_function("f"));
+  ASSERT_EQ(f.code.size(), 3u);
+  EXPECT_EQ(f.code[0].line, 2u);
+  EXPECT_EQ(f.code[1].line, 30u);
+  EXPECT_EQ(f.code[2].line, 30u);
+}
+
 TEST(Assembler, Errors) {
   EXPECT_EQ(error_of(".func f()\n x = load nothere\n ret\n.endfunc\n"), "k.s:2: unknown variable 'nothere'");
   EXPECT_EQ(error_of(".func f()\n jmp nowhere\n.endfunc\n"), "k.s:2: unknown label 'nowhere' in f");

@@ -221,11 +221,15 @@ TEST(ScenarioTask, IdleStepsCallNanosleepAndPause) {
   const std::string text = scenario::generate_task(doc, s, 1, has);
   EXPECT_EQ(text,
             "; CPU 1's workload, generated from t.json#/workload/1\n"
+            ".line 6\n"
             ".func __task_cpu1()\n"
+            ".line 6\n"
             "    ; /workload/1/0: syscall nanosleep(300000)\n"
             "    syscall entry_SYSCALL_64(&sys_nanosleep, 300000)\n"
+            ".line 6\n"
             "    ; /workload/1/1: syscall pause(0)\n"
             "    syscall entry_SYSCALL_64(&sys_pause, 0)\n"
+            ".line 6\n"
             "    ; the workload is over: user mode (interruptible) until the run ends\n"
             "    compute 0x7fffffffffffffff\n"
             "    halt\n"

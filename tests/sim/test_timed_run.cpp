@@ -301,3 +301,37 @@ TEST(TimedRun, MaxSecondsStopsWithAPartialReport) {
   EXPECT_EQ(isolsim("run " + kRace + " --max-seconds 0 --out " + b.string()).status, 2);
   for (const fs::path& d : {out, a, b}) fs::remove_all(d);
 }
+
+// The event log cites a workload step's own line of the scenario file, not a line of the generated
+// task (a 12-line file was cited at line 24).
+TEST(TimedRun, EventLogCitesTheScenarioLineOfEachStep) {
+  const fs::path dir = fresh_dir("log_lines");
+  fs::create_directories(dir);
+  std::ofstream(dir / "t.json") << R"({
+  "name": "t",
+  "platform": { "cpus": 2 },
+  "kernel": { "protocol": "ipi", "nohz_full": [1] },
+  "workload": {
+    "1": [
+      { "user": 1000 },
+      { "repeat": 2, "steps": [
+        { "syscall": "getpid" }
+      ] }
+    ]
+  },
+  "run": { "cycles": 20000 }
+}
+)";
+  const CliResult r = isolsim("run " + (dir / "t.json").string() + " --out " + (dir / "o").string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string log = slurp(dir / "o" / "events.log");
+  const std::string file = (dir / "t.json").string();
+  EXPECT_NE(log.find("compute              1000 cycles  [__task_cpu1+0 (" + file + ":7)]"), std::string::npos) << log;
+  EXPECT_NE(find_line(log, "syscall", "(" + file + ":9)]"), std::string::npos) << log;  // the step inside the repeat
+  // after the last step, the CPU's workload entry; a CPU without one, the workload section
+  EXPECT_NE(find_line(log, "until the end of the run  [__task_cpu1", "(" + file + ":6)]"), std::string::npos) << log;
+  EXPECT_NE(find_line(log, "until the end of the run  [__task_cpu0", "(" + file + ":5)]"), std::string::npos) << log;
+  for (int bad : {1, 2, 3, 4, 14, 15, 20, 24})
+    EXPECT_EQ(find_line(log, "__task_cpu", "(" + file + ":" + std::to_string(bad) + ")]"), std::string::npos) << bad;
+  fs::remove_all(dir);
+}
