@@ -459,8 +459,8 @@ TEST(LitmusErrors, NameTheLine) {
             "t.litmus:5: unknown register or operand 'EQX' (X86 operands: [x], $1, EAX)");
   EXPECT_EQ(error_of(head + " MOV %eax,[x] | MOV [y],$1 ;\nexists (x=1)\n"),
             "t.litmus:5: unknown register or operand '%eax' (X86 operands: [x], $1, EAX)");
-  EXPECT_EQ(error_of("X86_64 t\n{ }\n P0 ;\n movl (x),eax ;\nexists (x=1)\n"),
-            "t.litmus:4: unknown register or operand 'eax' (AT&T operands: (x), $1, %eax)");
+  EXPECT_EQ(error_of("X86_64 t\n{ }\n P0 ;\n movl (x),eqx ;\nexists (x=1)\n"),
+            "t.litmus:4: unknown register or operand 'eqx' (AT&T operands: (x), $1, %eax)");
 }
 
 // Each thread is one of the machine's CPUs, and it has at most 64.
@@ -482,16 +482,14 @@ TEST(LitmusErrors, UnsupportedForms) {
   auto row = [&](const std::string& cell) {
     return error_of(head + " " + cell + " | MFENCE ;\nexists (x=1)\n");
   };
-  EXPECT_EQ(row("ADD [x],$1"), "t.litmus:5: 'ADD' on memory without LOCK is a load and a store, not one micro-op");
   EXPECT_EQ(row("MOV EAX,[EBX]"), "t.litmus:5: register-indirect addressing is not supported: '[EBX]'");
   EXPECT_EQ(row("MOV [x],$-1"), "t.litmus:5: negative values are not supported: '$-1'");
   EXPECT_EQ(row("MOV [x],$4294967296"), "t.litmus:5: immediate 4294967296 does not fit 32 bits");
   EXPECT_EQ(row("MOV AL,[x]"), "t.litmus:5: 8- and 16-bit registers are not supported: 'AL'");
   EXPECT_EQ(row("LOCK MOV [x],$1"), "t.litmus:5: LOCK cannot prefix MOV");
   EXPECT_EQ(row("LOCK XOR [x],$1"), "t.litmus:5: LOCK XOR has no isolsim micro-op (there is no atomic_xor)");
-  EXPECT_EQ(row("ADD EAX,[x]"),
-            "t.litmus:5: 'ADD' reading memory is a load and a computation: load into a register first");
-  EXPECT_EQ(row("MOV [x],[y]"), "t.litmus:5: unsupported operands for 'MOV'");
+  EXPECT_EQ(row("LOCK ADD [x],[y]"), "t.litmus:5: LOCK 'ADD' with two memory operands is not supported");
+  EXPECT_EQ(row("MOV [x],EAX,EBX"), "t.litmus:5: unsupported operands for 'MOV'");
   EXPECT_EQ(row("MOV [x],$1z"), "t.litmus:5: bad number '$1z'");
   EXPECT_EQ(row("MOV [x+4],$1"), "t.litmus:5: bad memory operand '[x+4]'");
   EXPECT_EQ(row("LOCK"), "t.litmus:5: LOCK prefixes nothing");
