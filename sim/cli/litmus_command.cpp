@@ -23,6 +23,7 @@ struct FileError : std::runtime_error {
 
 struct Answered {
   std::string name, report;
+  std::string stats;  // for stderr, after the report
   bool complete = false;
 };
 
@@ -34,16 +35,17 @@ Answered answer(const std::string& file, const explore::ScenarioOptions& opts, b
   text << in.rdbuf();
   const explore::Litmus lit = explore::parse_litmus(text.str(), file);
   explore::LitmusOutcome o;
+  std::ostringstream stats;
   if (cat_model) {
     o = explore::run_litmus_cat(lit, opts.explore.bounds, opts.explore.budget);
-    std::cerr << o.exploration.states << " candidate executions, " << o.positive + o.negative
-              << " consistent with x86tso.cat, in " << o.exploration.seconds << " s\n";
+    stats << o.exploration.states << " candidate executions, " << o.positive + o.negative
+          << " consistent with x86tso.cat, in " << o.exploration.seconds << " s\n";
   } else {
     o = explore::run_litmus(lit, opts.tso, opts.explore.bounds, !opts.unreduced, opts.explore.budget);
-    std::cerr << o.exploration.states << " states, " << o.exploration.transitions << " transitions explored in "
-              << o.exploration.seconds << " s\n";
+    stats << o.exploration.states << " states, " << o.exploration.transitions << " transitions explored in "
+          << o.exploration.seconds << " s\n";
   }
-  return {lit.name, explore::herd_report(lit, o), o.exploration.complete};
+  return {lit.name, explore::herd_report(lit, o), stats.str(), o.exploration.complete};
 }
 
 // A test name as a file name: herd7's names may hold '/'.
@@ -63,6 +65,7 @@ int litmus_command(const std::vector<std::string>& files, const explore::Scenari
     try {
       const Answered a = answer(file, opts, cat_model);
       std::cout << (first ? "" : "\n") << a.report << std::flush;
+      std::cerr << a.stats;
       first = false;
       bounded |= !a.complete;
       if (out_dir.empty()) continue;
