@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <functional>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -62,15 +61,14 @@ bool acyclic(const Graph& g) {
 
 struct Stop {};  // a bound was hit
 
+constexpr std::uint64_t kMaxPaths = 65536;  // per thread
+
 class CatModel {
  public:
   CatModel(const Litmus& lit, const Bounds& bounds, Budget* budget)
       : lit_(lit), img_(litmus_image(lit)), memory_(img_.initial_memory()), bounds_(bounds),
         own_(bounds.max_seconds, bounds.max_memory_mb), budget_(budget ? *budget : own_) {
-    for (int t = 0; t < lit.threads; ++t) {
-      funcs_.push_back(*img_.find_function("P" + std::to_string(t)));
-      paths_.push_back(memory_paths(t));
-    }
+    for (int t = 0; t < lit.threads; ++t) funcs_.push_back(*img_.find_function("P" + std::to_string(t)));
     picks_.resize(lit.threads);
     for (const LitmusAtom& a : lit.observed) places_.push_back(litmus_place(img_, a));
   }
@@ -79,6 +77,7 @@ class CatModel {
     start_ = std::chrono::steady_clock::now();
     LitmusOutcome o;
     try {
+      for (int t = 0; t < lit_.threads; ++t) paths_.push_back(memory_paths(t, o));
       choose_paths(0, o);
       o.exploration.complete = true;
     } catch (const Stop&) {
@@ -96,38 +95,44 @@ class CatModel {
 
   // Every sequence of memory instructions and MFENCEs thread t can run, each once: one per path
   // through its jumps, paths that differ in register instructions only counted once (they are the
-  // same events). The litmus reader writes forward jumps only, so every path ends.
-  std::vector<std::vector<Instr>> memory_paths(int t) const {
+  // same events). The litmus reader writes forward jumps only: from the last instruction back,
+  // the sequences from each pc are those of the instructions it can go to.
+  std::vector<std::vector<Instr>> memory_paths(int t, LitmusOutcome& o) const {
     const isa::Function& fn = img_.functions[funcs_[t]];
     isa::CpuState cpu;
     isa::start(img_, cpu, funcs_[t], isa::Mode::User);
-    std::set<std::vector<Instr>> seen;
-    std::vector<std::vector<Instr>> out;
-    std::vector<Instr> path;
-    std::function<void(std::uint32_t)> walk = [&](std::uint32_t pc) {
-      for (;; ++pc) {
-        const isa::Instruction& in = fn.code.at(pc);
-        const bool jump = in.op == isa::Op::Jmp || in.op == isa::Op::Jz || in.op == isa::Op::Jnz;
-        if (jump && in.target <= pc) throw std::logic_error("x86tso.cat model: a backward jump");
-        if (in.op == isa::Op::Halt) {
-          if (seen.insert(path).second) out.push_back(path);
-          return;
-        }
-        if (in.op == isa::Op::Jz || in.op == isa::Op::Jnz) {  // taken here, not taken below
-          const std::size_t keep = path.size();
-          walk(in.target);
-          path.resize(keep);
-        }
-        if (in.op == isa::Op::Jmp) pc = in.target - 1;
-        if (isa::is_register_op(in.op)) continue;
-        if (!isa::is_memory_op(in.op) && in.op != isa::Op::Mfence)
-          throw std::logic_error(std::string("x86tso.cat model: no events for '") + isa::op_name(in.op) + "'");
+    std::vector<std::set<std::vector<Instr>>> from(fn.code.size() + 1);
+    for (std::uint32_t pc = static_cast<std::uint32_t>(fn.code.size()); pc-- > 0;) {
+      const isa::Instruction& in = fn.code[pc];
+      const bool jump = in.op == isa::Op::Jmp || in.op == isa::Op::Jz || in.op == isa::Op::Jnz;
+      if (jump && in.target <= pc) throw std::logic_error("x86tso.cat model: a backward jump");
+      std::set<std::vector<Instr>>& here = from[pc];
+      if (in.op == isa::Op::Halt) {
+        here = {{}};
+      } else if (in.op == isa::Op::Jmp) {
+        here = from[in.target];
+      } else if (jump) {
+        here = from[in.target];
+        here.insert(from[pc + 1].begin(), from[pc + 1].end());
+      } else if (isa::is_register_op(in.op)) {
+        here = from[pc + 1];
+      } else if (isa::is_memory_op(in.op) || in.op == isa::Op::Mfence) {
         cpu.top().pc = pc;  // litmus addresses are absolute: no register is read
-        path.push_back({pc, in.op, in.op == isa::Op::Mfence ? 0 : isa::access_address(img_, cpu)});
+        const Instr i{pc, in.op, in.op == isa::Op::Mfence ? 0 : isa::access_address(img_, cpu)};
+        for (const std::vector<Instr>& rest : from[pc + 1]) {
+          std::vector<Instr> seq{i};
+          seq.insert(seq.end(), rest.begin(), rest.end());
+          here.insert(std::move(seq));
+        }
+      } else {
+        throw std::logic_error(std::string("x86tso.cat model: no events for '") + isa::op_name(in.op) + "'");
       }
-    };
-    walk(0);
-    return out;
+      if (here.size() > kMaxPaths) {  // 2^16: a thread of 16 jumps over memory accesses
+        o.exploration.bound = "more than " + std::to_string(kMaxPaths) + " paths in P" + std::to_string(t);
+        throw Stop{};
+      }
+    }
+    return {from[0].begin(), from[0].end()};
   }
 
   // Each thread's path, and whether each CMPXCHG on it writes, guessed: the values decide which
