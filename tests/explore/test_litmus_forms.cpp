@@ -157,6 +157,7 @@ TEST(LitmusErrors, RefusedHerd7Forms) {
   auto att = [&](const std::string& cell) {
     return error_of("X86_64 t\n{ }\n P0 | P1 ;\n mfence | mfence ;\n " + cell + " | mfence ;\nexists (x=1)\n");
   };
+  EXPECT_EQ(row("J L0"), "t.litmus:5: unknown instruction 'J'");  // named before its operands are read
   EXPECT_EQ(row("JE L9"), "t.litmus:5: no label 'L9' in P0");
   EXPECT_EQ(row("L0: JMP L0"), "t.litmus:5: jump back to 'L0' (a loop): only forward jumps are supported");
   EXPECT_EQ(error_of(head + " L0: MFENCE | MFENCE ;\n JNE L0 | MFENCE ;\nexists (x=1)\n"),
