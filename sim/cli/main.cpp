@@ -1,20 +1,19 @@
 // isolsim: the command line. `isolsim run SCENARIO` replays a scenario in timed simulation;
-// `isolsim explore SCENARIO` explores every interleaving of it; `isolsim explore TEST.litmus`
-// answers a herd7 x86 litmus test as herd7 does.
+// `isolsim explore SCENARIO` explores every interleaving of it; `isolsim explore A.litmus ...`
+// answers herd7 x86 litmus tests as herd7 does (sim/cli/litmus_command.h).
 // Exit codes: run: 0 every expectation held, 1 one failed; explore: 0 verified, 1 violation
 // found, 3 bounded without one; both: 2 bad input.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <systemc>
 
-#include "models/isa/assembler.h"
 #include "sim/explore/explore_scenario.h"
-#include "sim/explore/litmus_cat.h"
-#include "sim/explore/litmus_run.h"
+#include "sim/cli/litmus_command.h"
 #include "sim/replay/replay_search.h"
 #include "sim/run/noise_table.h"
 #include "sim/run/runner.h"
@@ -179,37 +178,6 @@ bool is_litmus(const std::string& file) {
   return file.size() > 7 && file.compare(file.size() - 7, 7, ".litmus") == 0;
 }
 
-// Exit 0 with a verdict (whatever it is: herd7 does the same), 3 bounded, 2 bad input.
-// `cat_model`: answer with herd7's axiomatic x86tso.cat instead of the explorer's machine.
-int litmus_command(const std::string& file, const explore::ScenarioOptions& opts, bool cat_model) {
-  std::ifstream in(file);
-  if (!in) {
-    std::cerr << "isolsim: " << file << ": cannot open\n";
-    return 2;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    const explore::Litmus lit = explore::parse_litmus(text.str(), file);
-    if (cat_model) {
-      const explore::LitmusOutcome o = explore::run_litmus_cat(lit, opts.explore.bounds, opts.explore.budget);
-      std::cout << explore::herd_report(lit, o);
-      std::cerr << o.exploration.states << " candidate executions, " << o.positive + o.negative
-                << " consistent with x86tso.cat, in " << o.exploration.seconds << " s\n";
-      return o.exploration.complete ? 0 : 3;
-    }
-    const explore::LitmusOutcome o =
-        explore::run_litmus(lit, opts.tso, opts.explore.bounds, !opts.unreduced, opts.explore.budget);
-    std::cout << explore::herd_report(lit, o);
-    std::cerr << o.exploration.states << " states, " << o.exploration.transitions << " transitions explored in "
-              << o.exploration.seconds << " s\n";
-    return o.exploration.complete ? 0 : 3;
-  } catch (const isa::AsmError& e) {
-    std::cerr << "isolsim: " << e.what() << "\n";
-    return 2;
-  }
-}
-
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -250,11 +218,13 @@ int sc_main(int argc, char* argv[]) {
                     "return to the SystemC scheduler for every interconnect event (slower; the output "
                     "must not change: a cross-check of the simulator)");
   CLI::App* explore_cmd = app.add_subcommand("explore", "explore every interleaving of a scenario (x86-TSO)");
-  std::string efile, memory_model = "tso";
-  std::vector<std::string> esets;
+  std::string memory_model = "tso";
+  std::vector<std::string> efiles, esets;
   explore::ScenarioOptions eopts;
-  explore_cmd->add_option("scenario", efile, "scenario JSON file, or a herd7 x86 litmus test (.litmus)")->required();
-  explore_cmd->add_option("--out", eopts.out_dir, "output folder (default out/<scenario name>-explore)");
+  explore_cmd->add_option("scenario", efiles, "scenario JSON file, or herd7 x86 litmus tests (.litmus), answered in turn")
+      ->required();
+  explore_cmd->add_option("--out", eopts.out_dir, "output folder (default out/<scenario name>-explore; litmus tests: "
+                                                  "each answer in DIR/<test name>.txt, none by default)");
   one_per_flag(explore_cmd->add_option("--set", esets, "override a scenario value: PATH=VALUE"));
   explore_cmd->add_option("--memory-model", memory_model,
                           "tso (the x86-TSO machine), sc (sequential consistency), or, for litmus tests, "
@@ -336,8 +306,13 @@ int sc_main(int argc, char* argv[]) {
     eopts.explore.budget = &budget;
     eopts.tso = memory_model == "tso";
     eopts.explore.depth_first = search == "dfs";
-    if (is_litmus(efile)) {
-      for (const char* scenario_only : {"--set", "--first", "--out", "--replay-runs", "--all", "--all-max"})
+    const std::string& efile = efiles.front();
+    if (std::any_of(efiles.begin(), efiles.end(), is_litmus)) {
+      if (!std::all_of(efiles.begin(), efiles.end(), is_litmus)) {
+        std::cerr << "isolsim: explore takes one scenario file, or litmus tests (.litmus) only\n";
+        return 2;
+      }
+      for (const char* scenario_only : {"--set", "--first", "--replay-runs", "--all", "--all-max"})
         if (explore_cmd->count(scenario_only)) {
           std::cerr << "isolsim: " << scenario_only << " applies to scenario files, not to litmus tests\n";
           return 2;
@@ -350,7 +325,11 @@ int sc_main(int argc, char* argv[]) {
                       << "--max-memory)\n";
             return 2;
           }
-      return litmus_command(efile, eopts, memory_model == "x86tso.cat");
+      return cli::litmus_command(efiles, eopts, memory_model == "x86tso.cat", eopts.out_dir);
+    }
+    if (efiles.size() > 1) {
+      std::cerr << "isolsim: explore takes one scenario file, or litmus tests (.litmus) only\n";
+      return 2;
     }
     if (memory_model == "x86tso.cat") {
       std::cerr << "isolsim: --memory-model x86tso.cat applies to litmus tests only; scenarios run on the "

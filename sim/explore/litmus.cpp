@@ -70,6 +70,10 @@ struct Thread {
   std::vector<std::string> code;             // micro-op lines with their litmus source
   std::set<std::string> registers;           // canonical names, all set at the start
   std::map<std::string, Word> register_init;
+  bool flags = false;                        // it jumps on herd7's flags: keep them
+  std::map<std::string, std::size_t> labels;  // herd7 label -> the row it starts
+  struct Jump { std::string label; std::size_t row; int line; };
+  std::vector<Jump> jumps;
 };
 
 class Reader {
@@ -283,11 +287,19 @@ class Reader {
     for (;;) {
       pos_ = std::min(text_.find_first_not_of(" \t\r\n", pos_), text_.size());
       if (pos_ >= text_.size() || at_condition()) return out;
-      const std::size_t end = text_.find_first_of(";\n", pos_);
+      std::size_t end = text_.find_first_of(";\n", pos_);
+      while (end != std::string::npos && text_[end] == ';' && lock_before(end)) end = text_.find_first_of(";\n", end + 1);
       if (end == std::string::npos || text_[end] != ';') error_at(pos_, "row does not end with ';'");
       out.push_back({text_.substr(pos_, end - pos_), line_at(pos_)});
       pos_ = end + 1;
     }
+  }
+
+  // herd7 reads `LOCK; ADD ...` as one instruction: that ';' ends no row.
+  bool lock_before(std::size_t semi) const {
+    std::size_t b = semi;
+    while (b > 0 && ident_char(text_[b - 1])) --b;
+    return lower(text_.substr(b, semi - b)) == "lock" && (b == 0 || !ident_char(text_[b - 1]));
   }
 
   void program() {
@@ -303,14 +315,18 @@ class Reader {
                                    " (one CPU each)");
     lit_.threads = static_cast<int>(head.size());
     threads_.resize(head.size());
+    std::vector<std::vector<std::string>> table;
     for (std::size_t r = 1; r < all.size(); ++r) {
-      const std::vector<std::string> cells = split(all[r].text, '|');
-      if (cells.size() != head.size())
-        fail(file_, all[r].line, "row has " + std::to_string(cells.size()) + " columns, the header " +
+      table.push_back(split(all[r].text, '|'));
+      if (table.back().size() != head.size())
+        fail(file_, all[r].line, "row has " + std::to_string(table.back().size()) + " columns, the header " +
                                      std::to_string(head.size()));
-      for (std::size_t t = 0; t < cells.size(); ++t)
-        if (!trim(cells[t]).empty()) instruction(static_cast<int>(t), trim(cells[t]), all[r].line);
+      for (std::size_t t = 0; t < head.size(); ++t) threads_[t].flags |= conditional_jump(table.back()[t]);
     }
+    for (std::size_t r = 0; r < table.size(); ++r)
+      for (std::size_t t = 0; t < head.size(); ++t)
+        if (!trim(table[r][t]).empty()) instruction(static_cast<int>(t), trim(table[r][t]), r, all[r + 1].line);
+    for (std::size_t t = 0; t < head.size(); ++t) check_jumps(static_cast<int>(t));
     for (const RegisterInit& ri : register_inits_) {
       Thread& th = thread(ri.thread, ri.line);
       const std::string reg = register_of(ri.reg);
@@ -325,13 +341,34 @@ class Reader {
     return threads_[t];
   }
 
-  void instruction(int t, const std::string& cell, int line) {
-    const MicroOp op = read_instruction(dialect_, cell, file_, line);
+  void instruction(int t, const std::string& cell, std::size_t row, int line) {
+    Thread& th = threads_[t];
+    const MicroOp op = read_instruction(dialect_, cell, th.flags, file_, line);
     for (const std::string& l : op.locations) note_location(l);
-    threads_[t].registers.insert(op.registers.begin(), op.registers.end());
-    std::string text = op.text;
-    text.resize(std::max<std::size_t>(text.size() + 1, 32), ' ');
-    threads_[t].code.push_back(text + "; " + cell + "  (line " + std::to_string(line) + ")");
+    th.registers.insert(op.registers.begin(), op.registers.end());
+    for (const std::string& label : op.labels) {
+      if (!th.labels.emplace(label, row).second)
+        fail(file_, line, "label '" + label + "' defined twice in P" + std::to_string(t));
+      th.code.push_back(label_of(label) + ":");
+    }
+    if (!op.jump.empty()) th.jumps.push_back({op.jump, row, line});
+    for (std::string text : op.lines) {
+      text.resize(std::max<std::size_t>(text.size() + 1, 32), ' ');
+      th.code.push_back(text + "; " + cell + "  (line " + std::to_string(line) + ")");
+    }
+  }
+
+  // Jumps go forward to a label of their thread: herd7 unrolls loops a bounded number of times,
+  // and isolsim (whose models need every thread to end) does not read them.
+  void check_jumps(int t) const {
+    const Thread& th = threads_[t];
+    for (const Thread::Jump& j : th.jumps) {
+      auto it = th.labels.find(j.label);
+      if (it == th.labels.end())
+        fail(file_, j.line, "no label '" + j.label + "' in P" + std::to_string(t));
+      if (it->second <= j.row)
+        fail(file_, j.line, "jump back to '" + j.label + "' (a loop): only forward jumps are supported");
+    }
   }
 
   // ---- locations line and condition
@@ -494,7 +531,7 @@ Litmus parse_litmus(const std::string& text, const std::string& file) { return R
 
 std::string variable_of(const std::string& location) {
   // Kept names never contain a dot, mangled ones always do, so the two never meet.
-  const bool clashes = lookup_register(location) || location == kFlagRegister || location == "this_cpu" ||
+  const bool clashes = lookup_register(location) || internal_register(location) || location == "this_cpu" ||
                        location == "current_request";
   if (plain_identifier(location) && !clashes) return location;
   std::string out = "mem.";

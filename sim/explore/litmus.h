@@ -1,5 +1,5 @@
 // herd7 X86 / X86_64 litmus tests: the reader, and their translation into isolsim's micro-op
-// assembly (one `.var` per location, one `.func P<i>()` per thread, one micro-op per instruction).
+// assembly (one `.var` per location, one `.func P<i>()` per thread, its micro-ops per instruction).
 #pragma once
 
 #include <functional>

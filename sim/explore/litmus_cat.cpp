@@ -39,6 +39,7 @@ struct Instr {
   std::uint32_t pc;
   isa::Op op;
   Addr addr;
+  bool operator<(const Instr& o) const { return pc < o.pc; }  // one function: the pc says the rest
 };
 
 // The events of one instruction (-1: none).
@@ -60,38 +61,24 @@ bool acyclic(const Graph& g) {
 
 struct Stop {};  // a bound was hit
 
+constexpr std::uint64_t kMaxPaths = 65536;  // per thread
+
 class CatModel {
  public:
   CatModel(const Litmus& lit, const Bounds& bounds, Budget* budget)
       : lit_(lit), img_(litmus_image(lit)), memory_(img_.initial_memory()), bounds_(bounds),
         own_(bounds.max_seconds, bounds.max_memory_mb), budget_(budget ? *budget : own_) {
-    for (int t = 0; t < lit.threads; ++t) {
-      funcs_.push_back(*img_.find_function("P" + std::to_string(t)));
-      instrs_.push_back(memory_instructions(t));
-    }
+    for (int t = 0; t < lit.threads; ++t) funcs_.push_back(*img_.find_function("P" + std::to_string(t)));
+    picks_.resize(lit.threads);
     for (const LitmusAtom& a : lit.observed) places_.push_back(litmus_place(img_, a));
   }
 
   LitmusOutcome run() {
     start_ = std::chrono::steady_clock::now();
     LitmusOutcome o;
-    std::vector<std::pair<int, std::size_t>> cmpxchgs;  // (thread, instruction)
-    for (int t = 0; t < lit_.threads; ++t)
-      for (std::size_t k = 0; k < instrs_[t].size(); ++k)
-        if (instrs_[t][k].op == isa::Op::Cmpxchg) cmpxchgs.emplace_back(t, k);
     try {
-      if (cmpxchgs.size() >= 64) {
-        o.exploration.bound = "64 CMPXCHGs or more";
-        throw Stop{};
-      }
-      // A CMPXCHG writes or not by its read's value: guess each, keep the executions that agree.
-      for (std::uint64_t writes = 0; writes < (std::uint64_t(1) << cmpxchgs.size()); ++writes) {
-        std::set<std::pair<int, std::size_t>> succeeding;
-        for (std::size_t i = 0; i < cmpxchgs.size(); ++i)
-          if (writes >> i & 1) succeeding.insert(cmpxchgs[i]);
-        build_events(succeeding);
-        choose_rf(0, o);
-      }
+      for (int t = 0; t < lit_.threads; ++t) paths_.push_back(memory_paths(t, o));
+      choose_paths(0, o);
       o.exploration.complete = true;
     } catch (const Stop&) {
       o.exploration.complete = false;
@@ -106,34 +93,85 @@ class CatModel {
  private:
   double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
 
-  std::vector<Instr> memory_instructions(int t) const {
+  // Every sequence of memory instructions and MFENCEs thread t can run, each once: one per path
+  // through its jumps, paths that differ in register instructions only counted once (they are the
+  // same events). The litmus reader writes forward jumps only: from the last instruction back,
+  // the sequences from each pc are those of the instructions it can go to.
+  std::vector<std::vector<Instr>> memory_paths(int t, LitmusOutcome& o) const {
     const isa::Function& fn = img_.functions[funcs_[t]];
     isa::CpuState cpu;
     isa::start(img_, cpu, funcs_[t], isa::Mode::User);
-    std::vector<Instr> out;
-    for (std::uint32_t pc = 0; pc < fn.code.size(); ++pc) {
+    std::vector<std::set<std::vector<Instr>>> from(fn.code.size() + 1);
+    for (std::uint32_t pc = static_cast<std::uint32_t>(fn.code.size()); pc-- > 0;) {
       const isa::Instruction& in = fn.code[pc];
-      if (in.op == isa::Op::Halt) break;
-      // The litmus reader writes straight-line code of these instructions only.
       const bool jump = in.op == isa::Op::Jmp || in.op == isa::Op::Jz || in.op == isa::Op::Jnz;
-      if (jump || (!isa::is_register_op(in.op) && !isa::is_memory_op(in.op) && in.op != isa::Op::Mfence))
+      if (jump && in.target <= pc) throw std::logic_error("x86tso.cat model: a backward jump");
+      std::set<std::vector<Instr>>& here = from[pc];
+      if (in.op == isa::Op::Halt) {
+        here = {{}};
+      } else if (in.op == isa::Op::Jmp) {
+        here = from[in.target];
+      } else if (jump) {
+        here = from[in.target];
+        here.insert(from[pc + 1].begin(), from[pc + 1].end());
+      } else if (isa::is_register_op(in.op)) {
+        here = from[pc + 1];
+      } else if (isa::is_memory_op(in.op) || in.op == isa::Op::Mfence) {
+        cpu.top().pc = pc;  // litmus addresses are absolute: no register is read
+        const Instr i{pc, in.op, in.op == isa::Op::Mfence ? 0 : isa::access_address(img_, cpu)};
+        for (const std::vector<Instr>& rest : from[pc + 1]) {
+          std::vector<Instr> seq{i};
+          seq.insert(seq.end(), rest.begin(), rest.end());
+          here.insert(std::move(seq));
+        }
+      } else {
         throw std::logic_error(std::string("x86tso.cat model: no events for '") + isa::op_name(in.op) + "'");
-      if (isa::is_register_op(in.op)) continue;
-      cpu.top().pc = pc;  // litmus addresses are absolute: no register is read
-      out.push_back({pc, in.op, in.op == isa::Op::Mfence ? 0 : isa::access_address(img_, cpu)});
+      }
+      if (here.size() > kMaxPaths) {  // 2^16: a thread of 16 jumps over memory accesses
+        o.exploration.bound = "more than " + std::to_string(kMaxPaths) + " paths in P" + std::to_string(t);
+        throw Stop{};
+      }
     }
-    return out;
+    return {from[0].begin(), from[0].end()};
   }
 
-  void build_events(const std::set<std::pair<int, std::size_t>>& succeeding) {
+  // Each thread's path, and whether each CMPXCHG on it writes, guessed: the values decide which
+  // guesses hold (compute_values), and only the executions that agree with theirs are kept.
+  void choose_paths(int t, LitmusOutcome& o) {
+    if (t == lit_.threads) {
+      build_events();
+      choose_rf(0, o);
+      return;
+    }
+    for (std::size_t p = 0; p < paths_[t].size(); ++p) {
+      std::vector<std::size_t> cmpxchgs;
+      for (std::size_t k = 0; k < paths_[t][p].size(); ++k)
+        if (paths_[t][p][k].op == isa::Op::Cmpxchg) cmpxchgs.push_back(k);
+      if (cmpxchgs.size() >= 64) {
+        o.exploration.bound = "64 CMPXCHGs or more in one thread";
+        throw Stop{};
+      }
+      for (std::uint64_t writes = 0; writes < (std::uint64_t(1) << cmpxchgs.size()); ++writes) {
+        picks_[t].path = p;
+        picks_[t].succeeding.clear();
+        for (std::size_t i = 0; i < cmpxchgs.size(); ++i)
+          if (writes >> i & 1) picks_[t].succeeding.insert(cmpxchgs[i]);
+        choose_paths(t + 1, o);
+      }
+    }
+  }
+
+  const std::vector<Instr>& instrs(int t) const { return paths_[t][picks_[t].path]; }
+
+  void build_events() {
     events_.clear();
     slots_.assign(lit_.threads, {});
     reads_.clear();
     writes_at_.clear();
     co_.clear();
     for (int t = 0; t < lit_.threads; ++t) {
-      for (std::size_t k = 0; k < instrs_[t].size(); ++k) {
-        const Instr& i = instrs_[t][k];
+      for (std::size_t k = 0; k < instrs(t).size(); ++k) {
+        const Instr& i = instrs(t)[k];
         Slot s;
         const bool locked = isa::is_locked_op(i.op);
         auto add = [&](Kind kind) {
@@ -141,7 +179,7 @@ class CatModel {
           return static_cast<int>(events_.size() - 1);
         };
         if (isa::reads_memory(i.op)) s.r = add(Kind::R);
-        const bool writes = isa::writes_memory(i.op) && (i.op != isa::Op::Cmpxchg || succeeding.count({t, k}));
+        const bool writes = isa::writes_memory(i.op) && (i.op != isa::Op::Cmpxchg || picks_[t].succeeding.count(k));
         if (writes) s.w = add(Kind::W);
         if (s.r >= 0 && s.w >= 0) {
           events_[s.r].partner = s.w;
@@ -195,7 +233,8 @@ class CatModel {
   }
 
   // Runs every thread, a read taking its write's value; false when some read's write never gets a
-  // value (a cycle of reads waiting on writes) or a CMPXCHG's outcome is not the one guessed.
+  // value (a cycle of reads waiting on writes), or a thread's path or a CMPXCHG's outcome is not
+  // the one guessed.
   // XCHG writes its register whatever it reads, so its write has a value before its read does.
   bool compute_values() {
     values_.assign(events_.size(), std::nullopt);
@@ -217,8 +256,9 @@ class CatModel {
             progress = true;
             continue;
           }
+          if (next[t] >= instrs(t).size() || instrs(t)[next[t]].pc != cpu.top().pc) return false;
           const Slot s = slots_[t][next[t]];
-          const Addr addr = instrs_[t][next[t]].addr;
+          const Addr addr = instrs(t)[next[t]].addr;
           if (in.op == isa::Op::Xchg && !values_[s.w]) {
             values_[s.w] = isa::eval(cpu, in.src0);
             progress = true;
@@ -242,8 +282,8 @@ class CatModel {
         }
       }
     }
-    for (const isa::CpuState& cpu : cpus)
-      if (!cpu.halted) return false;
+    for (int t = 0; t < lit_.threads; ++t)
+      if (!cpus[t].halted || next[t] != instrs(t).size()) return false;
     regs_.assign(places_.size(), 0);
     for (std::size_t i = 0; i < places_.size(); ++i)
       if (places_[i].cpu >= 0) regs_[i] = cpus[places_[i].cpu].reg(places_[i].reg);
@@ -252,7 +292,7 @@ class CatModel {
 
   // An MFENCE of thread t strictly between the two instructions.
   bool fenced(int t, std::uint32_t from, std::uint32_t to) const {
-    for (const Instr& i : instrs_[t])
+    for (const Instr& i : instrs(t))
       if (i.op == isa::Op::Mfence && i.pc > from && i.pc < to) return true;
     return false;
   }
@@ -348,7 +388,12 @@ class CatModel {
   Budget& budget_;
   std::chrono::steady_clock::time_point start_;
   std::vector<std::uint32_t> funcs_;
-  std::vector<std::vector<Instr>> instrs_;
+  std::vector<std::vector<std::vector<Instr>>> paths_;  // per thread: memory_paths
+  struct Pick {
+    std::size_t path = 0;
+    std::set<std::size_t> succeeding;  // its CMPXCHGs (indices in the path) guessed to write
+  };
+  std::vector<Pick> picks_;  // per thread, the candidate's
   std::vector<LitmusPlace> places_;
 
   // The candidate being built.

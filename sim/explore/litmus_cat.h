@@ -14,6 +14,9 @@ namespace explore {
 // where implied orders a write before a later read when either is LOCKed. A LOCKed instruction's
 // read and write are one instruction, related by rmw and not by po. Events come from the threads'
 // micro-ops (litmus.h). A failed CMPXCHG is a lone locked read, as in herd7's X86_64 semantics.
+// An unlocked read-modify-write is a plain read and a plain write in program order, no rmw pair.
+// A thread that jumps (forward only) runs one of its paths: each is guessed, and a candidate kept
+// only when the values read take the thread down the path guessed.
 // A read's value is its write's; an execution whose values cannot be computed (each needs the
 // other's) is not a candidate, except that XCHG's write never waits for its read.
 //

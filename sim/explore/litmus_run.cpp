@@ -127,7 +127,7 @@ LitmusOutcome run_litmus(const Litmus& lit, bool tso, const Bounds& bounds, bool
   Options opts;
   opts.bounds = bounds;
   opts.budget = budget;
-  opts.livelock = false;  // litmus threads are straight-line code
+  opts.livelock = false;  // litmus threads jump forward only: every run ends
   Explorer explorer(machine, finals, opts);
 
   LitmusOutcome o;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "isolsim_cli.h"
+#include "run_outputs.h"
 
 namespace fs = std::filesystem;
 
@@ -207,6 +208,55 @@ TEST(ExploreLitmus, AnswersAsHerdAndRejectsBadInput) {
   EXPECT_EQ(scenario_flag.status, 2);
   EXPECT_NE(scenario_flag.out.find("--first applies to scenario files"), std::string::npos);
   fs::remove(bad);
+}
+
+// The answer as herd7 prints it: the output without the explorer's statistics line (stderr).
+std::string report_of(const std::string& out) {
+  std::istringstream in(out);
+  std::string line, kept;
+  while (std::getline(in, line))
+    if (line.find(" explored in ") == std::string::npos && line.find(" consistent with x86tso.cat") == std::string::npos)
+      kept += line + "\n";
+  return kept;
+}
+
+// Several litmus tests in one call are answered in turn, as herd7 answers them, a blank line
+// between two; --out keeps each answer as DIR/<test name>.txt; a bad file is its one line and
+// exit 2, the others still answered.
+TEST(ExploreLitmus, SeveralFilesInTurnAndEachAnswerInOut) {
+  const std::string dir = std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/litmus/";
+  const fs::path out = fs::temp_directory_path() / ("isolsim_litmus_out_" + std::to_string(getpid()));
+  fs::remove_all(out);
+  for (const std::string model : {"tso", "x86tso.cat"}) {
+    SCOPED_TRACE(model);
+    const std::string lost = report_of(isolsim("explore " + dir + "inc-lost.litmus --memory-model " + model).out);
+    const std::string locked = report_of(isolsim("explore " + dir + "inc-locked.litmus --memory-model " + model).out);
+    ASSERT_EQ(lost.rfind("Test inc-lost Allowed\nStates 2\nx=1;\nx=2;\n", 0), 0u) << lost;
+    ASSERT_EQ(locked.rfind("Test inc-locked Allowed\nStates 1\nx=2;\n", 0), 0u) << locked;
+    const CliResult both = isolsim("explore " + dir + "inc-lost.litmus " + dir + "inc-locked.litmus --memory-model " +
+                                   model + " --out " + out.string());
+    EXPECT_EQ(both.status, 0) << both.out;
+    EXPECT_EQ(report_of(both.out), lost + "\n" + locked);
+    EXPECT_EQ(slurp(out / "inc-lost.txt"), lost);
+    EXPECT_EQ(slurp(out / "inc-locked.txt"), locked);
+    fs::remove_all(out);
+  }
+  const CliResult bad = isolsim("explore " + dir + "inc-lost.litmus " + dir + "missing.litmus " + dir +
+                                "inc-locked.litmus");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("isolsim: " + dir + "missing.litmus: cannot open\n"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("Test inc-lost Allowed"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("Test inc-locked Allowed"), std::string::npos) << bad.out;
+  const CliResult twice = isolsim("explore " + dir + "inc-lost.litmus " + dir + "inc-lost.litmus --out " + out.string());
+  EXPECT_EQ(twice.status, 2);
+  EXPECT_NE(twice.out.find("test inc-lost is answered in " + (out / "inc-lost.txt").string() + " already"),
+            std::string::npos)
+      << twice.out;
+  fs::remove_all(out);
+  const CliResult mixed = isolsim("explore " + dir + "inc-lost.litmus " + std::string(ISOLSIM_SOURCE_DIR) +
+                                  "/scenarios/explore/pz2021_two_senders.json");
+  EXPECT_EQ(mixed.status, 2);
+  EXPECT_EQ(mixed.out, "isolsim: explore takes one scenario file, or litmus tests (.litmus) only\n");
 }
 
 // The counter-example's replay scenario: `isolsim run` on it shows the double execution, with
