@@ -64,7 +64,8 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, r
             << t["worst_cycles"] << "\n"
             << "  deferral: " << d["deferred"] << " deferred, " << d["ipi"] << " by IPI, "
             << d["flushed_on_entry"] << " flushed on entry, " << d["double_executions"]
-            << " double executions, " << d["lost"] << " lost, " << d["late"] << " late\n"
+            << " double executions, " << d["lost"] << " lost, " << d["late"] << " late; at the end "
+            << d["pending"] << " deferred still pending, " << d["in_flight"] << " IPIs in flight\n"
             << "  outputs in " << opts.out_dir << "/\n";
   if (s.nohz_full_runtime) {
     const auto& n = o.report["nohz_full"];

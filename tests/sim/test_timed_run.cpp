@@ -335,3 +335,19 @@ TEST(TimedRun, EventLogCitesTheScenarioLineOfEachStep) {
     EXPECT_EQ(find_line(log, "__task_cpu", "(" + file + ":" + std::to_string(bad) + ")]"), std::string::npos) << bad;
   fs::remove_all(dir);
 }
+
+// The summary says what deferred work was still waiting when the run ended (only report.json did).
+TEST(TimedRun, SummaryCountsPendingDeferredWork) {
+  const fs::path out = fresh_dir("pending");
+  const CliResult r = isolsim("run " + std::string(ISOLSIM_SOURCE_DIR) + "/scenarios/examples/idle_and_nmi.json --log none --out " +
+                              out.string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  const nlohmann::json rep = nlohmann::json::parse(slurp(out / "report.json"));
+  const std::uint64_t pending = rep["deferral"]["pending"], in_flight = rep["deferral"]["in_flight"];
+  EXPECT_GT(pending, 0u);
+  EXPECT_NE(r.out.find("; at the end " + std::to_string(pending) + " deferred still pending, " + std::to_string(in_flight) +
+                       " IPIs in flight\n"),
+            std::string::npos)
+      << r.out;
+  fs::remove_all(out);
+}
