@@ -153,7 +153,7 @@ void Recorder::end_stay(std::uint32_t cpu, std::uint64_t cycle) {
 
 
 void Recorder::finish(std::uint64_t end_cycle, double clock_mhz) {
-  flush(end_cycle + 1);
+  flush(end_cycle);  // the run is cycles 0 to end_cycle - 1: what happens at end_cycle is after it
   stop_replayer();
   if (failure_) std::rethrow_exception(failure_);
   events_.clear();  // a core's run-ahead past the end of the run is not part of it

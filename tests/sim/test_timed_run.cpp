@@ -220,6 +220,32 @@ TEST(TimedRun, NothingAfterTheEndOfTheRunIsCounted) {
   fs::remove_all(out);
 }
 
+// A run of N cycles is cycles 0 to N-1: a tick due at cycle N is after it (it was counted as an
+// interrupt that cost 0 cycles). nohz_full cpu1's residual tick at 1 kHz comes at 3,000,000.
+TEST(TimedRun, ATickDueAtTheEndIsAfterTheRun) {
+  const fs::path dir = fresh_dir("tick_at_end");
+  fs::create_directories(dir);
+  std::ofstream(dir / "t.json") << R"({
+  "name": "t",
+  "platform": { "cpus": 2, "clock_mhz": 3000 },
+  "kernel": { "protocol": "ipi", "nohz_full": [1], "residual_tick_hz": 1000 },
+  "run": { "cycles": 3000000 }
+})";
+  for (const auto& [cycles, ticks] : {std::pair<const char*, int>{"3000000", 0}, {"3000001", 1}, {"6000000", 1}}) {
+    const fs::path out = dir / cycles;
+    const CliResult r = isolsim("run " + (dir / "t.json").string() + " --set run.cycles=" + cycles + " --out " + out.string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    const nlohmann::json rep = nlohmann::json::parse(slurp(out / "report.json"));
+    const nlohmann::json& cpu1 = rep["interference"]["cpus"][1];
+    EXPECT_EQ(cpu1["interrupts_in_user"], ticks) << cycles;
+    if (ticks) {
+      EXPECT_GT(cpu1["cycles_lost"].get<std::uint64_t>(), 0u) << cycles;  // a tick that counts has its cost
+    }
+    for (const auto& [cause, c] : cpu1["by_cause"].items()) EXPECT_GT(c["cycles"].get<std::uint64_t>(), 0u) << cause;
+  }
+  fs::remove_all(dir);
+}
+
 TEST(TimedRun, LatencyFollowsTheLineStateAtTheIssueCycle) {
   const fs::path a = fresh_dir("lat_a"), b = fresh_dir("lat_b");
   isolsim("run " + kHere + "latency_at_issue.json --out " + a.string());
