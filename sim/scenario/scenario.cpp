@@ -347,6 +347,11 @@ class Loader {
     std::vector<std::string> given;
     for (const std::string& k : doc_.keys_in_order(r.pointer()))
       if (k == "cycles" || k == "us" || k == "ms") given.push_back(k);
+    // A length set on the command line replaces the file's, in whatever unit each is given.
+    std::vector<std::string> set_here;
+    for (const std::string& k : given)
+      if (doc_.line_of(r.pointer() + "/" + k) == 0) set_here.push_back(k);
+    if (!set_here.empty() && set_here.size() < given.size()) given = set_here;
     if (given.empty()) r.fail_here("missing run length: give exactly one of \"cycles\", \"us\" or \"ms\"");
     if (given.size() > 1)
       r.fail(given[1], "give exactly one of \"cycles\", \"us\" or \"ms\" (" + jq(given[0]) + " is already given)");

@@ -277,6 +277,24 @@ TEST(ScenarioErrors, WorkloadKeys) {
             "\"default\" or CPU lists like \"0\", \"1-3\", \"4,6\")");
 }
 
+// --set run.us=10 on a file that says "ms": the command line's length replaces the file's.
+TEST(ScenarioLoad, RunLengthSetOnTheCommandLineReplacesTheFiles) {
+  auto cycles_with = [](const std::vector<std::string>& sets) {
+    scenario::JsonDoc doc = scenario::JsonDoc::parse(scn("", R"({"cpus": 4, "clock_mhz": 3000})", R"({"nohz_full": "1-3"})",
+                                                         R"({"ms": 2})"),
+                                                     "t.json");
+    for (const std::string& a : sets) doc.apply_override(a);
+    return scenario::load_scenario(doc).run_cycles;
+  };
+  EXPECT_EQ(cycles_with({}), 6000000u);
+  EXPECT_EQ(cycles_with({"run.us=10"}), 30000u);
+  EXPECT_EQ(cycles_with({"run.cycles=1234"}), 1234u);
+  EXPECT_EQ(cycles_with({"run.ms=1"}), 3000000u);
+  EXPECT_EQ(error_of([&] { cycles_with({"run.us=10", "run.cycles=5"}); }),
+            "t.json: /run/us (--set run.us=10): give exactly one of \"cycles\", \"us\" or \"ms\" (\"cycles\" is "
+            "already given)");
+}
+
 TEST(ScenarioErrors, Run) {
   EXPECT_EQ(run_error(R"({"cycles": 1000, "ms": 1})"),
             "t.json:5: /run/ms: give exactly one of \"cycles\", \"us\" or \"ms\" (\"cycles\" is already given)");
