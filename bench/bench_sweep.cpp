@@ -17,7 +17,7 @@
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/scenario_image.h"
 #include "sim/sweep/sweep.h"
-#include "sim/sweep/workers.h"
+#include "sim/workers/workers.h"
 
 namespace {
 
@@ -54,7 +54,7 @@ double floor_rate() {
   std::vector<std::uint64_t> runs(kPoints);
   for (int i = 0; i < kPoints; ++i) runs[i] = static_cast<std::uint64_t>(i);
   const auto t0 = std::chrono::steady_clock::now();
-  sweep::run_in_workers(
+  workers::run_in_workers(
       runs, kJobs,
       [&](std::uint64_t) {
         run::Options o;

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <systemc>
 
+#include "sim/bench/bench.h"
 #include "sim/explore/explore_scenario.h"
 #include "sim/cli/litmus_command.h"
 #include "sim/replay/replay_search.h"
@@ -285,11 +286,28 @@ int sc_main(int argc, char* argv[]) {
   std::string merge_out;
   merge_cmd->add_option("shards", merge_dirs, "the shards' output folders")->required();
   merge_cmd->add_option("--out", merge_out, "output folder (default out/merged-sweep)");
+  CLI::App* bench_cmd = app.add_subcommand("bench", "run a regression suite and compare it with its baseline: "
+                                                    "exact for correctness figures, within a tolerance for performance");
+  bench::Options bopts;
+  bench_cmd->add_option("suite", bopts.suite, "a folder of scenarios and litmus tests, or a JSON list of cases")->required();
+  bench_cmd->add_option("--baseline", bopts.baseline, "the baseline file (default: the suite's baseline.json)");
+  bench_cmd->add_flag("--update-baseline", bopts.update, "record this run's results as the baseline");
+  bench_cmd->add_option("--junit", bopts.junit, "also write JUnit XML (one test case per suite case) to this file");
+  bench_cmd->add_flag("--tap", bopts.tap, "print TAP instead of the table of changes");
+  bench_cmd->add_option("--jobs,-j", bopts.jobs, "worker processes")->check(CLI::PositiveNumber);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+  if (bench_cmd->parsed()) {
+    try {
+      return bench::bench_command(bopts, std::cout);
+    } catch (const scenario::InputError& e) {
+      std::cerr << "isolsim: " << e.what() << "\n";
+      return 2;
+    }
   }
   if (sweep_cmd->parsed() || merge_cmd->parsed()) {
     sopts.progress = !no_progress;

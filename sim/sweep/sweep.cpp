@@ -15,7 +15,7 @@
 #include "sim/sweep/sweep_run.h"
 #include "sim/sweep/sweep_svg.h"
 #include "sim/sweep/windows.h"
-#include "sim/sweep/workers.h"
+#include "sim/workers/workers.h"
 
 namespace sweep {
 namespace fs = std::filesystem;
@@ -166,7 +166,7 @@ int sweep_command(Options opts, std::ostream& out) {
   {
     Progress bar(lines.size() + todo.size(), lines.size(), opts.progress);
     auto run_all = [&](const std::vector<std::uint64_t>& indices) {
-      run_in_workers(
+      workers::run_in_workers(
           indices, opts.jobs, [&](std::uint64_t i) { return run_line(base, plan, i, values_of(i)); },
           [&](std::uint64_t i, const std::string& line) {
             append.add(line);

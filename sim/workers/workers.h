@@ -1,5 +1,6 @@
-// Worker processes for a sweep: one forked child per run, up to `jobs` at a time, each sending its
-// runs.jsonl line back through a pipe (SystemC cannot restart a simulation in one process).
+// Worker processes for the verbs that run many simulations (sweep, bench): one forked child per
+// run, up to `jobs` at a time, each sending its result line back through a pipe (SystemC cannot
+// restart a simulation in one process).
 #pragma once
 
 #include <cstdint>
@@ -7,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace sweep {
+namespace workers {
 
 // Runs child(index) in a child process for every index, `jobs` at a time, and calls done(index,
 // line) in the parent as each finishes (in finishing order). A child that dies without a line
@@ -17,4 +18,4 @@ void run_in_workers(const std::vector<std::uint64_t>& indices, int jobs,
                     const std::function<void(std::uint64_t, const std::string&)>& done,
                     const std::function<std::string(std::uint64_t, const std::string&)>& died);
 
-}  // namespace sweep
+}  // namespace workers

@@ -1,4 +1,4 @@
-#include "sim/sweep/workers.h"
+#include "sim/workers/workers.h"
 
 #include <poll.h>
 #include <sys/wait.h>
@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace sweep {
+namespace workers {
 namespace {
 
 struct Child {
@@ -88,4 +88,4 @@ void run_in_workers(const std::vector<std::uint64_t>& indices, int jobs,
   }
 }
 
-}  // namespace sweep
+}  // namespace workers
