@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "sim/report/xml_escape.h"
+
 namespace bench {
 namespace {
 
@@ -31,22 +33,6 @@ void compare_section(const J& base, const J& now, bool tolerant, double toleranc
   }
   for (const auto& [field, v] : now.items())
     if (!base.contains(field)) out.push_back({field, "", v.dump(), "new figure"});
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-        else out += c;
-    }
-  }
-  return out;
 }
 
 // What a failed case says, one line per change.
@@ -139,18 +125,18 @@ std::string junit(const std::string& suite_name, const std::vector<CaseResult>& 
   std::snprintf(t, sizeof t, "%.3f", total);
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<testsuites tests=\"" << results.size() << "\" failures=\"" << failures << "\" time=\"" << t << "\">\n"
-      << "  <testsuite name=\"" << xml_escape(suite_name) << "\" tests=\"" << results.size() << "\" failures=\""
+      << "  <testsuite name=\"" << report::xml_escape(suite_name) << "\" tests=\"" << results.size() << "\" failures=\""
       << failures << "\" time=\"" << t << "\">\n";
   for (const CaseResult& r : results) {
     std::snprintf(t, sizeof t, "%.3f", r.seconds);
-    out << "    <testcase classname=\"isolsim.bench\" name=\"" << xml_escape(r.name) << "\" time=\"" << t << "\"";
+    out << "    <testcase classname=\"isolsim.bench\" name=\"" << report::xml_escape(r.name) << "\" time=\"" << t << "\"";
     if (!r.regression()) {
       out << "/>\n";
       continue;
     }
     const std::string lines = failure_lines(r);
-    out << ">\n      <failure message=\"" << xml_escape(lines.substr(0, lines.find('\n'))) << "\">"
-        << xml_escape(lines) << "</failure>\n    </testcase>\n";
+    out << ">\n      <failure message=\"" << report::xml_escape(lines.substr(0, lines.find('\n'))) << "\">"
+        << report::xml_escape(lines) << "</failure>\n    </testcase>\n";
   }
   out << "  </testsuite>\n</testsuites>\n";
   return out.str();

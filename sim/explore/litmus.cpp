@@ -534,17 +534,7 @@ std::string variable_of(const std::string& location) {
   const bool clashes = lookup_register(location) || internal_register(location) || location == "this_cpu" ||
                        location == "current_request";
   if (plain_identifier(location) && !clashes) return location;
-  std::string out = "mem.";
-  for (unsigned char c : location) {
-    if (std::isalnum(c)) {
-      out += static_cast<char>(c);
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "_%02x", c);
-      out += hex;
-    }
-  }
-  return out;
+  return litmus_x86::mangled("mem.", location);
 }
 
 std::string register_of(const std::string& litmus_reg) {

@@ -112,10 +112,11 @@ bool internal_register(const std::string& name) {
   return name == kFlagRegister || name == kSignRegister || name == kTempRegister || name == kTemp2Register;
 }
 
-std::string label_of(const std::string& herd_label) {
-  // herd7's labels may hold '/', '.' and '-'; the assembly's may not: escaped as variable_of does.
-  std::string out = "L.";
-  for (unsigned char c : herd_label) {
+std::string label_of(const std::string& herd_label) { return mangled("L.", herd_label); }
+
+std::string mangled(const std::string& prefix, const std::string& name) {
+  std::string out = prefix;
+  for (unsigned char c : name) {
     if (std::isalnum(c)) {
       out += static_cast<char>(c);
     } else {

@@ -58,5 +58,9 @@ MicroOp read_instruction(Dialect d, const std::string& cell, bool flags, const s
 bool conditional_jump(const std::string& cell);
 // The assembly label of a herd7 label.
 std::string label_of(const std::string& herd_label);
+// `prefix` then `name` with every character but letters and digits as _XX (its hex code): herd7's
+// names may hold '/', '.' and '-', the assembly's may not, and a prefix with a dot keeps the
+// mangled names apart from every plain one.
+std::string mangled(const std::string& prefix, const std::string& name);
 
 }  // namespace explore::litmus_x86

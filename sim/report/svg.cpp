@@ -1,4 +1,5 @@
 #include "sim/report/svg.h"
+#include "sim/report/xml_escape.h"
 
 #include <cmath>
 #include <cstdio>
@@ -17,23 +18,7 @@ std::string Svg::num(double v) {
   return s;
 }
 
-std::string Svg::escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default:
-        // XML 1.0 refuses most control characters: a scenario's string could carry one
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') out += ' ';
-        else out += c;
-    }
-  }
-  return out;
-}
+std::string Svg::escape(std::string_view s) { return xml_escape(s); }
 
 double Svg::tick_step(double range, int ticks) {
   if (!(range > 0)) return 1;
