@@ -187,7 +187,8 @@ int sc_main(int argc, char* argv[]) {
   CLI::App app{"isolsim: how Linux CPU isolation gets interfered with, cycle by cycle"};
   app.set_version_flag("--version", std::string("isolsim ") + ISOLSIM_VERSION + " (SystemC " + sc_core::sc_release() + ")");
   app.footer("Exit status: 0 success (run: every expect holds; explore: verified or as expected; sweep: no condition "
-             "in any run), 1 a failed expect or a violation found, 2 bad input (one line naming file, line and JSON "
+             "in any run; bench: every case as its baseline), 1 a failed expect or a violation found (bench: a "
+             "regression), 2 bad input (one line naming file, line and JSON "
              "path), 3 a bound reached before a verdict (explore --max-states/--max-depth/--max-memory/--max-seconds, "
              "run --max-seconds: the partial report is written).");
   app.require_subcommand(1);

@@ -291,7 +291,7 @@ TEST(TimedRun, VersionAndHelpWithExitCodes) {
   EXPECT_EQ(v.status, 0) << v.out;
   EXPECT_EQ(v.out.rfind("isolsim ", 0), 0u) << v.out;
   EXPECT_NE(v.out.find("SystemC 2.3"), std::string::npos) << v.out;
-  for (const char* args : {"--help", "run --help", "explore --help", "sweep --help"}) {
+  for (const char* args : {"--help", "run --help", "explore --help", "sweep --help", "bench --help"}) {
     const CliResult h = isolsim(args);
     EXPECT_EQ(h.status, 0) << args;
     for (const char* code : {"Exit status: 0", "1 a failed expect or a violation", "2 bad input", "3 a bound"})
