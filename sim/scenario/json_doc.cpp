@@ -27,6 +27,23 @@ using json_doc_detail::Pos;
 
 namespace {
 
+// The error of one line: a key or a value quoted in the message may hold control characters
+// (a JSON string may say "\n"), written escaped as JSON writes them.
+InputError one_line_error(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else out += static_cast<char>(c);
+  }
+  return InputError(out);
+}
+
 bool starts_with(const std::string& s, const std::string& prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -456,24 +473,24 @@ void JsonDoc::fail(const std::string& pointer, const std::string& message) const
     auto ov = impl_->overrides.find(p);
     if (ov != impl_->overrides.end()) {
       std::string shown = pointer.empty() ? std::string() : pointer + " ";
-      throw InputError(impl_->name + ": " + shown + "(--set " + ov->second + "): " + message);
+      throw one_line_error(impl_->name + ": " + shown + "(--set " + ov->second + "): " + message);
     }
     auto it = impl_->pos.find(p);
     if (it != impl_->pos.end() && it->second.line > 0)
-      throw InputError(impl_->name + ":" + std::to_string(it->second.line) + ": " + where + message);
+      throw one_line_error(impl_->name + ":" + std::to_string(it->second.line) + ": " + where + message);
     if (p.empty()) break;
   }
-  throw InputError(impl_->name + ": " + where + message);
+  throw one_line_error(impl_->name + ": " + where + message);
 }
 
 void JsonDoc::apply_override(const std::string& assignment) {
   const std::string& name = impl_->name;
   auto bad = [&](const std::string& ptr, const std::string& msg) {
-    throw InputError(name + ": " + (ptr.empty() ? std::string() : ptr + " ") + "(--set " + assignment +
+    throw one_line_error(name + ": " + (ptr.empty() ? std::string() : ptr + " ") + "(--set " + assignment +
                      "): " + msg);
   };
   auto eq = assignment.find('=');
-  if (eq == std::string::npos) throw InputError(name + ": --set " + assignment + ": expected PATH=VALUE");
+  if (eq == std::string::npos) throw one_line_error(name + ": --set " + assignment + ": expected PATH=VALUE");
   const std::string path = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
   if (path.empty()) bad("", "empty path");
