@@ -341,6 +341,13 @@ Word Assembler::const_expr() {
 }
 
 NodeP Assembler::primary() {
+  if (expr_depth_ >= kMaxExprDepth)
+    fail("expression nested more than " + std::to_string(kMaxExprDepth) + " deep");
+  struct Nest {
+    int& depth;
+    explicit Nest(int& d) : depth(++d) {}
+    ~Nest() { --depth; }
+  } nest(expr_depth_);
   const Token& t = peek();
   if (accept("(")) {
     NodeP n = expr(0);

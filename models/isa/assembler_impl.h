@@ -130,6 +130,9 @@ class Assembler {
   void resolve_ct_state();
 
   // ---- expressions (assembler.cpp)
+  // Parentheses and unary operators recurse: a bound keeps "!!!!...1" from overflowing the stack.
+  static constexpr int kMaxExprDepth = 256;
+  int expr_depth_ = 0;
   Word const_expr();
   NodeP primary();
   NodeP fold_unary(AluOp op, NodeP a);

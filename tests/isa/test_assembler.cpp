@@ -108,3 +108,13 @@ TEST(Assembler, Errors) {
             "k.s:4: interrupt handler h must take one parameter (user_mode)");
   EXPECT_EQ(error_of(".func f()\n mfence 1\n ret\n.endfunc\n"), "k.s:2: unknown instruction 'mfence'");
 }
+
+// Fuzz finding (fuzz_assembler): ten thousand unary operators overflowed the stack of the
+// recursive expression parser; nesting is bounded, and the error names the line.
+TEST(AssemblerFuzz, DeeplyNestedExpressionIsAnError) {
+  EXPECT_EQ(error_of("\n.equ X, " + std::string(10000, '!') + "1\n"),
+            "k.s:2: expression nested more than 256 deep");
+  EXPECT_EQ(error_of(".equ X, " + std::string(10000, '(') + "1" + std::string(10000, ')') + "\n"),
+            "k.s:1: expression nested more than 256 deep");
+  EXPECT_EQ(error_of(".equ X, " + std::string(200, '(') + "1" + std::string(200, ')') + "\n"), "no error");
+}
