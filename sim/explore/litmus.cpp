@@ -429,25 +429,37 @@ class Reader {
     return p;
   }
 
+  // The condition's parser recurses on ~, ( and =>, and what reads the proposition afterwards
+  // recurses on its depth: a bound on its operators keeps "~~~~...x=0" off the stack's end.
+  static constexpr int kMaxConditionOps = 1000;
+  int condition_ops_ = 0;
+  bool accept_op(const char* op) {
+    const std::size_t at = peek().at;
+    if (!accept(op)) return false;
+    if (++condition_ops_ > kMaxConditionOps)
+      error_at(at, "condition has more than " + std::to_string(kMaxConditionOps) + " operators");
+    return true;
+  }
+
   // herd's precedence: ~ binds tightest, then /\, then \/, then => (right-associative).
   LitmusProp proposition() {
     LitmusProp lhs = disjunction();
-    if (!accept("=>")) return lhs;
+    if (!accept_op("=>")) return lhs;
     return node(LitmusProp::Kind::Or, {node(LitmusProp::Kind::Not, {std::move(lhs)}), proposition()});
   }
   LitmusProp disjunction() {
     LitmusProp p = conjunction();
-    while (accept("\\/")) p = node(LitmusProp::Kind::Or, {std::move(p), conjunction()});
+    while (accept_op("\\/")) p = node(LitmusProp::Kind::Or, {std::move(p), conjunction()});
     return p;
   }
   LitmusProp conjunction() {
     LitmusProp p = unary();
-    while (accept("/\\")) p = node(LitmusProp::Kind::And, {std::move(p), unary()});
+    while (accept_op("/\\")) p = node(LitmusProp::Kind::And, {std::move(p), unary()});
     return p;
   }
   LitmusProp unary() {
-    if (accept("~")) return node(LitmusProp::Kind::Not, {unary()});
-    if (accept("(")) {
+    if (accept_op("~")) return node(LitmusProp::Kind::Not, {unary()});
+    if (accept_op("(")) {
       LitmusProp p = proposition();
       expect(")", "to close '('");
       return p;

@@ -394,3 +394,17 @@ TEST(LitmusErrors, UnsupportedForms) {
   EXPECT_EQ(error_of(head + " MOV [x],$1 | MFENCE ;\nfilter (x=1)\nexists (x=1)\n"),
             "t.litmus:6: 'filter' is not supported");
 }
+
+// Fuzz finding (fuzz_litmus): thousands of '~' and '(' in a condition overflowed the stack of the
+// recursive condition parser; a condition's operators are bounded, the error names the line.
+TEST(LitmusFuzz, DeeplyNestedConditionIsAnError) {
+  const std::string head = "X86 t\n{\n}\n P0 | P1 ;\n MOV [x],$1 | MOV [y],$1 ;\n";
+  EXPECT_EQ(error_of(head + "exists " + std::string(5000, '~') + "x=1\n"),
+            "t.litmus:6: condition has more than 1000 operators");
+  EXPECT_EQ(error_of(head + "exists\n" + std::string(5000, '(') + "x=1" + std::string(5000, ')') + "\n"),
+            "t.litmus:7: condition has more than 1000 operators");
+  std::string chain = "x=1";
+  for (int i = 0; i < 1200; ++i) chain += " => x=1";
+  EXPECT_EQ(error_of(head + "exists (" + chain + ")\n"), "t.litmus:6: condition has more than 1000 operators");
+  EXPECT_EQ(error_of(head + "exists " + std::string(300, '~') + "x=1\n"), "no error");
+}
