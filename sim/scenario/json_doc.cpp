@@ -27,8 +27,8 @@ using json_doc_detail::Pos;
 
 namespace {
 
-// The error of one line: a key or a value quoted in the message may hold control characters
-// (a JSON string may say "\n"), written escaped as JSON writes them.
+// The error of one line, for every error this file throws: a key or a value quoted in the message
+// may hold control characters (a JSON string may say "\n"), written escaped as JSON writes them.
 InputError one_line_error(const std::string& text) {
   std::string out;
   for (unsigned char c : text) {
@@ -393,7 +393,7 @@ JsonDoc::~JsonDoc() = default;
 
 JsonDoc JsonDoc::load_file(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw InputError(path + ": cannot read file: " + std::strerror(errno));
+  if (!f) throw one_line_error(path + ": cannot read file: " + std::strerror(errno));
   std::string text;
   char buf[1 << 16];
   std::size_t n;
@@ -402,7 +402,7 @@ JsonDoc JsonDoc::load_file(const std::string& path) {
   if (std::ferror(f)) {
     int e = errno;
     std::fclose(f);
-    throw InputError(path + ": cannot read file: " + std::strerror(e ? e : EIO));
+    throw one_line_error(path + ": cannot read file: " + std::strerror(e ? e : EIO));
   }
   std::fclose(f);
   return parse(text, path);
@@ -418,8 +418,8 @@ JsonDoc JsonDoc::parse(const std::string& text, const std::string& name) {
   CountingIterator last(base, base + text.size(), nullptr);
   bool ok = json::sax_parse(first, last, &builder, json::input_format_t::json, /*strict=*/true,
                             /*ignore_comments=*/false);
-  if (builder.error()) throw InputError(*builder.error());
-  if (!ok) throw InputError(name + ": malformed JSON");
+  if (builder.error()) throw one_line_error(*builder.error());
+  if (!ok) throw one_line_error(name + ": malformed JSON");
   return doc;
 }
 

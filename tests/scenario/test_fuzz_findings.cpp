@@ -33,3 +33,9 @@ TEST(FuzzScenario, ControlCharactersInAnOverrideAreEscaped) {
   });
   EXPECT_EQ(e.find('\n'), std::string::npos) << e;
 }
+
+// The same through the reader's own errors: a duplicate key holding a newline.
+TEST(FuzzScenario, ControlCharactersInADuplicateKeyAreEscaped) {
+  EXPECT_EQ(load_error("{\n  \"a\\nb\": 1,\n  \"a\\nb\": 2\n}"),
+            "fuzz.json:3: /a\\nb: duplicate key \"a\\nb\" (first defined on line 2)");
+}
