@@ -2,7 +2,7 @@
 # Builds everything, tests included, with ASan and UBSan (ISOLSIM_SANITIZE) in ./build-sanitize and
 # runs ctest there; any sanitizer report fails its test.
 #   tools/sanitize.sh [CTEST_ARGS...]        e.g. tools/sanitize.sh -R 'Litmus|Json'
-#   TARGETS="test_isa test_json" tools/sanitize.sh -R 'Asm|Json'   builds only those targets
+#   TARGETS="test_isa test_json" tools/sanitize.sh -E NOT_BUILT   builds and runs only those
 #   SANITIZE=address (default address,undefined) chooses the sanitizers.
 # The speed bench (label bench) is left out: its ratios mean nothing under the sanitizers.
 set -euo pipefail
