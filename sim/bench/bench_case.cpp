@@ -28,9 +28,15 @@ const char* const kExact[] = {
 const char* const kTolerant[] = {"run.instructions", "interference.nohz_full_total.cycles_lost",
                                  "interference.nohz_full_total.worst_cycles"};
 
-J measure_run(const Case& c) {
+// The case's scenario file with its overrides applied.
+scenario::JsonDoc load_case(const Case& c) {
   scenario::JsonDoc doc = scenario::JsonDoc::load_file(c.file);
   for (const std::string& a : c.sets) doc.apply_override(a);
+  return doc;
+}
+
+J measure_run(const Case& c) {
+  const scenario::JsonDoc doc = load_case(c);
   const scenario::Scenario s = scenario::load_scenario(doc);
   run::Options o;  // nothing written
   o.event_log = false;
@@ -46,8 +52,7 @@ J measure_run(const Case& c) {
 }
 
 J measure_explore(const Case& c) {
-  scenario::JsonDoc doc = scenario::JsonDoc::load_file(c.file);
-  for (const std::string& a : c.sets) doc.apply_override(a);
+  const scenario::JsonDoc doc = load_case(c);
   const scenario::Scenario s = scenario::load_scenario(doc);
   explore::ScenarioOptions o;
   if (c.max_states) o.explore.bounds.max_states = c.max_states;

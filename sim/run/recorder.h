@@ -146,8 +146,7 @@ class Recorder : public hw::Observer {
   std::mutex mutex_;
   std::condition_variable ready_, room_;
   std::deque<Batch> batches_;
-  std::vector<std::vector<Event>> spare_;  // replayed batches' buffers, for reuse
-  std::vector<std::vector<Extra>> spare_extras_;  // and their payloads
+  std::vector<Batch> spent_;  // replayed batches, their buffers reused
   bool closing_ = false;
   std::exception_ptr failure_;
   Batch* batch_ = nullptr;  // the batch being replayed

@@ -113,20 +113,17 @@ void Recorder::flush(std::uint64_t below) {
   if (due == events_.begin()) return;
   // The batch takes the buffers, so that its events' `extra` still index its payloads; the few
   // events not due yet move, with theirs, to buffers a replayed batch gave back.
-  Batch b;
-  std::vector<Event> later;
-  std::vector<Extra> later_extras;
+  Batch b, later;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!spare_.empty()) later.swap(spare_.back()), spare_.pop_back();
-    if (!spare_extras_.empty()) later_extras.swap(spare_extras_.back()), spare_extras_.pop_back();
+    if (!spent_.empty()) later = std::move(spent_.back()), spent_.pop_back();
   }
-  later.assign(due, events_.end());
+  later.events.assign(due, events_.end());
   events_.erase(due, events_.end());
   b.events.swap(events_);
-  events_.swap(later);
+  events_.swap(later.events);
   b.extras.swap(extras_);
-  extras_.swap(later_extras);
+  extras_.swap(later.extras);
   extras_used_ = 0;
   for (Event& e : events_) {
     if (e.extra == kNone) continue;
@@ -173,8 +170,7 @@ void Recorder::replay_loop() {
     batch_ = nullptr;
     b.events.clear();
     std::lock_guard<std::mutex> lock(mutex_);
-    spare_.push_back(std::move(b.events));  // their capacity serves a later batch
-    spare_extras_.push_back(std::move(b.extras));
+    spent_.push_back(std::move(b));  // its capacity serves a later batch
   }
 }
 

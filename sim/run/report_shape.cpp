@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "expect.h"
+#include "noise_account.h"
 #include "recorder.h"
 #include "report_json.h"
 
@@ -73,7 +74,7 @@ std::string key_problem(const ReportShape& shape, const std::string& kind, const
   const std::string q = "\"" + key + "\"";
   auto cpu_ok = [&](const std::string& s) { return all_digits(s) && std::stoul(s) < shape.ncpus; };
   const std::string cpus = "a CPU number below " + std::to_string(shape.ncpus);
-  if (kind == "vector") {
+  if (kind == "vector") {  // what vector_name() can give
     static const char* const names[] = {"NMI", "LOCAL_TIMER", "IRQ_WORK", "CALL_FUNCTION_SINGLE",
                                         "CALL_FUNCTION", "RESCHEDULE", "DEVICE", "VECTOR"};
     std::string list;
@@ -92,12 +93,15 @@ std::string key_problem(const ReportShape& shape, const std::string& kind, const
   }
   if (kind == "n") return all_digits(key) ? "" : q + " is not a number";
   if (kind == "cpu") return cpu_ok(key) ? "" : q + " is not " + cpus;
-  // task: as NoiseAccount's task_name() names them
+  // task: a name task_name() gives, the CPU's own threads (pids 0-3) or another pid's
   const std::size_t slash = key.find('/');
-  const std::string who = slash == std::string::npos ? key : key.substr(0, slash);
-  const bool named = who == "task" || who == "kworker" || who == "kthread" || who == "migration" ||
-                     (who.size() > 3 && who.compare(0, 3, "pid") == 0 && all_digits(who.substr(3)));
-  if (!named || slash == std::string::npos || !cpu_ok(key.substr(slash + 1)))
+  bool named = false;
+  if (slash != std::string::npos && cpu_ok(key.substr(slash + 1))) {
+    const auto cpu = static_cast<std::uint32_t>(std::stoul(key.substr(slash + 1)));
+    for (std::uint64_t pid = 0; pid < 4 && !named; ++pid) named = key == task_name(pid, cpu);
+    named = named || (slash > 3 && key.compare(0, 3, "pid") == 0 && all_digits(key.substr(3, slash - 3)));
+  }
+  if (!named)
     return q + " is not a task name (task/N, kworker/N, kthread/N, migration/N or pidP/N, N " + cpus + ")";
   return "";
 }

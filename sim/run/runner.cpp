@@ -112,15 +112,14 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
     svg.open(opts.svg, std::ios::binary);
     if (!svg) throw scenario::InputError(opts.svg + ": cannot write");
   }
-  const double period_ps = std::max(1.0, std::round(1e6 / s.clock_mhz));  // as hw::Platform's clock
   hw::Platform platform(img, std::move(pc), opts.record ? &rec : nullptr);
+  const std::uint64_t period_ps = platform.period_ps();
   std::unique_ptr<WallClockBound> bound;
   if (opts.max_seconds > 0)
     bound = std::make_unique<WallClockBound>(
         "wall_clock_bound", t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                      std::chrono::duration<double>(opts.max_seconds)),
-        sc_core::sc_time::from_value(static_cast<std::uint64_t>(
-            period_ps * static_cast<double>(std::max<std::uint64_t>(100'000, s.run_cycles / 4096)))));
+        sc_core::sc_time::from_value(period_ps * std::max<std::uint64_t>(100'000, s.run_cycles / 4096)));
   if (opts.elaborate_only) return {};
   if (!platform.run()) throw scenario::InputError(s.file + ": the simulation stopped: " + platform.fault());
 
@@ -129,8 +128,7 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
   // Stopped at its bound: everything closes at the cycle reached, as if the run had been that long.
   scenario::Scenario ran = s;
   if (bound && bound->reached()) {
-    ran.run_cycles = std::min<std::uint64_t>(s.run_cycles, static_cast<std::uint64_t>(
-                                                               static_cast<double>(bound->at().value()) / period_ps));
+    ran.run_cycles = std::min<std::uint64_t>(s.run_cycles, bound->at().value() / period_ps);
     char text[160];
     std::snprintf(text, sizeof text, "time bound (%g s) reached at cycle %llu of %llu", opts.max_seconds,
                   static_cast<unsigned long long>(ran.run_cycles), static_cast<unsigned long long>(s.run_cycles));
