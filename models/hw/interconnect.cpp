@@ -13,7 +13,7 @@ Interconnect::Interconnect(sc_core::sc_module_name name, Clock& clock, const Top
       costs_(costs),
       obs_(obs),
       memory_(std::move(memory)),
-      cache_(topo, costs, memory_.size()),
+      cache_(topo, costs, memory_.size(), topo.cpus()),
       done_(topo.cpus(), nullptr),
       apics_(topo.cpus(), nullptr),
       lookahead_(costs.ipi_delivery + topo.min_latency()),

@@ -73,7 +73,7 @@ std::vector<Line> lex(const Source& src) {
         t.text = std::string(1, c);
         for (const char* p : two)
           if (text.compare(i, 2, p) == 0) t.text = p;
-        if (std::string("=,()[]&|^~!+-*<>:@").find(c) == std::string::npos)
+        if (std::string("=,()[]{}&|^~!+-*<>:@").find(c) == std::string::npos)
           error(src.name, line.number, std::string("unexpected character '") + c + "'");
         i += t.text.size();
       }
@@ -185,7 +185,17 @@ void Assembler::declare(std::size_t s) {
         expect("]");
       }
       if (v.dims.size() > MemRef::kMaxIdx - (v.percpu ? 1 : 0)) fail("too many dimensions");
-      if (accept("=")) v.init = const_expr();
+      if (accept("=")) {
+        if (accept("{")) {  // element by element, in memory order; the rest 0
+          if (!accept("}")) {
+            do v.inits.push_back(const_expr());
+            while (accept(","));
+            expect("}");
+          }
+        } else {
+          v.init = const_expr();
+        }
+      }
       expect_end();
       if (v.percpu && img_.ncpus == 0) fail(".percpu needs NR_CPUS to be predefined");
       v.layer = src.layer;
@@ -262,6 +272,7 @@ void Assembler::layout() {
     v.percpu = d.percpu;
     v.dims = d.dims;
     v.init = d.init;
+    v.inits = d.inits;
     v.file = d.file;
     v.line = d.line;
     v.size = 1;
@@ -269,6 +280,9 @@ void Assembler::layout() {
       if (x > (Word(1) << 31) / v.size) error(d.file, d.line, "variable " + d.name + " is too large");
       v.size *= x;
     }
+    if (v.inits.size() > v.size)
+      error(d.file, d.line, "variable " + d.name + " has " + std::to_string(v.inits.size()) + " initialisers for " +
+                                std::to_string(v.size) + " elements");
     if (v.percpu) {
       v.base = static_cast<Addr>(percpu_off);  // relocated below
       percpu_off += v.size;
@@ -373,6 +387,12 @@ NodeP Assembler::primary() {
     n->k = Node::K::AddrOf;
     n->mem = memref();
     return n;
+  }
+  // `tzcnt x`: x86 TZCNT, the kernel's __ffs() (lib/find_bit.c walks a cpumask with it)
+  if (t.kind == Token::Kind::Ident && t.text == "tzcnt" &&
+      (peek(1).kind == Token::Kind::Ident || peek(1).kind == Token::Kind::Number || is_punct("(", 1))) {
+    ++pos_;
+    return fold_unary(AluOp::Tzcnt, primary());
   }
   if (t.kind == Token::Kind::Number) {
     ++pos_;

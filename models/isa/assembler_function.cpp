@@ -261,7 +261,19 @@ Instruction Assembler::instruction(const std::vector<std::string>& dsts) {
     want_dsts(0, 0, m);
     in.op = Op::Trace;
     in.name = img_.intern(ident("a tracepoint name"));
-    in.args = arg_list();
+    // `cpumask P`: P points at a struct cpumask, which the event carries (docs/assembly.md)
+    expect("(");
+    if (!accept(")")) {
+      do {
+        if (peek().kind == Token::Kind::Ident && peek().text == "cpumask" && peek(1).kind == Token::Kind::Ident) {
+          ++pos_;
+          if (in.cpumask_arg != kNoReg) fail("trace: one cpumask argument at most");
+          in.cpumask_arg = static_cast<std::uint8_t>(in.args.size());
+        }
+        in.args.push_back(operand_expr());
+      } while (accept(","));
+      expect(")");
+    }
   } else if (is_mnemonic("compute")) {
     ++pos_;
     want_dsts(0, 0, m);

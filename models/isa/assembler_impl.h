@@ -58,6 +58,7 @@ struct VarDecl {
   bool percpu = false;
   std::vector<Word> dims;
   Word init = 0;
+  std::vector<Word> inits;  // `= {a, b, ...}`: the first elements, in order
   int layer = 0;
   std::string file;
   std::uint32_t line = 0;

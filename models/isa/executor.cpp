@@ -69,6 +69,7 @@ Word alu(AluOp op, Word a, Word b) {
     case AluOp::Geu: return a >= b;
     case AluOp::LAnd: return a && b;
     case AluOp::LOr: return a || b;
+    case AluOp::Tzcnt: return a == 0 ? 64 : static_cast<Word>(__builtin_ctzll(a));
   }
   return 0;
 }
@@ -298,6 +299,18 @@ Effect execute(const Image& img, CpuState& cpu, std::vector<Word>& memory, Word 
     case Op::Trace:
       e.trace_name = in.name;
       e.trace_args = eval_args(cpu, in);
+      if (in.cpumask_arg != kNoReg) {
+        // The tracepoint copies the mask as this CPU sees it (its own buffered stores first), as
+        // the kernel's __assign_bitmask() does; CPU-private data, so no access of the protocol.
+        const Addr base = e.trace_args[in.cpumask_arg];
+        const Word longs = (img.ncpus + 63) / 64;
+        if (base == 0 || base + longs > memory.size())
+          fault(img, cpu, "trace: cpumask argument " + std::to_string(base) + " is not a cpumask");
+        for (Word i = 0; i < longs; ++i) {
+          const StoreBufferEntry* s = cpu.forward(base + i);
+          e.trace_args.push_back(s ? s->value : memory[base + i]);
+        }
+      }
       break;
     case Op::Request:
       cpu.request = (Word(cpu.id) << 32) | cpu.next_request++;

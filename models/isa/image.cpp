@@ -87,7 +87,7 @@ std::vector<Word> Image::initial_memory() const {
   for (const Variable& v : variables) {
     const Word copies = v.percpu ? ncpus : 1;
     for (Word c = 0; c < copies; ++c)
-      for (Word i = 0; i < v.size; ++i) mem[v.base + c * percpu_area + i] = v.init;
+      for (Word i = 0; i < v.size; ++i) mem[v.base + c * percpu_area + i] = i < v.inits.size() ? v.inits[i] : v.init;
   }
   return mem;
 }

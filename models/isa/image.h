@@ -34,6 +34,7 @@ struct Variable {
   std::vector<Word> dims;  // without the CPU dimension of a .percpu variable; empty for a scalar
   Word size = 1;           // words in one copy
   Word init = 0;
+  std::vector<Word> inits;  // the first elements' own initialisers (`= {a, b}`), then `init`
   std::string file;
   std::uint32_t line = 0;
 };

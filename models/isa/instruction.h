@@ -52,6 +52,7 @@ enum class AluOp : std::uint8_t {
   Not, Neg, LNot,  // unary on a
   Add, Sub, Mul, And, Or, Xor, AndNot, Shl, Shr,
   Eq, Ne, Ltu, Leu, Gtu, Geu, LAnd, LOr,
+  Tzcnt,  // unary on a: trailing zero bits, 64 for 0 (x86 TZCNT; the kernel's __ffs())
 };
 
 struct Operand {
@@ -105,6 +106,9 @@ struct Instruction {
   std::vector<Operand> args;          // call arguments, trace arguments
   std::vector<Annotation> notes;
   std::uint32_t name = 0;    // trace: tracepoint name index in Image::strings
+  // trace: the argument that points at a struct cpumask, whose words the event carries after the
+  // arguments (the kernel's __bitmask() field); kNoReg for none
+  std::uint8_t cpumask_arg = kNoReg;
   std::uint32_t line = 0;    // source line, for faults and logs
 };
 

@@ -14,7 +14,7 @@
 .equ ERR_EPERM, 0xffffffffffffffff            ; -EPERM as the system call returns it
 .equ IPI_AVOIDED_BLOCKED, 3                    ; ipi_avoided() reason: the CPU blocks interference
 
-.var block_interf_cpumask                      ; cpumask_var_t block_interf_cpumask (CPUs 0-63)
+.var block_interf_cpumask[NR_CPUMASK_LONGS]   ; cpumask_var_t block_interf_cpumask
 .var block_interf_lock.block                   ; sem->block
 .percpu block_interf_lock.read_count           ; *sem->read_count
 
@@ -80,19 +80,20 @@ done:
 
 ; block_interf_cpu(cpu): cpumask_test_cpu(cpu, block_interf_cpumask), under the read lock
 .func block_interf_cpu(cpu)
-    mask = load block_interf_cpumask
-    bit = 1 << cpu
-    ret mask & bit
+    blocked = &block_interf_cpumask[0]
+    ret = call cpumask_test_cpu(cpu, blocked)
+    ret ret
 .endfunc
 
-; The debugfs file's write (block_interf_cpumask_write()): user space sets the mask. isolsim's
-; tracepoint block_interf_set(mask) marks the return of the write: from then on no interference
-; may reach those CPUs.
+; The debugfs file's write (block_interf_cpumask_write()): user space sets the mask (`mask` points
+; at the cpumask its cpulist parses to). isolsim's tracepoint block_interf_set(mask) marks the
+; return of the write: from then on no interference may reach those CPUs.
 .func sys_block_interf_write(mask)
     call block_interf_write_lock()
-    store block_interf_cpumask, mask           ; cpumask_copy(block_interf_cpumask, new_mask)
+    blocked = &block_interf_cpumask[0]
+    call cpumask_copy(blocked, mask)           ; cpumask_copy(block_interf_cpumask, new_mask)
     call block_interf_write_unlock()
-    trace block_interf_set(mask)
+    trace block_interf_set(cpumask mask)
     ret 0
 .endfunc
 
@@ -112,26 +113,27 @@ refuse:
 ; block_interf_cpumask, cpu_online_mask)); otherwise stop_machine(), every CPU's stopper running
 ; `fn` (modelled as the cross-call that starts them: the stopper threads are not)
 .func stop_machine_fail(fn)
-    mask = load block_interf_cpumask
-    jnz mask & ALL_CPUS, refuse
-    call smp_call_function_many_cond(ALL_CPUS, fn, 0, 1, 0, &stop_machine_fail)
+    blocked = &block_interf_cpumask[0]
+    all = &cpu_online_mask[0]
+    meets = call cpumask_intersects(blocked, all)
+    jnz meets, refuse
+    call smp_call_function_many_cond(all, fn, 0, SCF_RUN_LOCAL | SCF_WAIT, 0, &stop_machine_fail)
     ret 0
 refuse:
-    call block_interf_avoided(ALL_CPUS, fn)
+    call block_interf_avoided(all, fn)
     ret ERR_EPERM
 .endfunc
 
 ; isolsim: ipi_avoided() for every other CPU of `mask`, which a refused call would have interrupted
 .func block_interf_avoided(mask, fn)
-    cpu = 0
+    cpu = -1
 each:
-    bit = 1 << cpu
-    jz mask & bit, next
-    jz cpu != this_cpu, next
+    cpu = call cpumask_next(cpu, mask)
+    jnz cpu >= NR_CPUS, done
+    jz cpu != this_cpu, each
     trace ipi_avoided(cpu, fn, IPI_AVOIDED_BLOCKED)
-next:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, each
+    jmp each
+done:
     ret 0
 .endfunc
 
@@ -202,9 +204,10 @@ refuse:
 
 .func sys_rdmsr_on_cpus(mask)
     idx = call block_interf_read_lock()
-    blocked = load block_interf_cpumask
-    jnz mask & blocked, refuse                 ; cpumask_intersects(mask, block_interf_cpumask)
-    call smp_call_function_many_cond(mask, &__rdmsr_on_cpu, 0, 1, 0, &on_each_cpu_cond_mask)
+    blocked = &block_interf_cpumask[0]
+    meets = call cpumask_intersects(mask, blocked)
+    jnz meets, refuse                          ; cpumask_intersects(mask, block_interf_cpumask)
+    call smp_call_function_many_cond(mask, &__rdmsr_on_cpu, 0, SCF_RUN_LOCAL | SCF_WAIT, 0, &on_each_cpu_cond_mask)
     call block_interf_read_unlock(idx)
     trace syscall_result(&sys_rdmsr_on_cpus, 0)
     ret 0

@@ -89,9 +89,10 @@ lock:
     pause
     jmp lock
 locked:
-    store block_interf_cpumask, mask           ; cpumask_copy(block_interf_cpumask, new_mask)
+    blocked = &block_interf_cpumask[0]
+    call cpumask_copy(blocked, mask)           ; cpumask_copy(block_interf_cpumask, new_mask)
     call synchronize_srcu()
     store block_interf_srcu.mutex, 0           ; mutex_unlock()
-    trace block_interf_set(mask)
+    trace block_interf_set(cpumask mask)
     ret 0
 .endfunc

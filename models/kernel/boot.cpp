@@ -20,15 +20,12 @@ isa::Image build_kernel(const KernelConfig& cfg) {
   if (cfg.cpu_opv) options.push_back("cpu_opv.s");
   std::vector<isa::Source> sources = protocol_sources(cfg.protocol, options);
   sources.insert(sources.end(), cfg.extra.begin(), cfg.extra.end());
-  isa::Word nohz_mask = 0, nohz_count = 0;
-  for (std::uint32_t c = 0; c < cfg.nohz_full.size() && c < cfg.ncpus; ++c)
-    if (cfg.nohz_full[c]) nohz_mask |= isa::Word(1) << c, ++nohz_count;
+  isa::Word nohz_count = 0;
+  for (std::uint32_t c = 0; c < cfg.nohz_full.size() && c < cfg.ncpus; ++c) nohz_count += cfg.nohz_full[c];
   const bool any_nohz = nohz_count != 0;
-  const isa::Word all = cfg.ncpus == 64 ? ~isa::Word(0) : (isa::Word(1) << cfg.ncpus) - 1;
   return isa::assemble(sources, {{"NR_CPUS", cfg.ncpus},
-                                 {"ALL_CPUS", all},
+                                 {"NR_CPUMASK_LONGS", (cfg.ncpus + 63) / 64},
                                  {"CONTEXT_TRACKING_ENABLED", any_nohz ? 1u : 0u},
-                                 {"NOHZ_FULL_BOOT_MASK", nohz_mask},
                                  {"NR_NOHZ_FULL_BOOT", nohz_count},
                                  {"TICK_CYCLES", cfg.tick_cycles},
                                  {"RESIDUAL_TICK_CYCLES", cfg.residual_tick_cycles},
@@ -55,6 +52,22 @@ std::vector<isa::Word> boot_memory(const isa::Image& img, const std::vector<bool
     for (isa::Word cpu = 0; cpu < img.ncpus; ++cpu)
       if ((cpu < nohz_full.size() && nohz_full[cpu]) == active) mem[img.address(var, {cpu})] = value;
   }
+  // Masks of CPUs (cpumask.s), set bit by bit: kernel/cpu.c __cpu_online_mask (every CPU is
+  // online), lib/cpumask.c cpu_bit_bitmap (cpumask_of()), kernel/time/tick-sched.c
+  // tick_nohz_full_mask (nohz_full=), each task's cpus_allowed (all CPUs, as init_task's)
+  auto set_bit = [&](const std::string& var, std::vector<isa::Word> index, isa::Word cpu) {
+    if (!img.find_variable(var)) return;
+    index.push_back(cpu / 64);
+    mem[img.address(var, index)] |= isa::Word(1) << (cpu % 64);
+  };
+  for (isa::Word cpu = 0; cpu < img.ncpus; ++cpu) {
+    set_bit("cpu_online_mask", {}, cpu);
+    set_bit("cpu_bit_bitmap", {cpu}, cpu);
+    if (cpu < nohz_full.size() && nohz_full[cpu]) set_bit("tick_nohz_full_mask", {}, cpu);
+  }
+  if (img.find_variable("current.cpus_allowed"))
+    for (isa::Word task = 0; task < img.ncpus; ++task)
+      for (isa::Word cpu = 0; cpu < img.ncpus; ++cpu) set_bit("current.cpus_allowed", {task}, cpu);
   // Static initialisers that hold a function's address, which an assembly initialiser (a constant)
   // cannot: kernel/time/tick-sched.c per_cpu(nohz_full_kick_work) = IRQ_WORK_INIT_HARD(nohz_full_kick_func)
   static const struct { const char* var; const char* field; const char* func; } kFuncInits[] = {

@@ -40,17 +40,19 @@ struct KernelConfig {
   std::uint64_t residual_tick_cycles = 0;   // a nohz_full CPU's residual tick (0: none)
 };
 
-constexpr std::uint32_t kMaxCpus = 64;  // cfd->cpumask is one register (see smp.s)
+constexpr std::uint32_t kMaxCpus = 1024;  // NR_CPUS of a distribution kernel is 8192; masks are memory (cpumask.s)
 
 // Kernel paths for the protocol, plus `extra`, with the constants the kernel paths expect
-// (NR_CPUS, ALL_CPUS, CONTEXT_TRACKING_ENABLED, NOHZ_FULL_BOOT_MASK, NR_NOHZ_FULL_BOOT,
+// (NR_CPUS, NR_CPUMASK_LONGS, CONTEXT_TRACKING_ENABLED, NR_NOHZ_FULL_BOOT,
 // TICK_DO_TIMER_CPU, TICK_WORK_CYCLES, TICK_CYCLES, RESIDUAL_TICK_CYCLES,
 // NOHZ_FULL_SWITCH_STOP_MACHINE, and the answers of a
 // `.ctstate` function, CT_WHERE_KERNEL, _IDLE, _USER, _GUEST).
 isa::Image build_kernel(const KernelConfig& cfg);
 
 // Initial memory: variable initialisers, then every `.equ boot.active.VAR, V` on nohz_full
-// CPUs and `.equ boot.inactive.VAR, V` on the others (VAR a .percpu variable).
+// CPUs and `.equ boot.inactive.VAR, V` on the others (VAR a .percpu variable), then the boot
+// masks of CPUs (cpumask.s's cpu_online_mask and cpumask_of() table, tick_nohz_full_mask, each
+// task's cpus_allowed).
 std::vector<isa::Word> boot_memory(const isa::Image& img, const std::vector<bool>& nohz_full);
 
 }  // namespace kernel

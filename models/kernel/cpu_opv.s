@@ -33,7 +33,7 @@
 .equ CPU_OP_WORDS, 4                           ; sizeof(struct cpu_op) / 8
 .equ OPV_RESULT, 4                             ; isolsim: the block's return-value word
 
-.percpu current.cpus_allowed = ALL_CPUS        ; current->cpus_allowed of each CPU's task
+.percpu current.cpus_allowed[NR_CPUMASK_LONGS] ; current->cpus_allowed of each CPU's task (boot.cpp: all CPUs)
 .percpu cpu_opv.ops                            ; the vector a task pushed to another CPU runs there
 .percpu cpu_opv.cnt
 
@@ -49,10 +49,10 @@
     jnz cnt > CPU_OP_VEC_LEN_MAX, out          ; cpuopcnt > CPU_OP_VEC_LEN_MAX
     r = call cpu_opv_check(ops, cnt)
     jnz r, out
-    allowed = load current.cpus_allowed[this_cpu]   ; push_task_to_cpu(): !cpumask_test_cpu(dest_cpu, &p->cpus_allowed)
+    allowed = &current.cpus_allowed[this_cpu][0]
+    ok = call cpumask_test_cpu(cpu, allowed)   ; push_task_to_cpu(): !cpumask_test_cpu(dest_cpu, &p->cpus_allowed)
     r = ERR_EINVAL
-    bit = 1 << cpu
-    jz allowed & bit, out
+    jz ok, out
     jnz cpu != this_cpu, push
     r = call __do_cpu_opv(ops, cnt)            ; already there: preempt_disable(), the vector, preempt_enable()
     jmp out
@@ -71,9 +71,9 @@ out:
 ; it away before preemption was off
 .func cpu_opv_pushed(from)
     trace sched_migrate_task(from, this_cpu)   ; isolsim tracepoint: the pushed task arrives
-    allowed = load current.cpus_allowed[from]
-    bit = 1 << this_cpu
-    jz allowed & bit, eagain
+    allowed = &current.cpus_allowed[from][0]
+    ok = call cpumask_test_cpu(this_cpu, allowed)
+    jz ok, eagain
     ops = load cpu_opv.ops[from]
     cnt = load cpu_opv.cnt[from]
     r = call __do_cpu_opv(ops, cnt)
@@ -253,18 +253,20 @@ put:
     ret 0
 .endfunc
 
-; kernel/sched/core.c sched_setaffinity(pid, mask) for the task of CPU arg >> 32 (isolsim's tasks are
-; named by their CPU), mask the low 32 bits: -EINVAL when no CPU is left. The mask only: moving a
-; running task off a CPU the mask excludes (its stopper there) is left out, isolsim's tasks staying
-; on their CPU.
-.func sys_sched_setaffinity(arg)
-    cpu = arg >> 32
-    mask = arg & 0xffffffff
-    mask = mask & ALL_CPUS
+; kernel/sched/core.c sched_setaffinity(pid, len, user_mask_ptr): `args` points at the pid (isolsim's
+; tasks are named by their CPU) followed by the user's cpumask; -EINVAL when no online CPU is left.
+; The mask only: moving a running task off a CPU the mask excludes (its stopper there) is left
+; out, isolsim's tasks staying on their CPU.
+.func sys_sched_setaffinity(args)
+    cpu = load [args]
+    mask = args + 1
     r = ERR_EINVAL
     jnz cpu >= NR_CPUS, out
-    jz mask, out
-    store current.cpus_allowed[cpu], mask      ; __set_cpus_allowed_ptr() -> do_set_cpus_allowed()
+    all = &cpu_online_mask[0]
+    meets = call cpumask_intersects(mask, all) ; __set_cpus_allowed_ptr(): cpumask_any_and_distribute() finds none
+    jz meets, out
+    allowed = &current.cpus_allowed[cpu][0]
+    call cpumask_and(allowed, mask, all)       ; do_set_cpus_allowed() -> cpumask_copy() of the online ones
     r = 0
 out:
     trace syscall_result(&sys_sched_setaffinity, r)

@@ -3,7 +3,7 @@
 ; calls (ct_user_exit / ct_user_enter, ct_irq_enter / ct_irq_exit) and ct_set_cpu_work come from
 ; ct_mainline.s and the protocol file, the tick from tick.s, idle from idle.s, NMIs from nmi.s.
 ;
-; Simulator-provided constants: NR_CPUS, ALL_CPUS, CONTEXT_TRACKING_ENABLED (the
+; Simulator-provided constants: NR_CPUS, NR_CPUMASK_LONGS, CONTEXT_TRACKING_ENABLED (the
 ; context_tracking_key static key: some CPU is nohz_full), TICK_DO_TIMER_CPU, TICK_WORK_CYCLES.
 
 .equ ERR_EINVAL, 0xffffffffffffffea            ; -EINVAL and -EAGAIN as system calls return them
@@ -93,7 +93,8 @@ ipi:
     jz DEFER_SYNC_CORE, go
     cond = &do_sync_core_defer_cond
 go:
-    call smp_call_function_many_cond(ALL_CPUS, &do_sync_core, req, 1, cond, &on_each_cpu_cond_mask)  ; on_each_cpu_cond(): cpu_online_mask
+    all = &cpu_online_mask[0]                  ; on_each_cpu_cond(): cpu_online_mask
+    call smp_call_function_many_cond(all, &do_sync_core, req, SCF_RUN_LOCAL | SCF_WAIT, cond, &on_each_cpu_cond_mask)
     ret 0
 .endfunc
 

@@ -121,13 +121,12 @@ out:
 ; CPU's is while its tick is stopped (a deferrable timer: if it is nohz_full). The timer's own
 ; expiry, seconds later, is not modelled.
 .func mod_timer_on(mask)
-    cpu = 0
+    cpu = -1
 loop:
-    bit = 1 << cpu
-    jz mask & bit, next
+    cpu = call cpumask_next(cpu, mask)         ; for_each_cpu(cpu, mask)
+    jnz cpu >= NR_CPUS, done
     call wake_up_nohz_cpu(cpu)                 ; trigger_dyntick_cpu(): if (tick_nohz_full_cpu(base->cpu)) wake_up_nohz_cpu()
-next:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, loop
+    jmp loop
+done:
     ret 0
 .endfunc

@@ -14,13 +14,13 @@
 ; kernel/smp.c smp_call_function_many(mask, func, info, wait): smp_call_function_many_cond(mask,
 ; func, info, wait ? SCF_WAIT : 0, NULL): no SCF_RUN_LOCAL, so no local call
 .func smp_call_function_many(mask, func, info, wait)
-    self = 1 << this_cpu
-    mask = mask & ~self
-    call smp_call_function_many_cond(mask, func, info, wait, 0, &smp_call_function_many)
+    scf_flags = wait & SCF_WAIT                ; wait ? SCF_WAIT : 0 (wait is 0 or 1)
+    call smp_call_function_many_cond(mask, func, info, scf_flags, 0, &smp_call_function_many)
     ret 0
 .endfunc
 
 .func tlb_remove_table_sync_one()
-    call smp_call_function_many(ALL_CPUS, &tlb_remove_table_smp_sync, 0, 1)   ; smp_call_function(): cpu_online_mask
+    all = &cpu_online_mask[0]                  ; smp_call_function(): cpu_online_mask
+    call smp_call_function_many(all, &tlb_remove_table_smp_sync, 0, 1)
     ret 0
 .endfunc

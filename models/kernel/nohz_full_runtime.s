@@ -29,7 +29,7 @@
 .equ APIC_LVT_TIMER_PERIODIC, 0x20000          ; bits 17-18 = 01
 .equ APIC_LVT_TIMER_TSCDEADLINE, 0x40000       ; bits 17-18 = 10
 
-.var tick_nohz_full_mask = NOHZ_FULL_BOOT_MASK ; tick_nohz_full_mask as user space last wrote it
+.var tick_nohz_full_mask[NR_CPUMASK_LONGS]     ; tick_nohz_full_mask as user space last wrote it (boot.cpp: nohz_full=)
 .var nohz_full_mutex                           ; the writers' mutex (cpuset_mutex)
 .var context_tracking_key.enabled = NR_NOHZ_FULL_BOOT   ; context_tracking_key.key.enabled: a count
 .var context_tracking_key.jump = CONTEXT_TRACKING_ENABLED ; the jump labels' patched state: 1 = jump
@@ -53,40 +53,43 @@ out:
     ret 0
 .endfunc
 
-; The user-space write: the CPUs of `mask` become nohz_full, the others stop being so. Returns 0,
-; or -EINVAL with nothing changed.
+; The user-space write: the CPUs of `mask` (a cpumask, what the written cpulist parses to) become
+; nohz_full, the others stop being so. Returns 0, or -EINVAL with nothing changed.
 .func sys_nohz_full_write(mask)
-    jnz mask & ~ALL_CPUS, einval               ; cpulist_parse(): no such CPU
-    jnz mask & (1 << TICK_DO_TIMER_CPU), einval   ; the timekeeper stays housekeeping
+    all = &cpu_online_mask[0]
+    ok = call cpumask_subset(mask, all)        ; cpulist_parse(): no such CPU
+    jz ok, einval
+    timekeeper = call cpumask_test_cpu(TICK_DO_TIMER_CPU, mask)
+    jnz timekeeper, einval                     ; the timekeeper stays housekeeping
 lock:
     old = xchg nohz_full_mutex, 1              ; mutex_lock(&cpuset_mutex)
     jz old, locked
     call sleep_wait()
     jmp lock
 locked:
-    cur = load tick_nohz_full_mask
-    cpu = 0
+    cur = &tick_nohz_full_mask[0]
+    cpu = -1
 on:                                            ; CPUs that become nohz_full: the key first
-    bit = 1 << cpu
-    jz mask & bit, on_next
-    jnz cur & bit, on_next
+    cpu = call cpumask_next(cpu, mask)
+    jnz cpu >= NR_CPUS, on_done
+    was = call cpumask_test_cpu(cpu, cur)
+    jnz was, on
     call static_key_slow_inc_ct()
     call tif_nohz_set_all()
     call nohz_full_switch(cpu, 1)
-on_next:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, on
-    cpu = 0
+    jmp on
+on_done:
+    cpu = -1
 off:                                           ; CPUs that stop being nohz_full: the key after
-    bit = 1 << cpu
-    jz cur & bit, off_next
-    jnz mask & bit, off_next
+    cpu = call cpumask_next(cpu, cur)
+    jnz cpu >= NR_CPUS, off_done
+    stays = call cpumask_test_cpu(cpu, mask)
+    jnz stays, off
     call nohz_full_switch(cpu, 0)
     call static_key_slow_dec_ct()
-off_next:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, off
-    store tick_nohz_full_mask, mask
+    jmp off
+off_done:
+    call cpumask_copy(cur, mask)
     store nohz_full_mutex, 0                   ; mutex_unlock()
     trace syscall_result(&sys_nohz_full_write, 0)
     ret 0
@@ -186,7 +189,8 @@ out:
 ; text_poke_sync() for a forceful (noinstr) key: on_each_cpu(do_sync_core, NULL, 1), never deferred
 .func text_poke_sync_forceful()
     req = request
-    call smp_call_function_many_cond(ALL_CPUS, &do_sync_core, req, 1, 0, &on_each_cpu_cond_mask)
+    all = &cpu_online_mask[0]
+    call smp_call_function_many_cond(all, &do_sync_core, req, SCF_RUN_LOCAL | SCF_WAIT, 0, &on_each_cpu_cond_mask)
     ret 0
 .endfunc
 

@@ -152,13 +152,12 @@ out:
 ; A sender's wake-up of kthread/N on every CPU of `mask` (a driver or subsystem waking its per-CPU
 ; thread: wake_up_process(per_cpu(task, cpu)))
 .func wake_up_kthread_on(mask)
-    cpu = 0
+    cpu = -1
 loop:
-    bit = 1 << cpu
-    jz mask & bit, next
+    cpu = call cpumask_next(cpu, mask)         ; for_each_cpu(cpu, mask)
+    jnz cpu >= NR_CPUS, done
     call try_to_wake_up(cpu, TASK_KTHREAD)
-next:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, loop
+    jmp loop
+done:
     ret 0
 .endfunc

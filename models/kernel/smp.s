@@ -2,9 +2,13 @@
 ; handlers and the x2APIC IPI senders. Follows kernel/smp.c and arch/x86/kernel/apic/x2apic_phys.c
 ; of Linux v6.6 (the base the context-tracking work deferral series applies to).
 ;
-; CPU-private bookkeeping that no other CPU reads (cfd->cpumask, cfd->cpumask_ipi, irq stats,
-; csd_lock_record) is kept in registers or omitted: it never changes what another CPU sees.
-; cfd->cpumask lives in one register, hence at most 64 CPUs.
+; Masks are struct cpumask in memory (cpumask.s): callers pass pointers, as the kernel does.
+; CPU-private bookkeeping that no other CPU reads and no mask holds (irq stats, csd_lock_record)
+; is omitted: it never changes what another CPU sees.
+
+; kernel/smp.c smp_call_function_many_cond()'s scf_flags
+.equ SCF_WAIT, 0x1
+.equ SCF_RUN_LOCAL, 0x2
 
 ; include/linux/smp_types.h
 .equ CSD_FLAG_LOCK, 0x01
@@ -45,6 +49,8 @@
 
 ; cfd_data.csd: each sender owns one csd per target CPU
 .percpu cfd.csd[NR_CPUS][CSD_WORDS]
+; cfd_data.cpumask, cfd_data.cpumask_ipi (the sender's targets, and those its IPIs go to) are
+; declared in cpumask.s, the last file, so that the per-CPU data before them keeps its lines
 ; call_single_queue: struct llist_head, ->first
 .percpu call_single_queue
 
@@ -71,16 +77,15 @@ again:
 .func x2apic_send_IPI_mask(mask, vector)
     mfence                                     ; weak_wrmsr_fence()
     cli                                        ; local_irq_save(flags): no interrupt between two ICR writes
-    cpu = 0
+    cpu = -1
 loop:
-    bit = 1 << cpu
-    jz mask & bit, next                        ; for_each_cpu(query_cpu, mask)
+    cpu = call cpumask_next(cpu, mask)         ; for_each_cpu(query_cpu, mask)
+    jnz cpu >= NR_CPUS, done
     dest = cpu << 32
     icr = dest | vector
     wrmsr MSR_X2APIC_ICR, icr
-next:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, loop
+    jmp loop
+done:
     sti                                        ; local_irq_restore(flags): callers run with IRQs on
     ret 0
 .endfunc
@@ -106,10 +111,11 @@ next:
 ; native_send_call_func_ipi(): with IPI shorthands enabled, a mask of every online CPU but
 ; this one is one ALLBUT broadcast; any other mask is one ICR write per CPU.
 .func send_call_function_ipi_mask(mask, callsite)
-    trace ipi_send_cpumask(mask, callsite, &generic_smp_call_function_single_interrupt)
-    self = 1 << this_cpu
-    others = ALL_CPUS & ~self
-    jnz mask != others, sendmask
+    trace ipi_send_cpumask(cpumask mask, callsite, &generic_smp_call_function_single_interrupt)
+    self = call cpumask_of(this_cpu)
+    all = &cpu_online_mask[0]
+    ok = call cpumask_or_equal(mask, self, all)   ; if (!cpumask_or_equal(mask, cpumask_of(cpu), cpu_online_mask))
+    jz ok, sendmask                            ;     goto sendmask (callers never include this CPU)
     call x2apic_send_IPI_allbutself(CALL_FUNCTION_VECTOR)
     ret 0
 sendmask:
@@ -120,34 +126,45 @@ sendmask:
 ; kernel/smp.c on_each_cpu_cond_mask(cond_func, func, info, wait, mask) (v6.6): for scenario programs
 ; that send to some CPUs only (text_poke_sync() sends to all, through on_each_cpu_cond()).
 .func on_each_cpu_cond_mask(cond_func, func, info, wait, mask)
-    call smp_call_function_many_cond(mask, func, info, wait, cond_func, &on_each_cpu_cond_mask)
+    scf_flags = SCF_RUN_LOCAL                  ; unsigned int scf_flags = SCF_RUN_LOCAL
+    jz wait, go
+    scf_flags = SCF_RUN_LOCAL | SCF_WAIT       ; if (wait) scf_flags |= SCF_WAIT
+go:
+    call smp_call_function_many_cond(mask, func, info, scf_flags, cond_func, &on_each_cpu_cond_mask)
     ret 0
 .endfunc
 
-; kernel/smp.c smp_call_function_many_cond(mask, func, info, SCF_RUN_LOCAL | wait, cond_func) (v6.6);
-; on_each_cpu_cond_mask() passes its mask, on_each_cpu_cond() cpu_online_mask (ALL_CPUS).
+; kernel/smp.c smp_call_function_many_cond(mask, func, info, scf_flags, cond_func) (v6.6);
+; on_each_cpu_cond_mask() passes its mask, on_each_cpu_cond() &cpu_online_mask.
 ; `callsite` is the tracepoints' _RET_IP_, the function that called it (on_each_cpu_cond_mask(),
 ; which on_each_cpu() and on_each_cpu_cond() are inline wrappers of, or smp_call_function_many()).
-.func smp_call_function_many_cond(mask, func, info, wait, cond_func, callsite)
-    self = 1 << this_cpu
-    run_local = mask & self                    ; SCF_RUN_LOCAL && cpumask_test_cpu(this_cpu, mask)
+.func smp_call_function_many_cond(mask, func, info, scf_flags, cond_func, callsite)
+    wait = scf_flags & SCF_WAIT                ; bool wait = scf_flags & SCF_WAIT
+    run_local = 0
+    jz scf_flags & SCF_RUN_LOCAL, local_known
+    run_local = call cpumask_test_cpu(this_cpu, mask)   ; (scf_flags & SCF_RUN_LOCAL) && cpumask_test_cpu(this_cpu, mask)
+local_known:
     jz LOCAL_COND_FIRST, local_decided         ; v6.6: the local cond_func runs after the IPIs;
     jz cond_func, local_decided                ; since v6.14 (63a48181fbcd) before the remote loop
     jz run_local, local_decided
     run_local = call *cond_func(this_cpu, info)
 local_decided:
-    mask = mask & ~self                        ; cpumask_and(cfd->cpumask, mask, online); clear self
-    ipimask = 0                                ; cpumask_clear(cfd->cpumask_ipi)
+    targets = &cfd.cpumask[this_cpu][0]
+    ipimask = &cfd.cpumask_ipi[this_cpu][0]
+    all = &cpu_online_mask[0]
+    call cpumask_and(targets, mask, all)       ; cpumask_and(cfd->cpumask, mask, cpu_online_mask)
+    call __cpumask_clear_cpu(this_cpu, targets)
+    call cpumask_clear(ipimask)                ; cpumask_clear(cfd->cpumask_ipi)
     nr = 0
-    cpu = 0
+    cpu = -1
 each_cpu:
-    bit = 1 << cpu
-    jz mask & bit, next_cpu                    ; for_each_cpu(cpu, cfd->cpumask)
+    cpu = call cpumask_next(cpu, targets)      ; for_each_cpu(cpu, cfd->cpumask)
+    jnz cpu >= NR_CPUS, sent_all
     jz cond_func, queue
     want = call *cond_func(cpu, info)          ; if (cond_func && !cond_func(cpu, info))
     jnz want, queue
-    mask = mask & ~bit                         ;     __cpumask_clear_cpu(cpu, cfd->cpumask); continue
-    jmp next_cpu
+    call __cpumask_clear_cpu(cpu, targets)     ;     __cpumask_clear_cpu(cpu, cfd->cpumask); continue
+    jmp each_cpu
 queue:
     csd = &cfd.csd[this_cpu][cpu][0]           ; csd = per_cpu_ptr(cfd->csd, cpu)
 lock_wait:                                     ; csd_lock() -> csd_lock_wait(): smp_cond_load_acquire(&csd->node.u_flags, !(VAL & CSD_FLAG_LOCK))
@@ -167,13 +184,12 @@ async:
     trace csd_queue_cpu(cpu, callsite, func, csd)
     head = &call_single_queue[cpu]
     was_empty = call llist_add(csd, head)      ; IPI only when the queue goes empty -> non-empty
-    jz was_empty, next_cpu
-    ipimask = ipimask | bit                    ; __cpumask_set_cpu(cpu, cfd->cpumask_ipi)
+    jz was_empty, each_cpu
+    call __cpumask_set_cpu(cpu, ipimask)       ; __cpumask_set_cpu(cpu, cfd->cpumask_ipi)
     nr = nr + 1
     last = cpu
-next_cpu:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, each_cpu
+    jmp each_cpu
+sent_all:
     jz nr, sent
     jnz nr != 1, many
     call send_call_function_single_ipi(last, callsite)   ; if (nr_cpus == 1)
@@ -192,19 +208,16 @@ local_cond_done:
     sti                                        ; local_irq_restore(flags): callers run with IRQs on
 wait_all:
     jz wait, done
-    cpu = 0
+    cpu = -1
 wait_cpu:
-    bit = 1 << cpu
-    jz mask & bit, wait_next                   ; for_each_cpu(cpu, cfd->cpumask)
+    cpu = call cpumask_next(cpu, targets)      ; for_each_cpu(cpu, cfd->cpumask)
+    jnz cpu >= NR_CPUS, done
     csd = &cfd.csd[this_cpu][cpu][0]
 spin:                                          ; csd_lock_wait(csd)
     flags = load [csd + CSD_FLAGS]
-    jz flags & CSD_FLAG_LOCK, wait_next
+    jz flags & CSD_FLAG_LOCK, wait_cpu
     pause
     jmp spin
-wait_next:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, wait_cpu
 done:
     ret 0
 .endfunc

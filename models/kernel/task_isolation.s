@@ -177,14 +177,13 @@ out:
 
 ; task_isolation_remote_cpumask(mask, fmt, ...)
 .func task_isolation_remote_cpumask(mask, vector)
-    cpu = 0
+    cpu = -1
 loop:
-    bit = 1 << cpu
-    jz mask & bit, next
+    cpu = call cpumask_next(cpu, mask)         ; for_each_cpu(cpu, mask)
+    jnz cpu >= NR_CPUS, done
     call task_isolation_remote(cpu, vector)
-next:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, loop
+    jmp loop
+done:
     ret 0
 .endfunc
 
@@ -207,10 +206,11 @@ next:
 ; kernel/smp.c send_call_function_ipi_mask() -> arch_send_call_function_ipi_mask() with the hook
 .func send_call_function_ipi_mask(mask, callsite)
     call task_isolation_remote_cpumask(mask, CALL_FUNCTION_VECTOR)
-    trace ipi_send_cpumask(mask, callsite, &generic_smp_call_function_single_interrupt)
-    self = 1 << this_cpu
-    others = ALL_CPUS & ~self
-    jnz mask != others, sendmask
+    trace ipi_send_cpumask(cpumask mask, callsite, &generic_smp_call_function_single_interrupt)
+    self = call cpumask_of(this_cpu)
+    all = &cpu_online_mask[0]
+    ok = call cpumask_or_equal(mask, self, all)   ; native_send_call_func_ipi(), as in smp.s
+    jz ok, sendmask
     call x2apic_send_IPI_allbutself(CALL_FUNCTION_VECTOR)
     ret 0
 sendmask:

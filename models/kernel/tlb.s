@@ -39,7 +39,8 @@ ipi:
     jz DEFER_TLBI, go
     cond = &do_kernel_flush_defer_cond
 go:
-    call smp_call_function_many_cond(ALL_CPUS, &do_flush_tlb_all, req, 1, cond, &on_each_cpu_cond_mask)   ; on_each_cpu(): cpu_online_mask
+    all = &cpu_online_mask[0]                  ; on_each_cpu(): cpu_online_mask
+    call smp_call_function_many_cond(all, &do_flush_tlb_all, req, SCF_RUN_LOCAL | SCF_WAIT, cond, &on_each_cpu_cond_mask)
     ret 0
 .endfunc
 

@@ -74,40 +74,37 @@ out:
 ; ("mm/vmstat: skip periodic vmstat update for isolated CPUs", Marcelo Tosatti) cpu_is_isolated(cpu),
 ; true for a nohz_full CPU (not in HK_TYPE_TICK), skips it
 .func vmstat_shepherd(mask)
-    cpu = 0
+    cpu = -1
 loop:
-    bit = 1 << cpu
-    jz mask & bit, next
+    cpu = call cpumask_next(cpu, mask)         ; for_each_cpu(cpu, mask)
+    jnz cpu >= NR_CPUS, done
     isolated = load tick.nohz_full[cpu]        ; if (cpu_is_isolated(cpu)) continue
     jnz isolated, skip
     call queue_work_on(cpu, WORK_VMSTAT)       ; queue_delayed_work_on(cpu, mm_percpu_wq, dw, 0)
-    jmp next
+    jmp loop
 skip:
     trace ipi_avoided(cpu, &vmstat_update, IPI_AVOIDED_ISOLATED)
-next:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, loop
+    jmp loop
+done:
     ret 0
 .endfunc
 
 ; mm/swap.c __lru_add_drain_all(false) (v6.6): queue the drain on every CPU of `mask` (those with
 ; folios in their batches, cpu_needs_drain(cpu)), then flush_work() each
 .func lru_add_drain_all(mask)
-    cpu = 0
+    cpu = -1
 queue:
-    bit = 1 << cpu
-    jz mask & bit, qnext
+    cpu = call cpumask_next(cpu, mask)         ; for_each_cpu(cpu, &has_work)
+    jnz cpu >= NR_CPUS, queued
     call queue_work_on(cpu, WORK_LRU_DRAIN)
-qnext:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, queue
-    cpu = 0
+    jmp queue
+queued:
+    cpu = -1
 flush:
-    bit = 1 << cpu
-    jz mask & bit, fnext
+    cpu = call cpumask_next(cpu, mask)         ; for_each_cpu(cpu, &has_work)
+    jnz cpu >= NR_CPUS, done
     call flush_work(cpu, WORK_LRU_DRAIN)
-fnext:
-    cpu = cpu + 1
-    jnz cpu < NR_CPUS, flush
+    jmp flush
+done:
     ret 0
 .endfunc

@@ -2,9 +2,11 @@
 ; CPU had returned when it ran (models/kernel/block_interf.s)
 .var returned                                  ; cpu0's write of the mask returned
 .var late                                      ; the callback ran after that
+.var blocked_cpus[NR_CPUMASK_LONGS] = {0x4}    ; the cpumask user space writes: cpu2
 
 .func writer()
-    syscall entry_SYSCALL_64(&sys_block_interf_write, 4)   ; block cpu2
+    mask = &blocked_cpus[0]
+    syscall entry_SYSCALL_64(&sys_block_interf_write, mask)   ; block cpu2
     store returned, 1
     ret 0
 .endfunc

@@ -1,4 +1,4 @@
-; text_poke_sync()'s cross-CPU sync_core, sent to the CPUs of `mask` only: the same kernel path
+; text_poke_sync()'s cross-CPU sync_core, sent to the CPUs of `mask` (a struct cpumask) only: the same kernel path
 ; (on_each_cpu_cond_mask with the protocol's deferral as cond_func, waiting), with fewer CPUs to
 ; interleave. Called as a system call from the explore scenarios' workloads.
 .func sys_sync_core_on(mask)

@@ -6,7 +6,7 @@ wait:
     jnz s & CT_RCU_WATCHING, wait
     ctx = s & CT_STATE_MASK
     jnz ctx != CT_STATE_IDLE, wait
-    mask = 1 << cpu
+    mask = call cpumask_of(cpu)
     call sys_sync_core_on(mask)
     ret 0
 .endfunc

@@ -1,4 +1,4 @@
-; flush_tlb_kernel_range()'s kernel TLB flush, sent to the CPUs of `mask` only: the same kernel
+; flush_tlb_kernel_range()'s kernel TLB flush, sent to the CPUs of `mask` (a struct cpumask) only: the same kernel
 ; path (on_each_cpu_cond_mask with the protocol's TLBI deferral as cond_func, waiting), with fewer
 ; CPUs to interleave. Called as a system call from the explore scenarios' workloads.
 .func sys_flush_tlb_on(mask)

@@ -11,7 +11,6 @@
 #include <stdexcept>
 
 #include "models/isa/assembler.h"
-#include "models/kernel/boot.h"
 #include "sim/explore/litmus_x86.h"
 
 namespace explore {
@@ -309,9 +308,10 @@ class Reader {
     for (std::size_t i = 0; i < head.size(); ++i)
       if (trim(head[i]) != "P" + std::to_string(i))
         fail(file_, all[0].line, "expected thread header P" + std::to_string(i) + ", found '" + trim(head[i]) + "'");
-    // Each thread is a CPU, and the machine has at most kMaxCpus (a CPU mask is one word).
-    if (head.size() > kernel::kMaxCpus)
-      fail(file_, all[0].line, std::to_string(head.size()) + " threads: at most " + std::to_string(kernel::kMaxCpus) +
+    // Each thread is a CPU, and ALL_CPUS, the litmus programs' mask of every thread, is one word.
+    constexpr std::size_t kMaxThreads = 64;
+    if (head.size() > kMaxThreads)
+      fail(file_, all[0].line, std::to_string(head.size()) + " threads: at most " + std::to_string(kMaxThreads) +
                                    " (one CPU each)");
     lit_.threads = static_cast<int>(head.size());
     threads_.resize(head.size());

@@ -1,4 +1,5 @@
 #include "sim/run/ftrace_log.h"
+#include "sim/run/trace_cpumask.h"
 
 #include <cmath>
 #include <cstdio>
@@ -21,22 +22,6 @@ const std::pair<const char*, const char*> kVectorEvents[] = {
     {"irq_work_vector_exit", "irq_work_exit"},
 };
 
-// A CPU mask as the kernel's %*pbl prints it: "1-3,5".
-std::string cpulist(std::uint64_t mask) {
-  std::string out;
-  for (int c = 0; c < 64;) {
-    if (!(mask >> c & 1)) {
-      ++c;
-      continue;
-    }
-    int e = c;
-    while (e + 1 < 64 && (mask >> (e + 1) & 1)) ++e;
-    if (!out.empty()) out += ",";
-    out += std::to_string(c) + (e > c ? "-" + std::to_string(e) : "");
-    c = e + 1;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -62,7 +47,7 @@ void FtraceLog::tracepoint(std::uint64_t cycle, std::uint32_t cpu, const Task& t
   if (name == "ipi_send_cpu" && a.size() >= 3) {
     add(cycle, cpu, t, name, "cpu=" + std::to_string(a[0]) + " callsite=" + fname(a[1]) + " callback=" + fname(a[2]));
   } else if (name == "ipi_send_cpumask" && a.size() >= 3) {
-    add(cycle, cpu, t, name, "cpumask=" + cpulist(a[0]) + " callsite=" + fname(a[1]) + " callback=" + fname(a[2]));
+    add(cycle, cpu, t, name, "cpumask=" + cpulist(traced_cpus(a, 3)) + " callsite=" + fname(a[1]) + " callback=" + fname(a[2]));
   } else if (name == "irq_handler_entry" && !a.empty()) {
     add(cycle, cpu, t, name, "irq=" + std::to_string(a[0]) + " name=isolsim-dev");
   } else if (name == "irq_handler_exit" && !a.empty()) {

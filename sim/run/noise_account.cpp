@@ -1,4 +1,5 @@
 #include "noise_account.h"
+#include "sim/run/trace_cpumask.h"
 
 #include <algorithm>
 
@@ -52,7 +53,10 @@ void NoiseAccount::sender_trace(std::uint32_t cpu, const std::string& name, cons
     // ipi_avoided(cpu, callback, reason): IPI_AVOIDED_BLOCKED (block_interf.s) is a refusal
     count(cpu, a[0], fname(a[1]), a[2] == 3 ? &CallbackCount::blocked : &CallbackCount::skipped);
   } else if (name == "block_interf_set" && !a.empty()) {
-    block_.mask = a[0];  // the write returned: from now on these CPUs are blocked
+    // the write returned: from now on these CPUs are blocked
+    block_.mask.assign(ncpus_, false);
+    for (std::uint32_t c : traced_cpus(a, 1))
+      if (c < ncpus_) block_.mask[c] = true;
     ++block_.writes;
   } else if (name == "syscall_result" && a.size() >= 2) {
     ++syscalls_[fname(a[0])][errno_name(a[1])];
@@ -66,7 +70,7 @@ void NoiseAccount::set_nohz_full(std::uint32_t cpu, bool on, std::uint64_t cycle
 }
 
 void NoiseAccount::ipi_sent(std::uint32_t, std::uint32_t to) {
-  if (to < 64 && (block_.mask >> to) & 1) ++block_.ipis_to_blocked;
+  if (to < block_.mask.size() && block_.mask[to]) ++block_.ipis_to_blocked;
 }
 
 void NoiseAccount::begin(std::uint32_t cpu, std::uint64_t cycle, std::uint8_t vector, std::int64_t sender,

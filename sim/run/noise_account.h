@@ -52,7 +52,7 @@ struct CallbackCount {
 
 // Seed 000's block-interference mask, as the run used it.
 struct BlockInterference {
-  std::uint64_t mask = 0;          // CPUs blocked by the last write that returned
+  std::vector<bool> mask;          // per CPU: blocked by the last write that returned
   std::uint64_t writes = 0;
   std::uint64_t ipis_to_blocked = 0;  // IPIs sent to a CPU after the write that blocked it returned
 };

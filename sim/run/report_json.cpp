@@ -132,8 +132,8 @@ J noise_section(const scenario::Scenario& s, const Recorder& rec) {
   }
   const BlockInterference& b = n.block_interference();
   J blocked = J::array();
-  for (std::uint32_t c = 0; c < s.cpus && c < 64; ++c)
-    if ((b.mask >> c) & 1) blocked.push_back(c);
+  for (std::uint32_t c = 0; c < b.mask.size(); ++c)
+    if (b.mask[c]) blocked.push_back(c);
   J calls = J::object();
   for (const auto& [call, results] : n.syscalls())
     for (const auto& [result, count] : results) calls[call][result] = count;

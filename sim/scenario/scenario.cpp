@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "models/kernel/boot.h"
 #include "models/kernel/kernel_sources.h"
 #include "sim/scenario/loader.h"
 
@@ -119,7 +120,7 @@ class Loader {
 
   void platform(const ObjectReader& p) {
     only_keys(p, {"cpus", "clock_mhz", "topology", "costs"});
-    s_.cpus = static_cast<std::uint32_t>(p.get_u64_in("cpus", 1, 64));
+    s_.cpus = static_cast<std::uint32_t>(p.get_u64_in("cpus", 1, kernel::kMaxCpus));
     s_.clock_mhz = p.get_double("clock_mhz", 3000);
     // At least 1 MHz: a whole run (up to 1e13 cycles) must fit SystemC's 64-bit picoseconds.
     if (!(s_.clock_mhz >= 1 && s_.clock_mhz <= 10000))

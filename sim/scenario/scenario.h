@@ -42,6 +42,10 @@ struct Step {
   std::uint64_t cycles = 0;      // User: N; Until: T; Idle: N, 0 = forever
   std::string syscall;           // Syscall: NAME (without the sys_ prefix)
   std::uint64_t arg = 0;         // Syscall
+  // Syscall with "cpus": the argument is the address of a block in the task's memory, `arg` (when
+  // given) then the struct cpumask of these CPUs, as a system call taking a user cpumask reads it
+  bool has_cpus = false;
+  std::vector<std::uint32_t> cpus;
   std::uint64_t count = 0;       // Repeat
   std::uint64_t period = 0;      // Repeat, 0 = none
   std::vector<Step> steps;       // Repeat

@@ -29,10 +29,13 @@ std::string body_name(const Scenario& s, std::size_t i, std::size_t turn = 0) {
 std::string dispatcher_name(std::uint32_t cpu) { return "__sources_cpu" + std::to_string(cpu); }
 std::string stub_name(std::uint32_t vector) { return "asm_common_interrupt_" + hex(vector); }
 
-std::uint64_t mask_of(const std::vector<std::uint32_t>& cpus) {
-  std::uint64_t m = 0;
-  for (std::uint32_t c : cpus) m |= std::uint64_t(1) << c;
-  return m;
+// A struct cpumask of `cpus` as a variable's initialiser (cpumask.s: BITS_TO_LONGS(NR_CPUS) words).
+std::string cpumask_init(const std::vector<std::uint32_t>& cpus, std::uint32_t ncpus) {
+  std::vector<std::uint64_t> words((ncpus + 63) / 64, 0);
+  for (std::uint32_t c : cpus) words[c / 64] |= std::uint64_t(1) << (c % 64);
+  std::string out = "{";
+  for (std::size_t i = 0; i < words.size(); ++i) out += (i ? ", " : "") + hex(words[i]);
+  return out + "}";
 }
 
 // Rows of a sender's schedule: (cycle, body), in cycle order, ties in source order.
@@ -53,7 +56,9 @@ std::vector<std::pair<std::uint64_t, std::string>> rows_of(const Scenario& s, st
 
 // One firing's body: the kind's kernel function on `targets`.
 void write_body(std::ostream& o, const std::string& name, const Source& src, const SourceKind& k,
-                const std::vector<std::uint32_t>& targets) {
+                const std::vector<std::uint32_t>& targets, std::uint32_t ncpus) {
+  const bool masked = src.kind != "ipi" && k.targets != SourceKind::Targets::None;
+  if (masked) o << ".var " << name << ".targets[NR_CPUMASK_LONGS] = " << cpumask_init(targets, ncpus) << "\n";
   o << ".func " << name << "(arg)\n";
   if (src.kind == "ipi") {
     for (std::uint32_t c : targets) {
@@ -63,7 +68,8 @@ void write_body(std::ostream& o, const std::string& name, const Source& src, con
   } else if (k.targets == SourceKind::Targets::None) {
     o << "    call " << k.body << "()\n";
   } else {
-    o << "    call " << k.body << "(" << hex(mask_of(targets)) << ")\n";
+    o << "    __targets = &" << name << ".targets[0]\n";
+    o << "    call " << k.body << "(__targets)\n";
   }
   o << "    ret 0\n.endfunc\n";
 }
@@ -104,10 +110,10 @@ std::string generate_sources(const Scenario& s) {
       continue;
     }
     if (!src.rotate) {
-      write_body(o, body_name(s, i), src, k, src.to);
+      write_body(o, body_name(s, i), src, k, src.to, s.cpus);
       continue;
     }
-    for (std::size_t t = 0; t < src.to.size(); ++t) write_body(o, body_name(s, i, t), src, k, {src.to[t]});
+    for (std::size_t t = 0; t < src.to.size(); ++t) write_body(o, body_name(s, i, t), src, k, {src.to[t]}, s.cpus);
   }
   for (std::uint32_t c = 0; c < s.cpus; ++c) {
     if (!sends_sources(s, c)) continue;

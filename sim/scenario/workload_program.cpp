@@ -18,8 +18,9 @@ std::string jq(const std::string& s) {
 // scenario's programs (constants are global) can collide with them.
 class TaskWriter {
  public:
-  TaskWriter(const JsonDoc& doc, const std::function<bool(const std::string&)>& has_function)
-      : doc_(doc), has_function_(has_function) {}
+  TaskWriter(const JsonDoc& doc, const std::function<bool(const std::string&)>& has_function, std::uint32_t cpu,
+             std::uint32_t ncpus)
+      : doc_(doc), has_function_(has_function), cpu_(cpu), ncpus_(ncpus) {}
 
   void steps(const std::vector<Step>& list, int depth) {
     for (const Step& st : list) step(st, depth);
@@ -31,12 +32,29 @@ class TaskWriter {
   void at_line(const std::string& pointer) { out_ << ".line " << std::max(1, doc_.line_of(pointer)) << "\n"; }
   void comment(const std::string& s) { out_ << "    ; " << s << "\n"; }
   std::string text() const { return out_.str(); }
+  std::string data() const { return data_.str(); }  // the steps' user memory, outside the function
 
  private:
   const JsonDoc& doc_;
   const std::function<bool(const std::string&)>& has_function_;
-  std::ostringstream out_;
-  unsigned labels_ = 0;
+  std::ostringstream out_, data_;
+  unsigned labels_ = 0, blocks_ = 0;
+  std::uint32_t cpu_, ncpus_;
+
+  // A step's user memory: `arg` (when the step gives one) then the struct cpumask of `cpus`
+  // (BITS_TO_LONGS(NR_CPUS) words); returns the operand that is its address.
+  std::string cpus_block(const Step& st) {
+    const std::string name = "__task_cpu" + std::to_string(cpu_) + ".cpus" + std::to_string(++blocks_);
+    std::vector<std::uint64_t> words;
+    if (doc_.find(st.pointer + "/arg")) words.push_back(st.arg);
+    const std::size_t first = words.size();
+    words.resize(first + (ncpus_ + 63) / 64, 0);
+    for (std::uint32_t c : st.cpus) words[first + c / 64] |= std::uint64_t(1) << (c % 64);
+    data_ << ".var " << name << "[" << words.size() << "] = {";
+    for (std::size_t i = 0; i < words.size(); ++i) data_ << (i ? ", " : "") << words[i];
+    data_ << "}   ; " << st.pointer << "\n";
+    return "&" + name + "[0]";
+  }
 
   std::string fresh(const std::string& what) { return "__" + what + "_" + std::to_string(++labels_); }
 
@@ -55,8 +73,13 @@ class TaskWriter {
     if (!has_function_("sys_" + name))
       doc_.fail(st.pointer + key, "unknown system call " + jq(name) + ": no function sys_" + name +
                                       " in the kernel or the scenario's programs");
-    comment(st.pointer + ": syscall " + name + "(" + std::to_string(arg) + ")");
-    line("syscall entry_SYSCALL_64(&sys_" + name + ", " + std::to_string(arg) + ")");
+    std::string operand = std::to_string(arg);
+    if (st.has_cpus) {
+      line("__cpus = " + cpus_block(st));  // an address is an instruction of its own
+      operand = "__cpus";
+    }
+    comment(st.pointer + ": syscall " + name + "(" + operand + ")");
+    line("syscall entry_SYSCALL_64(&sys_" + name + ", " + operand + ")");
   }
 
   void step(const Step& st, int depth) {
@@ -114,7 +137,7 @@ std::string generate_task(const JsonDoc& doc, const Scenario& s, std::uint32_t c
     throw std::out_of_range("generate_task: CPU " + std::to_string(cpu) + " out of range (" +
                             std::to_string(s.workload.size()) + " workloads)");
   const CpuWorkload& w = s.workload[cpu];
-  TaskWriter t(doc, has_function);
+  TaskWriter t(doc, has_function, cpu, s.cpus);
   std::ostringstream head;
   head << "; CPU " << cpu << "'s workload, generated from " << s.file
        << (w.pointer.empty() ? " (no workload: user mode until the run ends)" : "#" + w.pointer) << "\n";
@@ -137,7 +160,7 @@ std::string generate_task(const JsonDoc& doc, const Scenario& s, std::uint32_t c
   t.comment("the workload is over: user mode (interruptible) until the run ends");
   t.line("compute 0x7fffffffffffffff");  // kForever
   t.line("halt");
-  return head.str() + t.text() + ".endfunc\n";
+  return head.str() + t.text() + ".endfunc\n" + t.data();
 }
 
 }  // namespace scenario

@@ -14,9 +14,9 @@ using json = nlohmann::json;
 namespace {
 
 const char* const kStepKinds[] = {"user", "until", "syscall", "kernel", "idle", "repeat"};
-const std::set<std::string> kStepKeys = {"user", "until", "syscall", "arg", "kernel", "idle", "repeat", "period", "steps"};
+const std::set<std::string> kStepKeys = {"user", "until", "syscall", "arg", "cpus", "kernel", "idle", "repeat", "period", "steps"};
 const char* const kStepForms =
-    "a step is one of {\"user\": N}, {\"until\": T}, {\"syscall\": NAME, \"arg\": V}, {\"kernel\": N}, "
+    "a step is one of {\"user\": N}, {\"until\": T}, {\"syscall\": NAME, \"arg\": V, \"cpus\": CPUS}, {\"kernel\": N}, "
     "{\"idle\": N}, {\"idle\": \"forever\"}, {\"repeat\": K, \"period\": P, \"steps\": [...]}";
 
 class WorkloadLoader {
@@ -117,6 +117,10 @@ class WorkloadLoader {
         r.fail("syscall", "invalid system call name " + jq(st.syscall) +
                               ": expected an identifier ([A-Za-z_][A-Za-z0-9_]*) naming a function sys_NAME");
       st.arg = r.get_u64("arg", 0);
+      if (r.has("cpus")) {
+        st.has_cpus = true;
+        st.cpus = read_cpu_set(doc_, r, "cpus", cpus_);
+      }
     } else if (kind == "kernel") {
       st.kind = Step::Kind::Syscall;
       st.syscall = "compute";

@@ -33,7 +33,7 @@ TEST(Guesses, LockedAccessesSeenInBothOrdersRace) {
   const explore::ScenarioOutcome o = explore_file("pz2021_two_senders.json", false);
   EXPECT_EQ(o.text.find("explored again"), std::string::npos) << o.text;
   EXPECT_FALSE(guessed_race_free(o, "ct_user_exit+7"));
-  EXPECT_EQ(o.result.states, 8953u);
+  EXPECT_EQ(o.result.states, 9330u);
 }
 
 // The sender's llist_add() comes before the target's llist_del_all() (the IPI between them), so

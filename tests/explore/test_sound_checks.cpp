@@ -29,7 +29,7 @@ explore::ScenarioOutcome variant(const std::string& protocol, const std::string&
       {"platform", {{"cpus", 2}}},
       {"kernel", {{"protocol", protocol}, {"nohz_full", {1}}}},
       {"programs", programs},
-      {"workload", {{"0", nlohmann::json::parse(R"([{"syscall": "sync_core_on", "arg": 2}])")},
+      {"workload", {{"0", nlohmann::json::parse(R"([{"syscall": "sync_core_on", "cpus": "1"}])")},
                     {"1", nlohmann::json::parse("[" + steps + "]")}}},
       {"run", {{"cycles", 100000}}}};
   const scenario::JsonDoc doc = scenario::JsonDoc::parse(j.dump(), kExploreDir + "/variant.json");

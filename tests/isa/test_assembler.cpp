@@ -107,6 +107,23 @@ TEST(Assembler, Errors) {
   EXPECT_EQ(error_of(".func h()\n iret\n.endfunc\n.idt 0xfc, h\n"),
             "k.s:4: interrupt handler h must take one parameter (user_mode)");
   EXPECT_EQ(error_of(".func f()\n mfence 1\n ret\n.endfunc\n"), "k.s:2: unknown instruction 'mfence'");
+  EXPECT_EQ(error_of(".var v[2] = {1, 2, 3}\n"), "k.s:1: variable v has 3 initialisers for 2 elements");
+  EXPECT_EQ(error_of(".var v[2] = {1, 2\n"), "k.s:1: expected '}' at end of line");
+  EXPECT_EQ(error_of(".var v\n.func f()\n p = &v\n trace t(cpumask p, cpumask p)\n ret\n.endfunc\n"),
+            "k.s:4: trace: one cpumask argument at most");
+}
+
+// `.var NAME[D] = {a, b}`: element by element, the rest zero; a scalar initialiser fills them all.
+TEST(Assembler, ListInitialisersFillElementsInOrder) {
+  const Image img = assemble({{"k.s", ".var v[2][2] = {1, 2, 3}\n.var w[3] = 7\n.percpu p[2] = {4}\n", 0}}, {{"NR_CPUS", 2}});
+  const std::vector<Word> mem = img.initial_memory();
+  EXPECT_EQ(mem[img.address("v", {0, 0})], 1u);
+  EXPECT_EQ(mem[img.address("v", {0, 1})], 2u);
+  EXPECT_EQ(mem[img.address("v", {1, 0})], 3u);
+  EXPECT_EQ(mem[img.address("v", {1, 1})], 0u);
+  EXPECT_EQ(mem[img.address("w", {2})], 7u);
+  EXPECT_EQ(mem[img.address("p", {1, 0})], 4u);  // every CPU's copy
+  EXPECT_EQ(mem[img.address("p", {1, 1})], 0u);
 }
 
 // Fuzz finding (fuzz_assembler): ten thousand unary operators overflowed the stack of the

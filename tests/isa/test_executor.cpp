@@ -378,3 +378,47 @@ TEST(Executor, SystemAndObserverInstructions) {
   execute(m.img, c, m.mem, 0);
   EXPECT_TRUE(c.halted);
 }
+
+// tzcnt (the kernel's __ffs()), the cpumask walk's one new operation: 64 for 0, as x86 TZCNT.
+TEST(Executor, TzcntCountsTrailingZeros) {
+  Machine m(R"(
+.var out[4]
+.func main()
+    a = 0x8000000000000000
+    b = tzcnt a
+    c = tzcnt 0x28
+    z = 0
+    d = tzcnt z
+    store out[0], b
+    store out[1], c
+    store out[2], d
+    halt
+.endfunc
+)", {"main"});
+  m.run(0);
+  EXPECT_EQ(m.var("out", {0}), 63u);
+  EXPECT_EQ(m.var("out", {1}), 3u);
+  EXPECT_EQ(m.var("out", {2}), 64u);
+}
+
+// `trace NAME(cpumask P, ...)` carries the mask's BITS_TO_LONGS(NR_CPUS) words after the arguments,
+// as this CPU sees them: its own buffered store first, as a load would.
+TEST(Executor, TracedCpumaskIsTheMaskThisCpuSees) {
+  const std::string text = R"(
+.var m[2] = {0x5, 0x1}
+.func main()
+    p = &m[0]
+    store m[1], 0x3
+    trace sent(cpumask p, 7)
+    halt
+.endfunc
+)";
+  Image img = assemble({{"t.s", text, 0}}, {{"NR_CPUS", 66}});
+  std::vector<Word> mem = img.initial_memory();
+  CpuState c;
+  start(img, c, *img.find_function("main"), Mode::Kernel);
+  Effect e;
+  while (e.op != Op::Trace) e = execute(img, c, mem, 0);
+  EXPECT_EQ(e.trace_args, std::vector<Word>({img.address("m", {0}), 7, 0x5, 0x3}));
+  EXPECT_EQ(mem[img.address("m", {1})], 0x1u);  // still in the store buffer
+}

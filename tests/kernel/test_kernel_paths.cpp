@@ -113,12 +113,12 @@ struct Machine {
 
 TEST(KernelPaths, EveryProtocolAssemblesForEveryCpuCount) {
   for (const std::string& p : kernel::protocol_names())
-    for (std::uint32_t n : {1u, 2u, 3u, 17u, 64u}) {
+    for (std::uint32_t n : {1u, 2u, 3u, 17u, 64u, 65u, 130u, 1024u}) {
       std::vector<bool> nohz(n, true);
       nohz[0] = false;
       EXPECT_NO_THROW(kernel::build_kernel({p, n, nohz, 0, 10, {}})) << p << " " << n;
     }
-  EXPECT_THROW(kernel::build_kernel({"v7", 65, {}, 0, 10, {}}), std::invalid_argument);
+  EXPECT_THROW(kernel::build_kernel({"v7", 1025, {}, 0, 10, {}}), std::invalid_argument);
   EXPECT_THROW(kernel::protocol_sources("v8"), std::invalid_argument);
 }
 

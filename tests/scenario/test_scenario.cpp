@@ -135,8 +135,8 @@ TEST(ScenarioErrors, TickPeriodTooShort) {
 }
 
 TEST(ScenarioErrors, Platform) {
-  EXPECT_EQ(platform_error(R"({"cpus": 65})"), "t.json:3: /platform/cpus: must be between 1 and 64, got 65");
-  EXPECT_EQ(platform_error(R"({"cpus": 0})"), "t.json:3: /platform/cpus: must be between 1 and 64, got 0");
+  EXPECT_EQ(platform_error(R"({"cpus": 1025})"), "t.json:3: /platform/cpus: must be between 1 and 1024, got 1025");
+  EXPECT_EQ(platform_error(R"({"cpus": 0})"), "t.json:3: /platform/cpus: must be between 1 and 1024, got 0");
   EXPECT_EQ(platform_error(R"({"cpus": 4, "clock_mhz": 0})"),
             "t.json:3: /platform/clock_mhz: must be between 1 and 10000, got 0");
   EXPECT_EQ(platform_error(R"({"cpus": 4, "clock_mhz": 20000})"),
@@ -187,10 +187,10 @@ TEST(ScenarioErrors, StepKinds) {
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"user": 5, "arg": 1}]})")),
             "t.json:6: /workload/0/0/arg: unknown key \"arg\" (allowed: user)");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"syscall": "getpid", "cycles": 1}]})")),
-            "t.json:6: /workload/0/0/cycles: unknown key \"cycles\" (allowed: arg, syscall)");
+            "t.json:6: /workload/0/0/cycles: unknown key \"cycles\" (allowed: arg, cpus, syscall)");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"usr": 5}]})")),
             "t.json:6: /workload/0/0/usr: unknown key \"usr\" (a step is one of {\"user\": N}, {\"until\": T}, "
-            "{\"syscall\": NAME, \"arg\": V}, {\"kernel\": N}, {\"idle\": N}, {\"idle\": \"forever\"}, "
+            "{\"syscall\": NAME, \"arg\": V, \"cpus\": CPUS}, {\"kernel\": N}, {\"idle\": N}, {\"idle\": \"forever\"}, "
             "{\"repeat\": K, \"period\": P, \"steps\": [...]})");
   EXPECT_EQ(load_error(scn(R"("workload": {"0": [{"arg": 5}]})")),
             "t.json:6: /workload/0/0: a step needs one of \"user\", \"until\", \"syscall\", \"kernel\", \"idle\" or "
@@ -484,7 +484,7 @@ TEST(ScenarioLoad, RuntimeNohzFull) {
   EXPECT_EQ(off.context_tracking_entry, "static_key");
   // A workload that writes the mask, even inside a repeat, loads the switch.
   const Scenario on = load(R"({"name": "d", "platform": {"cpus": 3}, "kernel": {"context_tracking_entry": "tif_nohz"},
-      "workload": {"0": [{"repeat": 2, "steps": [{"syscall": "nohz_full_write", "arg": 4}]}]}, "run": {"cycles": 77}})");
+      "workload": {"0": [{"repeat": 2, "steps": [{"syscall": "nohz_full_write", "cpus": "2"}]}]}, "run": {"cycles": 77}})");
   EXPECT_TRUE(on.nohz_full_runtime);
   EXPECT_EQ(on.context_tracking_entry, "tif_nohz");
   EXPECT_EQ(on.nohz_full, std::vector<bool>(3, false));

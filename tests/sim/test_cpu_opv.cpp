@@ -122,7 +122,10 @@ TEST(CpuOpv, EinvalSendsNothingAndWritesNothing) {
     syscall entry_SYSCALL_64(&sys_cpu_opv, d)
     r = load desc[4]
     store results[4], r
-    syscall entry_SYSCALL_64(&sys_sched_setaffinity, 3)
+    store scratch[0], 0                        ; sched_setaffinity(cpu0's task, CPUs 0-1)
+    store scratch[1], 3
+    a = &scratch[0]
+    syscall entry_SYSCALL_64(&sys_sched_setaffinity, a)
     call opv_run(1, 2, 5)
 )");
   for (int i = 0; i < 6; ++i) EXPECT_EQ(mem(rep, "results")[i].get<std::uint64_t>(), kEinval) << i;
@@ -136,13 +139,13 @@ TEST(CpuOpv, EagainWhenTheAffinityChangesUnderThePush) {
   // cpu1 restricts cpu0's task to CPUs 0-1 at some point around the push: before the call, EINVAL
   // and no IPI; while the push is in flight, EAGAIN and nothing written; after, the call is done.
   int einval = 0, eagain = 0, ok = 0;
-  for (std::uint64_t at = 100000; at <= 104000; at += 250) {
+  for (std::uint64_t at = 99000; at <= 104000; at += 250) {
     const json rep = run_task("eagain", R"(
     c2 = &counter[2]
     call opv_set(0, CPU_ADD_OP, 8, c2, 1)
     call wait_until(100000)
     call opv_run(1, 2, 0)
-)", {{"1", {{{"until", at}}, {{"syscall", "sched_setaffinity"}, {"arg", 3}}}}});
+)", {{"1", {{{"until", at}}, {{"syscall", "sched_setaffinity"}, {"arg", 0}, {"cpus", "0-1"}}}}});
     const std::uint64_t r = mem(rep, "results")[0];
     if (r == kEagain) {
       ++eagain;

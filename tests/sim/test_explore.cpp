@@ -358,7 +358,7 @@ TEST(Explore, BlockInterferenceHoldsOnlyUnderTheReadLock) {
   const nlohmann::json no_gp = explore(
       "block_interf.json",
       R"(--set kernel.block_interf_lock=srcu --set 'programs=[{"file":"block_interf_observer.s"},)"
-      R"({"inline":".func sys_block_interf_write(mask)\n    store block_interf_cpumask, mask\n    ret 0\n.endfunc\n"}]')",
+      R"({"inline":".func sys_block_interf_write(mask)\n    blocked = &block_interf_cpumask[0]\n    call cpumask_copy(blocked, mask)\n    ret 0\n.endfunc\n"}]')",
       1);
   EXPECT_EQ(kinds(no_gp), std::vector<std::string>{"expect"}) << no_gp.dump();
 }

@@ -43,8 +43,12 @@ json run_writer(const std::string& name, std::uint32_t cpus, const json& writer,
   return rep;
 }
 
+// The write of the CPUs of `mask`, as a cpulist ("" for none).
 json write_at(std::uint64_t cycle, std::uint64_t mask) {
-  return {{{"until", cycle}}, {{"syscall", "nohz_full_write"}, {"arg", mask}}};
+  std::string cpus;
+  for (int c = 0; c < 64; ++c)
+    if (mask >> c & 1) cpus += (cpus.empty() ? "" : ",") + std::to_string(c);
+  return {{{"until", cycle}}, {{"syscall", "nohz_full_write"}, {"cpus", cpus}}};
 }
 
 // Whether `cpu` was nohz_full at `cycle`, by the report's timeline.
@@ -100,10 +104,13 @@ TEST(NohzFullRuntime, WorkIsDeferredOnlyToCpusTrackedWhenItIsRequested) {
 }
 
 TEST(NohzFullRuntime, ARefusedWriteChangesNothingAndSendsNothing) {
-  // 13 would isolate cpu0, the timekeeper; 16 names a CPU this machine does not have.
+  // 13 would isolate cpu0, the timekeeper; 16 names a CPU this machine does not have (a mask the
+  // scenario's "cpus" cannot give: a program writes it).
   json writer = write_at(300000, 13);
-  writer.push_back({{"syscall", "nohz_full_write"}, {"arg", 16}});
-  const json rep = run_writer("einval", 4, writer, 1);
+  writer.push_back({{"syscall", "nohz_full_write_cpu4"}});
+  const json rep = run_writer("einval", 4, writer, 1,
+                              R"(--set 'programs=[{"inline":".var cpu4[1] = {0x10}\n.func sys_nohz_full_write_cpu4(arg)\n)"
+                              R"(    m = &cpu4[0]\n    r = call sys_nohz_full_write(m)\n    ret r\n.endfunc\n"}]')");
   EXPECT_EQ(rep["noise"]["syscalls"]["sys_nohz_full_write"], json({{"EINVAL", 2}}));
   EXPECT_EQ(rep["run"]["ipis_sent"], 0);
   EXPECT_EQ(rep["nohz_full"]["timeline"].size(), 1u);

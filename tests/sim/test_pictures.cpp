@@ -166,7 +166,7 @@ TEST(Pictures, BadSvgWindowIsOneLineBeforeTheRun) {
 TEST(Pictures, SweepStripShowsTheWindowAndItsEdges) {
   const fs::path dir = fs::temp_directory_path() / "isolsim_svg_sweep";
   fs::remove_all(dir);
-  const CliResult r = isolsim("sweep " + kRace + " --vary workload.2.0.until=4100:4650:25 --jobs 2 --out " + dir.string());
+  const CliResult r = isolsim("sweep " + kRace + " --vary workload.2.0.until=4244:4794:25 --jobs 2 --out " + dir.string());
   ASSERT_EQ(r.status, 1) << r.out;
   const nlohmann::json summary = nlohmann::json::parse(slurp(dir / "sweep.json"));
   std::size_t shown = 0;
@@ -179,13 +179,13 @@ TEST(Pictures, SweepStripShowsTheWindowAndItsEdges) {
   ASSERT_EQ(strips.size(), shown);
   EXPECT_NEAR(strips[0].first, 80, 2);
   EXPECT_NEAR(strips[0].second - strips[0].first + 1, 24, 2);
-  // The double execution's strip (the first condition): red inside 4160..4589, green at 4100.
+  // The double execution's strip (the first condition): red inside 4304..4733, green at 4244.
   const int y = (strips[0].first + strips[0].second) / 2;
-  const auto x_of = [](double v) { return 230 + 740 * (v - 4087.5) / (4662.5 - 4087.5); };
-  EXPECT_TRUE(near(img.at(static_cast<int>(x_of(4100)), y), kClear)) << "4100 should be clear";
-  EXPECT_TRUE(reddish(img.at(static_cast<int>(x_of(4300)), y))) << "4300 should be red";
-  EXPECT_TRUE(reddish(img.at(static_cast<int>(x_of(4575)), y))) << "4575 should be red";
-  EXPECT_TRUE(near(img.at(static_cast<int>(x_of(4625)), y), kClear)) << "4625 should be clear";
+  const auto x_of = [](double v) { return 230 + 740 * (v - 4231.5) / (4806.5 - 4231.5); };
+  EXPECT_TRUE(near(img.at(static_cast<int>(x_of(4244)), y), kClear)) << "4244 should be clear";
+  EXPECT_TRUE(reddish(img.at(static_cast<int>(x_of(4444)), y))) << "4444 should be red";
+  EXPECT_TRUE(reddish(img.at(static_cast<int>(x_of(4719)), y))) << "4719 should be red";
+  EXPECT_TRUE(near(img.at(static_cast<int>(x_of(4769)), y), kClear)) << "4769 should be clear";
   int dark_columns = 0;
   for (int x = 230; x < 970; ++x) {
     const Rgb c = img.at(x, strips[0].first - 2);  // edge lines reach above the strip

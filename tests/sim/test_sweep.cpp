@@ -40,19 +40,19 @@ const std::string kStart = "workload.2.0.until";  // cpu2's start cycle S
 // and (b) cpu2's atomic_add_return lands after cpu1's load of ct.seq and before its cmpxchg (which
 // then fails, and cpu1 falls back to the IPI; at the same cycle the cmpxchg goes first and succeeds).
 //
-// cpu1's L depends on where ct.active[2]'s line is when cpu1 loads it (its load issues at 4470,
-// after llist_add's cmpxchg at 4450): if cpu2's own load of it (S + 231 while cpu1 has not read it)
-// has landed by then, cpu1 gets cpu2's copy in 62 cycles and L = 4517; otherwise the line comes
-// from memory in 144 and L = 4599. So:
-//   S + 231 <= 4470, S <= 4239:  L = 4517, O = 4657, C = 4796; cpu2's atomic_add_return at S + 370,
-//     its ct.work load at S + 497. (a) S + 497 >= 4657: S >= 4160. (b) 4517 < S + 370 < 4796.
-//     Window 4160..4239.
-//   S >= 4240:  L = 4599, O = 4739, C = 4878. While cpu2 loads ct.active[2] before cpu1 does, its
-//     path is as above: (a) S + 497 >= 4739: S >= 4242 (S = 4240, 4241 take the bits before cpu1's
-//     atomic_or: no double execution). Once cpu1 has read the line first (cpu1's load at 4594),
-//     cpu2's load hits in 47 cycles: atomic_add_return at S + 288, and (b) S + 288 < 4878:
-//     S <= 4589.  Window 4242..4589.
-constexpr long kLowA = 4657 - 497, kHighA = 4470 - 231, kLowB = 4739 - 497, kHighB = 4878 - 288 - 1;
+// cpu1's L depends on where ct.active[2]'s line is when cpu1 loads it (its load issues at 4614,
+// after llist_add's cmpxchg at 4567 and cfd->cpumask_ipi's update): if cpu2's own load of it
+// (S + 231 while cpu1 has not read it) has landed by then, cpu1 gets cpu2's copy in 62 cycles and
+// L = 4661; otherwise the line comes from memory in 144 and L = 4743. So:
+//   S + 231 <= 4614, S <= 4383:  L = 4661, O = 4801, C = 4940; cpu2's atomic_add_return at S + 370,
+//     its ct.work load at S + 497. (a) S + 497 >= 4801: S >= 4304. (b) 4661 < S + 370 < 4940.
+//     Window 4304..4383.
+//   S >= 4384:  L = 4743, O = 4883, C = 5022. While cpu2 loads ct.active[2] before cpu1 does, its
+//     path is as above: (a) S + 497 >= 4883: S >= 4386 (S = 4384, 4385 take the bits before cpu1's
+//     atomic_or: no double execution). Once cpu1 has read the line first (cpu1's load at 4738),
+//     cpu2's load hits in 47 cycles: atomic_add_return at S + 288, and (b) S + 288 < 5022:
+//     S <= 4733.  Window 4386..4733.
+constexpr long kLowA = 4801 - 497, kHighA = 4614 - 231, kLowB = 4883 - 497, kHighB = 5022 - 288 - 1;
 
 struct Sweep {
   CliResult cli;
@@ -99,7 +99,7 @@ std::vector<json> drawn(const std::string& runs, std::size_t n) {
 
 TEST(Sweep, FindsTheDoubleExecutionWindowDerivedByHand) {
   const fs::path out = fresh_dir("sweep_window");
-  const Sweep s = sweep("--vary " + kStart + "=4100:4650:1 --jobs 2", out);
+  const Sweep s = sweep("--vary " + kStart + "=4244:4794:1 --jobs 2", out);
   EXPECT_EQ(s.cli.status, 1) << s.cli.out;  // a violation occurs in some runs
   EXPECT_EQ(s.summary["runs"], 551);
   const auto w = intervals(s.summary, "double_execution");
@@ -114,7 +114,7 @@ TEST(Sweep, FindsTheDoubleExecutionWindowDerivedByHand) {
             551 - (kHighA - kLowA + 1) - (kHighB - kLowB + 1));
   EXPECT_EQ((*condition(s.summary, "lost_work"))["runs"], 0);
   EXPECT_NE(s.cli.out.find("double_execution: 428 of 551 runs"), std::string::npos) << s.cli.out;
-  EXPECT_NE(s.cli.out.find("4160..4239 (80 wide), 4242..4589 (348 wide)"), std::string::npos) << s.cli.out;
+  EXPECT_NE(s.cli.out.find("4304..4383 (80 wide), 4386..4733 (348 wide)"), std::string::npos) << s.cli.out;
   fs::remove_all(out);
 }
 
@@ -126,7 +126,7 @@ TEST(Sweep, EdgesBisectToTheSameBoundsInFewerThanFortyRuns) {
   EXPECT_GT(s.summary["edge_runs"].get<int>(), 0);
   const auto w = intervals(s.summary, "double_execution");
   ASSERT_FALSE(w.empty()) << s.summary_text;
-  // A coarse grid cannot see the two-cycle gap at 4240..4241; the window's outer edges are exact.
+  // A coarse grid cannot see the two-cycle gap at 4384..4385; the window's outer edges are exact.
   EXPECT_EQ(w.front().first, kLowA);
   EXPECT_EQ(w.back().second, kHighB);
   const json& c = *condition(s.summary, "double_execution");
@@ -137,7 +137,7 @@ TEST(Sweep, EdgesBisectToTheSameBoundsInFewerThanFortyRuns) {
 TEST(Sweep, TheFixedProtocolsShowNoViolationAnywhere) {
   for (const char* protocol : {"rfc1", "v7"}) {
     const fs::path out = fresh_dir(std::string("sweep_fixed_") + protocol);
-    const Sweep s = sweep("--vary " + kStart + "=4100:4650:1 --jobs 2 --set kernel.protocol=" + protocol +
+    const Sweep s = sweep("--vary " + kStart + "=4244:4794:1 --jobs 2 --set kernel.protocol=" + protocol +
                               " --set expect=[]",
                           out);
     EXPECT_EQ(s.cli.status, 0) << protocol << "\n" << s.cli.out;
@@ -149,7 +149,7 @@ TEST(Sweep, TheFixedProtocolsShowNoViolationAnywhere) {
 
 TEST(Sweep, SameOutputWithOneOrTwoWorkers) {
   const fs::path a = fresh_dir("sweep_j1"), b = fresh_dir("sweep_j2");
-  const std::string args = "--vary " + kStart + "=4150:4260:2 --vary platform.topology.hop=48:52:2";
+  const std::string args = "--vary " + kStart + "=4294:4404:2 --vary platform.topology.hop=48:52:2";
   const Sweep s1 = sweep(args + " --jobs 1", a), s2 = sweep(args + " --jobs 2", b);
   EXPECT_EQ(s1.summary["runs"], 56 * 3);
   EXPECT_TRUE(s1.runs == s2.runs);
@@ -163,7 +163,7 @@ TEST(Sweep, SameOutputWithOneOrTwoWorkers) {
 
 TEST(Sweep, AKilledSweepResumesWithoutLosingOrRepeatingRuns) {
   const fs::path whole = fresh_dir("sweep_whole"), cut = fresh_dir("sweep_cut");
-  const std::string args = "--vary " + kStart + "=4000:4300:1 --jobs 1";
+  const std::string args = "--vary " + kStart + "=4144:4444:1 --jobs 1";
   const Sweep ref = sweep(args, whole);
   fs::create_directories(cut);
   const pid_t pid = fork();
@@ -196,7 +196,7 @@ TEST(Sweep, AKilledSweepResumesWithoutLosingOrRepeatingRuns) {
   EXPECT_TRUE(resumed.picture == ref.picture);
   // Another sweep's runs are not resumed into this one.
   const CliResult other = isolsim("sweep " + kRace + " --out " + cut.string() + " --vary " + kStart +
-                                  "=4000:4100:1 --resume");
+                                  "=4144:4244:1 --resume");
   EXPECT_EQ(other.status, 2);
   EXPECT_NE(other.out.find("holds another sweep"), std::string::npos) << other.out;
   fs::remove_all(whole);
@@ -206,7 +206,7 @@ TEST(Sweep, AKilledSweepResumesWithoutLosingOrRepeatingRuns) {
 TEST(Sweep, ShardsMergeIntoTheUnshardedResultByteForByte) {
   const fs::path whole = fresh_dir("sweep_unsharded"), s1 = fresh_dir("sweep_s1"), s2 = fresh_dir("sweep_s2"),
                  merged = fresh_dir("sweep_merged");
-  const std::string args = "--vary " + kStart + "=4150:4600:3";
+  const std::string args = "--vary " + kStart + "=4294:4744:3";
   const Sweep ref = sweep(args + " --jobs 2", whole);
   const Sweep a = sweep(args + " --shard 1/2", s1), b = sweep(args + " --shard 2/2", s2);
   EXPECT_EQ(a.summary["runs"].get<int>() + b.summary["runs"].get<int>(), ref.summary["runs"].get<int>());
@@ -227,7 +227,7 @@ TEST(Sweep, ShardsMergeIntoTheUnshardedResultByteForByte) {
 TEST(Sweep, ShardsRunThroughGnuParallel) {
   const fs::path dir = fresh_dir("sweep_parallel");
   fs::create_directories(dir);
-  const std::string args = "--vary " + kStart + "=4150:4600:5";
+  const std::string args = "--vary " + kStart + "=4294:4744:5";
   const Sweep ref = sweep(args, dir / "whole");
   const std::string cmd = "cd '" + dir.string() + "' && parallel --will-cite --halt now,fail=1 '" +
                           std::string(ISOLSIM_BIN) + " sweep " + kRace + " " + args +
@@ -243,7 +243,7 @@ TEST(Sweep, ShardsRunThroughGnuParallel) {
 
 TEST(Sweep, JitterGivesAProbabilityWithAConfidenceInterval) {
   const fs::path a = fresh_dir("sweep_jit1"), b = fresh_dir("sweep_jit2");
-  const std::string args = "--jitter '" + kStart + "=uniform(4100,4650)' --samples 150 --seed 7";
+  const std::string args = "--jitter '" + kStart + "=uniform(4244,4794)' --samples 150 --seed 7";
   const Sweep s1 = sweep(args + " --jobs 1", a), s2 = sweep(args + " --jobs 2", b);
   EXPECT_TRUE(s1.runs == s2.runs);
   EXPECT_TRUE(s1.summary_text == s2.summary_text);
@@ -258,7 +258,7 @@ TEST(Sweep, JitterGivesAProbabilityWithAConfidenceInterval) {
   EXPECT_GT(hi, 428.0 / 551);
   // Another seed, other draws.
   const fs::path c = fresh_dir("sweep_jit3");
-  const Sweep s3 = sweep("--jitter '" + kStart + "=uniform(4100,4650)' --samples 20 --seed 8", c);
+  const Sweep s3 = sweep("--jitter '" + kStart + "=uniform(4244,4794)' --samples 20 --seed 8", c);
   EXPECT_NE(drawn(s3.runs, 20), drawn(s1.runs, 20));
   EXPECT_EQ(drawn(s1.runs, 20).size(), 20u);
   for (const fs::path& d : {a, b, c}) fs::remove_all(d);
@@ -303,7 +303,7 @@ TEST(Sweep, BadOptionsAreOneLineAndExitTwo) {
 
 TEST(Sweep, WhenFlagsAMetricAboveAThreshold) {
   const fs::path out = fresh_dir("sweep_when");
-  const Sweep s = sweep("--vary " + kStart + "=4100:4650:25 --set expect=[] --when "
+  const Sweep s = sweep("--vary " + kStart + "=4244:4794:25 --set expect=[] --when "
                         "'interference.cpus.2.cycles_lost > 0'",
                         out);
   const json* c = condition(s.summary, "when: interference.cpus.2.cycles_lost > 0");
@@ -340,11 +340,11 @@ TEST(Sweep, TheSlurmScriptRunsItsShard) {
 // A value the file leaves at its default can be varied too: the loader says whether the key exists.
 TEST(Sweep, VariesAValueLeftAtItsDefault) {
   const fs::path out = fresh_dir("sweep_default");
-  const Sweep s = sweep("--vary platform.costs.ipi_delivery=1000:2000:500 --set expect=[]", out);
+  const Sweep s = sweep("--vary platform.costs.ipi_delivery=1000:1800:400 --set expect=[]", out);
   EXPECT_EQ(s.cli.status, 1) << s.cli.out;
   EXPECT_EQ(s.summary["runs"], 3);
-  EXPECT_NE(s.runs.find("\"platform.costs.ipi_delivery\":1500"), std::string::npos);
-  EXPECT_NE(s.cli.out.find("1000..2000 (every value swept)"), std::string::npos) << s.cli.out;
+  EXPECT_NE(s.runs.find("\"platform.costs.ipi_delivery\":1400"), std::string::npos);
+  EXPECT_NE(s.cli.out.find("1000..1800 (every value swept)"), std::string::npos) << s.cli.out;
   const CliResult typo = isolsim("sweep " + kRace + " --out " + out.string() + " --vary platform.costs.ipi_delivry=1:2:1");
   EXPECT_EQ(typo.status, 2);
   EXPECT_NE(typo.out.find("unknown key \"ipi_delivry\""), std::string::npos) << typo.out;
