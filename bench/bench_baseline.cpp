@@ -38,6 +38,16 @@ Measure explore_rate() {
 
 double rate(const Measure& m) { return m.ok && m.seconds > 0 ? m.count / m.seconds : 0; }
 
+// Micro-ops per second of rteval_like_scaled.json on `cpus` CPUs while it runs: building a machine
+// of 1,024 CPUs (its image, its boot memory) and writing its outputs do not count.
+double scaled_rate(int cpus, int ms) {
+  const Measure m = in_child([&] {
+    return scenario_run("scenarios/bench/rteval_like_scaled.json", true,
+                        {"platform.cpus=" + std::to_string(cpus), "run.ms=" + std::to_string(ms)}, true);
+  });
+  return rate(m);
+}
+
 }  // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -55,6 +65,9 @@ int sc_main(int argc, char* argv[]) {
   const std::uint64_t events = short_mode ? 5'000'000 : 20'000'000;
   const std::string ms = short_mode ? "run.ms=3" : "run.ms=10";
   const std::string cpu64_ms = short_mode ? "run.ms=100" : "run.ms=1000";
+  // The same per-CPU workload on 256 and 1,024 CPUs (rteval_like_scaled.json): the rate of micro-ops
+  // stays when wall time grows linearly with the events, whatever the number of CPUs.
+  const int scaled_ms = short_mode ? 10 : 100;
   const int points = short_mode ? 200 : 1000;
 
   std::map<std::string, std::vector<double>> ratios;
@@ -64,11 +77,15 @@ int sc_main(int argc, char* argv[]) {
     const double recorded = rate(in_child([&] { return scenario_run("scenarios/bench/throughput.json", true, {ms}); }));
     const double cpu64 =
         rate(in_child([&] { return scenario_run("scenarios/bench/rteval_like_64cpu.json", true, {cpu64_ms}); }));
+    const double cpu256 = scaled_rate(256, scaled_ms);
+    const double cpu1024 = scaled_rate(1024, scaled_ms);
     const double states = rate(in_child(explore_rate));
     const double floor = floor_rate(points, 2), sweep = sweep_rate("platform.topology.hop", 1, points, 2);
     ratios["timed micro-ops/s / SystemC events/s"].push_back(timed / raw);
     ratios["recorded micro-ops/s / SystemC events/s"].push_back(recorded / raw);
     ratios["64 CPUs, every source: recorded micro-ops/s / SystemC events/s"].push_back(cpu64 / raw);
+    ratios["256 CPUs, every source: recorded micro-ops/s / SystemC events/s"].push_back(cpu256 / raw);
+    ratios["1,024 CPUs, every source: recorded micro-ops/s / SystemC events/s"].push_back(cpu1024 / raw);
     ratios["explorer states/s / SystemC events/s"].push_back(states / raw);
     ratios["sweep runs/s / fork-and-elaborate floor"].push_back(sweep / floor);
   }

@@ -58,6 +58,31 @@ bool named_like_cpu(const std::string& s) {
 
 std::string cpu_name(std::uint32_t i) { return "cpu" + std::to_string(i); }
 
+// The topology as a Boost graph: CPUs first (boxes), then the named nodes.
+template <class Edges>
+Graph make_graph(const std::vector<std::string>& names, std::uint32_t ncpus, const Edges& edges) {
+  Graph g(names.size());
+  for (std::uint32_t v = 0; v < names.size(); ++v) {
+    g[v].name = names[v];
+    g[v].shape = v < ncpus ? "box" : "ellipse";
+  }
+  for (const auto& e : edges) boost::add_edge(e.a, e.b, EdgeProps{e.cycles}, g);
+  return g;
+}
+
+// Shortest distances (cycles, then hops) from vertex `s` into `dist`.
+void dijkstra(const Graph& g, std::uint32_t s, std::vector<Dist>& dist) {
+  auto weight = boost::get(&EdgeProps::cycles, g);
+  boost::dijkstra_shortest_paths(
+      g, static_cast<Vertex>(s),
+      boost::weight_map(weight)
+          .distance_map(boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, g)))
+          .distance_compare(std::less<Dist>())
+          .distance_combine(Combine())
+          .distance_inf(kInfDist)
+          .distance_zero(Dist{0, 0}));
+}
+
 }  // namespace
 
 Topology::Topology(std::uint32_t ncpus, std::vector<TopologyNode> nodes, std::vector<TopologyLink> links)
@@ -96,49 +121,17 @@ Topology::Topology(std::uint32_t ncpus, std::vector<TopologyNode> nodes, std::ve
     edges_.push_back(Edge{a, b, l.cycles});
   }
 
-  Graph g(names_.size());
-  for (std::uint32_t v = 0; v < names_.size(); ++v) {
-    g[v].name = names_[v];
-    g[v].shape = v < ncpus ? "box" : "ellipse";
-  }
-  for (const auto& e : edges_) boost::add_edge(e.a, e.b, EdgeProps{e.cycles}, g);
-
-  // --- Dijkstra from every CPU --------------------------------------------------------------------
-  const std::size_t nv = names_.size();
-  latency_.assign(static_cast<std::size_t>(ncpus) * ncpus, 0);
-  pred_.assign(static_cast<std::size_t>(ncpus) * nv, 0);
-  std::vector<Dist> dist(nv);
-  auto weight = boost::get(&EdgeProps::cycles, g);
+  const Graph g = make_graph(names_, ncpus, edges_);
+  latency32_.assign(static_cast<std::size_t>(ncpus) * ncpus, 0);
+  std::vector<Dist> dist(names_.size());
   for (std::uint32_t s = 0; s < ncpus; ++s) {
-    boost::dijkstra_shortest_paths(
-        g, static_cast<Vertex>(s),
-        boost::weight_map(weight)
-            .distance_map(boost::make_iterator_property_map(dist.begin(), boost::get(boost::vertex_index, g)))
-            .distance_compare(std::less<Dist>())
-            .distance_combine(Combine())
-            .distance_inf(kInfDist)
-            .distance_zero(Dist{0, 0}));
-
+    dijkstra(g, s, dist);
     if (s == 0) {  // undirected: everything is connected iff every CPU is reachable from cpu0
       for (std::uint32_t t = 1; t < ncpus; ++t)
         if (dist[t].cycles == kInfCycles)
           throw std::invalid_argument(cpu_name(t) + " cannot reach cpu0");
     }
-    for (std::uint32_t t = 0; t < ncpus; ++t) latency_[static_cast<std::size_t>(s) * ncpus + t] = dist[t].cycles;
-
-    // Canonical predecessor map: lowest-index neighbour u with dist[u] (+) w == dist[v]. Because hops
-    // strictly decrease along it, following it always terminates at s.
-    std::uint32_t* pred = &pred_[static_cast<std::size_t>(s) * nv];
-    for (std::uint32_t v = 0; v < nv; ++v) {
-      pred[v] = v;
-      if (v == s || dist[v].cycles == kInfCycles) continue;
-      std::uint32_t best = std::numeric_limits<std::uint32_t>::max();
-      for (auto [it, end] = boost::out_edges(v, g); it != end; ++it) {
-        const auto u = static_cast<std::uint32_t>(boost::target(*it, g));
-        if (u < best && u != v && Combine()(dist[u], weight[*it]) == dist[v]) best = u;
-      }
-      pred[v] = best;  // always found: v was reached through some edge
-    }
+    for (std::uint32_t t = 0; t < ncpus; ++t) set_latency(static_cast<std::size_t>(s) * ncpus + t, dist[t].cycles);
   }
 
   if (ncpus > 1) {
@@ -146,11 +139,20 @@ Topology::Topology(std::uint32_t ncpus, std::vector<TopologyNode> nodes, std::ve
     for (std::uint32_t a = 0; a < ncpus; ++a)
       for (std::uint32_t b = 0; b < ncpus; ++b) {
         if (a == b) continue;
-        const std::uint64_t l = latency_[static_cast<std::size_t>(a) * ncpus + b];
+        const std::uint64_t l = latency(a, b);
         min_latency_ = std::min(min_latency_, l);
         max_latency_ = std::max(max_latency_, l);
       }
   }
+}
+
+void Topology::set_latency(std::size_t i, std::uint64_t cycles) {
+  if (latency_.empty() && cycles > std::numeric_limits<std::uint32_t>::max()) {
+    latency_.assign(latency32_.begin(), latency32_.end());  // a latency past 2^32 cycles: 64 bits from now on
+    latency32_ = {};
+  }
+  if (latency_.empty()) latency32_[i] = static_cast<std::uint32_t>(cycles);
+  else latency_[i] = cycles;
 }
 
 Topology Topology::flat(std::uint32_t ncpus, std::uint64_t hop) {
@@ -180,11 +182,26 @@ void Topology::throw_bad_cpu(std::uint32_t from, std::uint32_t to) const {
                           std::to_string(ncpus_) + " CPUs)");
 }
 
+// The path is asked for rarely (listings, tests): Dijkstra from `from` again rather than a
+// predecessor table of ncpus x vertices, 4 MB at 1,024 CPUs.
 std::vector<std::uint32_t> Topology::path(std::uint32_t from, std::uint32_t to) const {
   if (from >= ncpus_ || to >= ncpus_) throw_bad_cpu(from, to);
-  const std::uint32_t* pred = &pred_[static_cast<std::size_t>(from) * names_.size()];
+  const Graph g = make_graph(names_, ncpus_, edges_);
+  std::vector<Dist> dist(names_.size());
+  dijkstra(g, from, dist);
+  // Canonical predecessor: the lowest-index neighbour u with dist[u] (+) w == dist[v]. Because hops
+  // strictly decrease along it, following it always ends at `from`.
+  auto weight = boost::get(&EdgeProps::cycles, g);
   std::vector<std::uint32_t> p{to};
-  for (std::uint32_t v = to; v != from; v = pred[v]) p.push_back(pred[v]);
+  for (std::uint32_t v = to; v != from;) {
+    std::uint32_t best = std::numeric_limits<std::uint32_t>::max();
+    for (auto [it, end] = boost::out_edges(v, g); it != end; ++it) {
+      const auto u = static_cast<std::uint32_t>(boost::target(*it, g));
+      if (u < best && u != v && Combine()(dist[u], weight[*it]) == dist[v]) best = u;
+    }
+    v = best;  // always found: v was reached through some edge
+    p.push_back(v);
+  }
   std::reverse(p.begin(), p.end());
   return p;
 }
@@ -197,13 +214,7 @@ std::string Topology::vertex_name(std::uint32_t v) const {
 }
 
 void Topology::write_graphviz(std::ostream& os) const {
-  Graph g(names_.size());
-  for (std::uint32_t v = 0; v < names_.size(); ++v) {
-    g[v].name = names_[v];
-    g[v].shape = v < ncpus_ ? "box" : "ellipse";
-  }
-  for (const auto& e : edges_) boost::add_edge(e.a, e.b, EdgeProps{e.cycles}, g);
-
+  Graph g = make_graph(names_, ncpus_, edges_);
   boost::dynamic_properties dp;
   dp.property("node_id", boost::get(&VertexProps::name, g));
   dp.property("shape", boost::get(&VertexProps::shape, g));

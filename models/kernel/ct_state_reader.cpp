@@ -1,5 +1,7 @@
 #include "ct_state_reader.h"
 
+#include <stdexcept>
+
 #include "models/isa/executor.h"
 
 namespace kernel {
@@ -16,12 +18,11 @@ const char* where_name(Where w) {
 
 CtStateReader::CtStateReader(const isa::Image& img) : img_(img), var_(img.ct_state_var) {
   if (var_ < 0) return;
-  owner_.assign(img.memory_words, -1);
-  for (isa::Word c = 0; c < img.ncpus; ++c) {
-    const isa::Addr a = img.address(img.variables[var_].name, {c});
-    words_.push_back(a);
-    owner_[a] = static_cast<std::int32_t>(c);
-  }
+  for (isa::Word c = 0; c < img.ncpus; ++c) words_.push_back(img.address(img.variables[var_].name, {c}));
+  first_ = words_[0];
+  stride_ = img.ncpus > 1 ? words_[1] - words_[0] : 1;
+  for (isa::Word c = 0; c < img.ncpus; ++c)
+    if (words_[c] != first_ + c * stride_) throw std::logic_error("ct_state_reader: .ctstate words are not one per-CPU area apart");
 }
 
 Where CtStateReader::where(isa::Word value) const {

@@ -25,7 +25,9 @@ class CtStateReader {
   bool declared() const { return var_ >= 0; }
   // The CPU whose state word `addr` is, or -1.
   std::int32_t cpu_of(isa::Addr addr) const {
-    return addr < owner_.size() ? owner_[addr] : -1;
+    if (var_ < 0 || addr < first_ || (addr - first_) % stride_ != 0) return -1;
+    const isa::Addr cpu = (addr - first_) / stride_;  // the words are one per-CPU area apart
+    return cpu < words_.size() ? static_cast<std::int32_t>(cpu) : -1;
   }
   isa::Addr word(std::uint32_t cpu) const { return words_.at(cpu); }
   // FUNC(value), run on a scratch CPU (it may touch no memory: isa::Fault otherwise); remembered.
@@ -35,7 +37,7 @@ class CtStateReader {
   const isa::Image& img_;
   int var_ = -1;
   std::vector<isa::Addr> words_;       // per CPU
-  std::vector<std::int32_t> owner_;    // per address: the CPU whose word it is, or -1
+  isa::Addr first_ = 0, stride_ = 1;   // cpu0's word, and the distance between two CPUs' words
   mutable std::unordered_map<isa::Word, Where> seen_;
 };
 

@@ -218,11 +218,12 @@ J deferral_section(const kernel::DeferralLedger& ledger) {
           {"executions_per_delivery", hist}, {"deliveries_listed", listed}};
 }
 
-// Final values of the scenario's own variables (litmus-style scenarios read their results here).
+// Final values of the scenario's own variables (litmus-style scenarios read their results here);
+// not the kernel's, nor those the workload and sources generate (named "__...").
 J memory_section(const isa::Image& img, const std::vector<isa::Word>& memory) {
   J out = J::object();
   for (const isa::Variable& v : img.variables) {
-    if (v.file.rfind("models/", 0) == 0) continue;
+    if (v.file.rfind("models/", 0) == 0 || v.name.rfind("__", 0) == 0) continue;
     if (v.percpu || !v.dims.empty()) {
       J values = J::array();
       const isa::Word copies = v.percpu ? img.ncpus : 1;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 
 #include "models/hw/platform.h"
@@ -35,10 +36,12 @@ hw::Topology make_topology(const scenario::JsonDoc& doc, const scenario::Scenari
   }
 }
 
-void write_file(const std::filesystem::path& p, const std::string& text) {
+// Writes `p` with `write(stream)`: straight to the file, the big outputs never whole in memory.
+template <class Write>
+void write_file(const std::filesystem::path& p, Write write) {
   std::ofstream out(p, std::ios::binary);
-  out << text;
-  if (!out) throw scenario::InputError(p.string() + ": cannot write");
+  write(out);
+  if (!out.flush()) throw scenario::InputError(p.string() + ": cannot write");
 }
 
 }  // namespace
@@ -121,9 +124,12 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
                                      std::chrono::duration<double>(opts.max_seconds)),
         sc_core::sc_time::from_value(period_ps * std::max<std::uint64_t>(100'000, s.run_cycles / 4096)));
   if (opts.elaborate_only) return {};
+  const auto r0 = std::chrono::steady_clock::now();
   if (!platform.run()) throw scenario::InputError(s.file + ": the simulation stopped: " + platform.fault());
+  const double run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - r0).count();
 
   Outcome out;
+  out.run_seconds = run_seconds;
   out.instructions = platform.instructions();
   // Stopped at its bound: everything closes at the cycle reached, as if the run had been that long.
   scenario::Scenario ran = s;
@@ -144,7 +150,7 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
   out.report["expect"] = ex;
 
   if (!opts.out_dir.empty()) {
-    write_file(dir / "report.json", out.report.dump(2) + "\n");
+    write_file(dir / "report.json", [&](std::ostream& o) { o << std::setw(2) << out.report << "\n"; });
   }
   if (ftrace.is_open() && !ftrace.flush()) throw scenario::InputError(opts.ftrace + ": cannot write");
   if (svg.is_open()) {
@@ -152,11 +158,8 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
     if (!svg.flush()) throw scenario::InputError(opts.svg + ": cannot write");
   }
   if (!opts.out_dir.empty() && opts.waveforms) {
-    std::ostringstream vcd, trace;
-    report::write_vcd(rec.timeline(), vcd);
-    report::write_chrome_trace(rec.timeline(), trace);
-    write_file(dir / "context.vcd", vcd.str());
-    write_file(dir / "trace.json", trace.str());
+    write_file(dir / "context.vcd", [&](std::ostream& o) { report::write_vcd(rec.timeline(), o); });
+    write_file(dir / "trace.json", [&](std::ostream& o) { report::write_chrome_trace(rec.timeline(), o); });
   }
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;

@@ -33,6 +33,7 @@ struct Outcome {
   std::vector<ExpectResult> expectations;
   std::uint64_t instructions = 0;
   double wall_seconds = 0;    // not part of the report: it would break byte-identical output
+  double run_seconds = 0;     // of which the simulation itself, without building the machine or the outputs
   std::string bound;          // why the run stopped before its end ("": it did not); the report,
                               // expectations unchecked, covers the cycles simulated
 };

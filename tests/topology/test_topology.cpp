@@ -192,3 +192,18 @@ TEST(TopologyGraphviz, QuotesNamesAndIsDeterministic) {
   EXPECT_EQ(gv, graphviz(copy));
   EXPECT_EQ(copy.latency(0, 1), 7u);
 }
+
+// Latencies are kept in 32 bits while they fit; one past 2^32 cycles moves every one to 64 bits,
+// with nothing lost of those computed before it.
+TEST(TopologyPreset, LatenciesPastThirtyTwoBitsKeepTheirValue) {
+  const Topology small = Topology::sockets(4, 2, 10, 100);
+  EXPECT_EQ(small.latency(0, 3), 120u);  // 2 * hop + cross
+  const std::uint64_t cross = 5'000'000'000ull;  // > 2^32
+  const Topology big = Topology::sockets(4, 2, 10, cross);
+  EXPECT_EQ(big.latency(0, 1), 20u);
+  EXPECT_EQ(big.latency(0, 3), 20 + cross);
+  EXPECT_EQ(big.latency(3, 0), 20 + cross);
+  EXPECT_EQ(big.latency(2, 3), 20u);
+  EXPECT_EQ(big.max_latency(), 20 + cross);
+  EXPECT_EQ(big.path(0, 3), Path({0, 4, 5, 3}));
+}
