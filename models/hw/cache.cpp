@@ -3,11 +3,12 @@
 #include <algorithm>
 
 #include "models/isa/assembler.h"
+#include "models/isa/cpumask_layout.h"
 
 namespace hw {
 
 CacheModel::CacheModel(const Topology& topo, const Costs& costs, std::size_t memory_words, std::uint32_t ncpus)
-    : topo_(topo), costs_(costs), lines_(memory_words / isa::kWordsPerLine + 1), set_words_((ncpus + 63) / 64) {}
+    : topo_(topo), costs_(costs), lines_(memory_words / isa::kWordsPerLine + 1), set_words_(isa::cpumask_longs(ncpus)) {}
 
 std::uint64_t CacheModel::read_latency(std::uint32_t cpu, isa::Addr addr) const {
   const Line& l = lines_[line_of(addr)];

@@ -1,5 +1,7 @@
 #include "executor.h"
 
+#include "cpumask_layout.h"
+
 #include <sstream>
 
 namespace isa {
@@ -303,7 +305,7 @@ Effect execute(const Image& img, CpuState& cpu, std::vector<Word>& memory, Word 
         // The tracepoint copies the mask as this CPU sees it (its own buffered stores first), as
         // the kernel's __assign_bitmask() does; CPU-private data, so no access of the protocol.
         const Addr base = e.trace_args[in.cpumask_arg];
-        const Word longs = (img.ncpus + 63) / 64;
+        const Word longs = cpumask_longs(img.ncpus);
         if (base == 0 || base + longs > memory.size())
           fault(img, cpu, "trace: cpumask argument " + std::to_string(base) + " is not a cpumask");
         for (Word i = 0; i < longs; ++i) {

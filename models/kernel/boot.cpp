@@ -1,9 +1,11 @@
 #include "boot.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "ct_state_reader.h"
 #include "kernel_sources.h"
+#include "models/isa/cpumask_layout.h"
 
 namespace kernel {
 
@@ -24,7 +26,7 @@ isa::Image build_kernel(const KernelConfig& cfg) {
   for (std::uint32_t c = 0; c < cfg.nohz_full.size() && c < cfg.ncpus; ++c) nohz_count += cfg.nohz_full[c];
   const bool any_nohz = nohz_count != 0;
   return isa::assemble(sources, {{"NR_CPUS", cfg.ncpus},
-                                 {"NR_CPUMASK_LONGS", (cfg.ncpus + 63) / 64},
+                                 {"NR_CPUMASK_LONGS", isa::cpumask_longs(cfg.ncpus)},
                                  {"CONTEXT_TRACKING_ENABLED", any_nohz ? 1u : 0u},
                                  {"NR_NOHZ_FULL_BOOT", nohz_count},
                                  {"TICK_CYCLES", cfg.tick_cycles},
@@ -52,22 +54,24 @@ std::vector<isa::Word> boot_memory(const isa::Image& img, const std::vector<bool
     for (isa::Word cpu = 0; cpu < img.ncpus; ++cpu)
       if ((cpu < nohz_full.size() && nohz_full[cpu]) == active) mem[img.address(var, {cpu})] = value;
   }
-  // Masks of CPUs (cpumask.s), set bit by bit: kernel/cpu.c __cpu_online_mask (every CPU is
+  // Masks of CPUs (cpumask.s), each written whole: kernel/cpu.c __cpu_online_mask (every CPU is
   // online), lib/cpumask.c cpu_bit_bitmap (cpumask_of()), kernel/time/tick-sched.c
   // tick_nohz_full_mask (nohz_full=), each task's cpus_allowed (all CPUs, as init_task's)
-  auto set_bit = [&](const std::string& var, std::vector<isa::Word> index, isa::Word cpu) {
+  auto set_mask = [&](const std::string& var, std::vector<isa::Word> index, const std::vector<std::uint32_t>& cpus) {
     if (!img.find_variable(var)) return;
-    index.push_back(cpu / 64);
-    mem[img.address(var, index)] |= isa::Word(1) << (cpu % 64);
+    index.push_back(0);
+    const std::vector<isa::Word> words = isa::cpumask_words(cpus, img.ncpus);
+    std::copy(words.begin(), words.end(), mem.begin() + static_cast<std::ptrdiff_t>(img.address(var, index)));
   };
-  for (isa::Word cpu = 0; cpu < img.ncpus; ++cpu) {
-    set_bit("cpu_online_mask", {}, cpu);
-    set_bit("cpu_bit_bitmap", {cpu}, cpu);
-    if (cpu < nohz_full.size() && nohz_full[cpu]) set_bit("tick_nohz_full_mask", {}, cpu);
+  std::vector<std::uint32_t> all, nohz;
+  for (std::uint32_t cpu = 0; cpu < img.ncpus; ++cpu) {
+    all.push_back(cpu);
+    if (cpu < nohz_full.size() && nohz_full[cpu]) nohz.push_back(cpu);
+    set_mask("cpu_bit_bitmap", {cpu}, {cpu});
   }
-  if (img.find_variable("current.cpus_allowed"))
-    for (isa::Word task = 0; task < img.ncpus; ++task)
-      for (isa::Word cpu = 0; cpu < img.ncpus; ++cpu) set_bit("current.cpus_allowed", {task}, cpu);
+  set_mask("cpu_online_mask", {}, all);
+  set_mask("tick_nohz_full_mask", {}, nohz);
+  for (isa::Word task = 0; task < img.ncpus; ++task) set_mask("current.cpus_allowed", {task}, all);
   // Static initialisers that hold a function's address, which an assembly initialiser (a constant)
   // cannot: kernel/time/tick-sched.c per_cpu(nohz_full_kick_work) = IRQ_WORK_INIT_HARD(nohz_full_kick_func)
   static const struct { const char* var; const char* field; const char* func; } kFuncInits[] = {

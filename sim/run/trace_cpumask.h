@@ -7,17 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "models/isa/cpumask_layout.h"
 #include "models/isa/instruction.h"
 
 namespace run {
 
 // The CPUs of the mask after the first `nargs` arguments of `args`, in order.
 inline std::vector<std::uint32_t> traced_cpus(const std::vector<isa::Word>& args, std::size_t nargs) {
-  std::vector<std::uint32_t> cpus;
-  for (std::size_t i = nargs; i < args.size(); ++i)
-    for (unsigned b = 0; b < 64; ++b)
-      if (args[i] >> b & 1) cpus.push_back(static_cast<std::uint32_t>((i - nargs) * 64 + b));
-  return cpus;
+  if (args.size() <= nargs) return {};
+  return isa::cpumask_cpus(args.begin() + static_cast<std::ptrdiff_t>(nargs), args.end());
 }
 
 // CPUs as the kernel's %*pbl prints them: "1-3,5".

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "models/isa/cpumask_layout.h"
 #include "models/isa/instruction.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/source_kinds.h"
@@ -31,8 +32,7 @@ std::string stub_name(std::uint32_t vector) { return "asm_common_interrupt_" + h
 
 // A struct cpumask of `cpus` as a variable's initialiser (cpumask.s: BITS_TO_LONGS(NR_CPUS) words).
 std::string cpumask_init(const std::vector<std::uint32_t>& cpus, std::uint32_t ncpus) {
-  std::vector<std::uint64_t> words((ncpus + 63) / 64, 0);
-  for (std::uint32_t c : cpus) words[c / 64] |= std::uint64_t(1) << (c % 64);
+  const std::vector<isa::Word> words = isa::cpumask_words(cpus, ncpus);
   std::string out = "{";
   for (std::size_t i = 0; i < words.size(); ++i) out += (i ? ", " : "") + hex(words[i]);
   return out + "}";

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "models/isa/cpumask_layout.h"
 #include "sim/scenario/scenario.h"
 
 namespace scenario {
@@ -45,11 +46,10 @@ class TaskWriter {
   // (BITS_TO_LONGS(NR_CPUS) words); returns the operand that is its address.
   std::string cpus_block(const Step& st) {
     const std::string name = "__task_cpu" + std::to_string(cpu_) + ".cpus" + std::to_string(++blocks_);
-    std::vector<std::uint64_t> words;
+    std::vector<isa::Word> words;
     if (doc_.find(st.pointer + "/arg")) words.push_back(st.arg);
-    const std::size_t first = words.size();
-    words.resize(first + (ncpus_ + 63) / 64, 0);
-    for (std::uint32_t c : st.cpus) words[first + c / 64] |= std::uint64_t(1) << (c % 64);
+    const std::vector<isa::Word> mask = isa::cpumask_words(st.cpus, ncpus_);
+    words.insert(words.end(), mask.begin(), mask.end());
     data_ << ".var " << name << "[" << words.size() << "] = {";
     for (std::size_t i = 0; i < words.size(); ++i) data_ << (i ? ", " : "") << words[i];
     data_ << "}   ; " << st.pointer << "\n";
