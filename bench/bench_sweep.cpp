@@ -1,7 +1,9 @@
 // Sweep throughput: runs per second of a 1,000-point `isolsim sweep` of a 4-CPU scenario with two
-// workers, beside the floor measured in the same run: the same forked workers, each elaborating
-// the same platform (scenario, image, SystemC modules) and running nothing. Each figure is the
-// median of three; the summary prints the ratio (target >= 0.5) and the rate (target >= 1,000/s).
+// workers, beside the floor measured in the same run: a forked process per point, each elaborating
+// the same platform (scenario, image, SystemC modules) and running nothing. A sweep's workers keep
+// their platform from point to point, so the floor is what a sweep would cost had each run its own
+// process. Each figure is the median of three; the summary prints the ratio (target >= 0.5) and
+// the rate (target >= 1,000/s).
 #include <cstdio>
 #include <systemc>
 #include <vector>

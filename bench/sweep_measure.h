@@ -1,5 +1,5 @@
 // Sweep throughput for the benchmarks: runs per second of `isolsim sweep` over a 4-CPU scenario,
-// and its floor, the same forked workers elaborating the platform and running nothing.
+// and its floor, a forked process per point elaborating the platform and running nothing.
 #pragma once
 
 #include <unistd.h>
@@ -42,7 +42,7 @@ inline double sweep_rate(const std::string& path, long first, int points, int jo
   return points / s;
 }
 
-// The floor: the same workers, each elaborating the platform and stopping before the run.
+// The floor: a forked process per point, each elaborating the platform and stopping before the run.
 inline double floor_rate(int points, int jobs) {
   const scenario::JsonDoc doc = scenario::JsonDoc::load_file(kSweepScenario);
   const scenario::Scenario s = scenario::load_scenario(doc);

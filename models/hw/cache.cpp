@@ -10,6 +10,12 @@ namespace hw {
 CacheModel::CacheModel(const Topology& topo, const Costs& costs, std::size_t memory_words, std::uint32_t ncpus)
     : topo_(topo), costs_(costs), lines_(memory_words / isa::kWordsPerLine + 1), set_words_(isa::cpumask_longs(ncpus)) {}
 
+void CacheModel::reset(std::size_t memory_words) {
+  lines_.assign(memory_words / isa::kWordsPerLine + 1, Line{});
+  sets_.clear();
+  free_sets_.clear();
+}
+
 std::uint64_t CacheModel::read_latency(std::uint32_t cpu, isa::Addr addr) const {
   const Line& l = lines_[line_of(addr)];
   if (l.owner == static_cast<std::int32_t>(cpu) || shares(l, cpu)) return costs_.l1_hit;

@@ -17,6 +17,9 @@ class CacheModel {
  public:
   CacheModel(const Topology& topo, const Costs& costs, std::size_t memory_words, std::uint32_t ncpus);
 
+  // Every line uncached, for a memory of `memory_words` (another run in the same process).
+  void reset(std::size_t memory_words);
+
   // Cycles a read by `cpu` takes if issued now (does not change the state).
   std::uint64_t read_latency(std::uint32_t cpu, isa::Addr addr) const;
   // Cycles to gain ownership for a write (store drain or locked operation), excluding the op itself.

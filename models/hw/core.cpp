@@ -18,7 +18,7 @@ Core::Core(sc_core::sc_module_name name, std::uint32_t id, const isa::Image& img
            std::uint64_t end_cycle, std::uint64_t max_instructions)
     : sc_core::sc_module(name),
       id_(id),
-      img_(img),
+      img_(&img),
       clock_(clock),
       costs_(costs),
       ic_(ic),
@@ -35,10 +35,20 @@ Core::Core(sc_core::sc_module_name name, std::uint32_t id, const isa::Image& img
 }
 
 void Core::start(std::uint32_t func) {
-  isa::start(img_, cpu_, func, isa::Mode::User);
+  isa::start(*img_, cpu_, func, isa::Mode::User);
   state_ = State::Running;
   t_ = 0;
   wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Core::reset(const isa::Image& img, Observer* obs, std::uint64_t end_cycle, std::uint64_t max_instructions) {
+  wake_.cancel();
+  img_ = &img;
+  obs_ = obs;
+  end_ = end_cycle;
+  max_instructions_ = max_instructions;
+  static_cast<CoreRun&>(*this) = CoreRun{};
+  cpu_.id = id_;
 }
 
 void Core::stop(const std::string& why) {
@@ -94,7 +104,7 @@ isa::Effect Core::exec(std::uint64_t cycle, std::uint64_t issued) {
   const isa::Mode before = cpu_.mode;
   isa::Effect e;
   try {
-    e = isa::execute(img_, cpu_, ic_.memory(), cycle);
+    e = isa::execute(*img_, cpu_, ic_.memory(), cycle);
   } catch (const isa::Fault& f) {
     stop(f.what());
     return e;
@@ -109,7 +119,7 @@ void Core::take_interrupt(int vector) {
   if (vector == isa::kNmiVector) apic_.accept_nmi();  // no IRR, ISR or EOI: blocked until the IRET
   else ids = apic_.accept(static_cast<std::uint8_t>(vector));
   try {
-    isa::take_interrupt(img_, cpu_, static_cast<std::uint8_t>(vector));
+    isa::take_interrupt(*img_, cpu_, static_cast<std::uint8_t>(vector));
   } catch (const isa::Fault& f) {
     stop(f.what());
     return;
@@ -168,7 +178,7 @@ void Core::complete(Interconnect::Kind kind, std::uint64_t cycle) {
   }
   // The access of the current instruction takes effect now.
   t_ = cycle;
-  const isa::Op op = isa::current(img_, cpu_).op;
+  const isa::Op op = isa::current(*img_, cpu_).op;
   exec(cycle, pending_issued_);
   if (state_ == State::Stopped) return;
   if (isa::writes_memory(op)) ic_.cache().did_write(id_, pending_addr_);
@@ -248,7 +258,7 @@ void Core::run() {
       wait_until(compute_end_);
       return;
     }
-    const isa::Instruction& in = isa::current(img_, cpu_);
+    const isa::Instruction& in = isa::current(*img_, cpu_);
     const Op op = in.op;
     if (in.notes.empty() && (isa::is_register_op(op) || isa::is_quiet_op(op))) {
       // Nothing an observer records: no Effect.
@@ -260,8 +270,8 @@ void Core::run() {
       t_ += isa::is_register_op(op) ? costs_.alu : local_cost(op);
       try {
         if (isa::is_register_op(op)) {
-          isa::step_register_op(img_, cpu_, in);
-        } else if (!isa::step_quiet_op(img_, cpu_, in)) {
+          isa::step_register_op(*img_, cpu_, in);
+        } else if (!isa::step_quiet_op(*img_, cpu_, in)) {
           t_ = before;  // execute() below does it
           goto generic;
         }
@@ -279,7 +289,7 @@ void Core::run() {
     }
     if (isa::is_locked_op(op) || op == Op::Load) {
       try {
-        pending_addr_ = isa::access_address(img_, cpu_);
+        pending_addr_ = isa::access_address(*img_, cpu_);
       } catch (const isa::Fault& e) {
         stop(e.what());
         return;

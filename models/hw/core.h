@@ -20,7 +20,23 @@
 
 namespace hw {
 
-class Core : public sc_core::sc_module, private Interconnect::Client {
+// What a run changes in a core, all of it: reset() assigns a new one.
+struct CoreRun {
+  enum class State { Running, Compute, WaitMem, WaitSb, WaitSbSpace, Idle, Stopped };
+  isa::CpuState cpu_;
+  State state_ = State::Stopped;
+  std::uint64_t t_ = 0;            // local cycle: the current instruction boundary
+  std::uint64_t compute_end_ = 0;
+  isa::Addr pending_addr_ = 0;     // the access in flight
+  std::uint64_t pending_issued_ = 0;
+  bool wrmsr_due_ = false;         // the MSR write at the current pc completes at t_
+  std::uint64_t resume_at_ = 0;    // the Resume that counts (earlier ones are stale)
+  std::deque<std::uint64_t> sb_issue_;  // issue cycle of each store-buffer entry
+  std::uint64_t instructions_ = 0;
+  std::string fault_;
+};
+
+class Core : public sc_core::sc_module, private Interconnect::Client, private CoreRun {
  public:
   SC_HAS_PROCESS(Core);
   static constexpr std::size_t kStoreBufferEntries = 56;  // Skylake: 56 store-buffer entries
@@ -31,13 +47,14 @@ class Core : public sc_core::sc_module, private Interconnect::Client {
 
   // Starts `func` in user mode at cycle 0 (call before sc_start).
   void start(std::uint32_t func);
+  // Back to the state construction left, for another run in this process (Platform::reset):
+  // nothing of the last run is kept, its pending wake-up included.
+  void reset(const isa::Image& img, Observer* obs, std::uint64_t end_cycle, std::uint64_t max_instructions);
   const isa::CpuState& state() const { return cpu_; }
   std::uint64_t instructions() const { return instructions_; }
   const std::string& fault() const { return fault_; }
 
  private:
-  enum class State { Running, Compute, WaitMem, WaitSb, WaitSbSpace, Idle, Stopped };
-
   void on_wake();  // SC_METHOD
   void run();      // from an instruction boundary at t_, until the core must wait
   void complete(Interconnect::Kind kind, std::uint64_t cycle) override;
@@ -56,7 +73,7 @@ class Core : public sc_core::sc_module, private Interconnect::Client {
   std::uint64_t local_cost(isa::Op op) const;
 
   std::uint32_t id_;
-  const isa::Image& img_;
+  const isa::Image* img_;
   const Clock& clock_;
   const Costs& costs_;
   Interconnect& ic_;
@@ -65,17 +82,6 @@ class Core : public sc_core::sc_module, private Interconnect::Client {
   std::uint64_t end_;
   std::uint64_t max_instructions_;
 
-  isa::CpuState cpu_;
-  State state_ = State::Stopped;
-  std::uint64_t t_ = 0;            // local cycle: the current instruction boundary
-  std::uint64_t compute_end_ = 0;
-  isa::Addr pending_addr_ = 0;     // the access in flight
-  std::uint64_t pending_issued_ = 0;
-  bool wrmsr_due_ = false;         // the MSR write at the current pc completes at t_
-  std::uint64_t resume_at_ = 0;    // the Resume that counts (earlier ones are stale)
-  std::deque<std::uint64_t> sb_issue_;  // issue cycle of each store-buffer entry
-  std::uint64_t instructions_ = 0;
-  std::string fault_;
   sc_core::sc_event wake_;
 };
 

@@ -25,6 +25,18 @@ Interconnect::Interconnect(sc_core::sc_module_name name, Clock& clock, const Top
   dont_initialize();
 }
 
+void Interconnect::reset(std::vector<isa::Word> memory, Observer* obs, std::uint64_t last_cycle) {
+  ev_.cancel();
+  obs_ = obs;
+  memory_ = std::move(memory);
+  cache_.reset(memory_.size());
+  run_ = Run{};
+  lookahead_ = costs_.ipi_delivery + topo_.min_latency();
+  min_invalidation_ = costs_.line_transfer + std::max<std::uint64_t>(topo_.min_latency(), 1);
+  last_cycle_ = last_cycle;
+  pending_writes_.assign(memory_.size() / isa::kWordsPerLine + 1, 0);
+}
+
 void Interconnect::attach(std::uint32_t cpu, Client* core, LocalApic* apic) {
   done_.at(cpu) = core;
   apics_.at(cpu) = apic;
@@ -32,12 +44,12 @@ void Interconnect::attach(std::uint32_t cpu, Client* core, LocalApic* apic) {
 
 void Interconnect::schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, std::uint64_t done,
                             isa::Addr addr, bool writes) {
-  queue_.push({done, issued, (std::uint64_t(cpu) << 40) | (seq_++ & ((std::uint64_t(1) << 40) - 1)), addr,
+  run_.queue.push({done, issued, (std::uint64_t(cpu) << 40) | (run_.seq++ & ((std::uint64_t(1) << 40) - 1)), addr,
                kind, writes});
   if (writes) ++pending_writes_[addr / isa::kWordsPerLine];
   // Every notification costs SystemC a timed-queue entry: only move the wake-up earlier.
-  if (!processing_ && done < armed_) {
-    armed_ = done;
+  if (!run_.processing && done < run_.armed) {
+    run_.armed = done;
     ev_.notify(clock_.delay_to(done));
   }
 }
@@ -49,27 +61,27 @@ void Interconnect::schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, 
 // see had SystemC woken this process at that cycle: the order of effects is unchanged.
 void Interconnect::process() {
   std::uint64_t now = clock_.now();
-  processing_ = true;
+  run_.processing = true;
   for (;;) {
     if (obs_) obs_->settled(now);
-    while (!queue_.empty() && queue_.top().done <= now) {
-      const Pending p = queue_.top();
-      queue_.pop();
+    while (!run_.queue.empty() && run_.queue.top().done <= now) {
+      const Pending p = run_.queue.top();
+      run_.queue.pop();
       if (p.writes) --pending_writes_[p.addr / isa::kWordsPerLine];
       done_[p.cpu()]->complete(p.kind, now);  // may schedule more, always later than now
     }
-    if (queue_.empty() || stopped_) break;
-    const std::uint64_t next = queue_.top().done;
+    if (run_.queue.empty() || run_.stopped) break;
+    const std::uint64_t next = run_.queue.top().done;
     if (next > last_cycle_ || !nothing_else_before(next)) break;  // SystemC wakes us then
     clock_.run_ahead_to(next);
     now = next;
   }
   clock_.catch_up();
-  processing_ = false;
-  armed_ = kUnarmed;
-  if (!queue_.empty()) {
-    armed_ = queue_.top().done;
-    ev_.notify(clock_.delay_to(armed_));
+  run_.processing = false;
+  run_.armed = kUnarmed;
+  if (!run_.queue.empty()) {
+    run_.armed = run_.queue.top().done;
+    ev_.notify(clock_.delay_to(run_.armed));
   }
 }
 
@@ -83,7 +95,7 @@ void Interconnect::send_ipi(std::uint32_t from, isa::Word icr, std::uint64_t cyc
   const unsigned shorthand = (icr >> 18) & 3;  // SDM 11.6.1: 00 none, 01 self, 10 all, 11 all but self
   auto deliver = [&](std::uint32_t to) {
     const std::uint64_t arrival = cycle + costs_.ipi_delivery + topo_.latency(from, to);
-    const std::uint64_t id = ++next_ipi_;
+    const std::uint64_t id = ++run_.next_ipi;
     if (obs_) obs_->ipi_sent(id, from, to, vector, cycle, arrival);
     apics_[to]->post_ipi(arrival, vector, id);
   };
@@ -101,8 +113,8 @@ void Interconnect::send_ipi(std::uint32_t from, isa::Word icr, std::uint64_t cyc
 }
 
 void Interconnect::post_device_irq(std::uint32_t to, std::uint8_t vector, std::uint64_t cycle) {
-  const std::uint64_t id = ++next_ipi_;
-  ++device_irqs_;
+  const std::uint64_t id = ++run_.next_ipi;
+  ++run_.device_irqs;
   if (obs_) obs_->ipi_sent(id, kDevice, to, vector, cycle, cycle);
   apics_[to]->post_ipi(cycle, vector, id);
 }

@@ -37,6 +37,9 @@ class Interconnect : public sc_core::sc_module {
                std::vector<isa::Word> memory, Observer* obs, std::uint64_t last_cycle);
 
   void attach(std::uint32_t cpu, Client* core, LocalApic* apic);
+  // Back to the state construction left, with this memory at boot, for another run in this process
+  // (Platform::reset); the topology and costs it was given have changed in place.
+  void reset(std::vector<isa::Word> memory, Observer* obs, std::uint64_t last_cycle);
   // An access by `cpu` to `addr`, issued at `issued`, that takes effect at `done` (> now).
   void schedule(std::uint32_t cpu, Kind kind, std::uint64_t issued, std::uint64_t done, isa::Addr addr,
                 bool writes);
@@ -57,9 +60,9 @@ class Interconnect : public sc_core::sc_module {
 
   std::vector<isa::Word>& memory() { return memory_; }
   CacheModel& cache() { return cache_; }
-  std::uint64_t ipis_sent() const { return next_ipi_ - device_irqs_; }
+  std::uint64_t ipis_sent() const { return run_.next_ipi - run_.device_irqs; }
   // The simulation is being stopped (a fault): take nothing more from the queue on our own.
-  void stop() { stopped_ = true; }
+  void stop() { run_.stopped = true; }
 
  private:
   struct Pending {  // 32 bytes: the queue is hot
@@ -86,15 +89,18 @@ class Interconnect : public sc_core::sc_module {
   CacheModel cache_;
   std::vector<Client*> done_;
   std::vector<LocalApic*> apics_;
-  std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> queue_;
   sc_core::sc_event ev_;
   static constexpr std::uint64_t kUnarmed = ~std::uint64_t(0);
-  std::uint64_t armed_ = kUnarmed;  // cycle ev_ is notified for
-  bool processing_ = false;         // process() re-arms when it returns
-  bool stopped_ = false;
-  std::uint64_t seq_ = 0;
-  std::uint64_t next_ipi_ = 0;      // ids of IPIs and device interrupts alike
-  std::uint64_t device_irqs_ = 0;
+  // What a run changes here besides memory and caches, all of it: reset() assigns a new one.
+  struct Run {
+    std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> queue;
+    std::uint64_t armed = kUnarmed;  // cycle ev_ is notified for
+    bool processing = false;         // process() re-arms when it returns
+    bool stopped = false;
+    std::uint64_t seq = 0;
+    std::uint64_t next_ipi = 0;      // ids of IPIs and device interrupts alike
+    std::uint64_t device_irqs = 0;
+  } run_;
   std::uint64_t lookahead_;
   std::uint64_t min_invalidation_;
   std::uint64_t last_cycle_;

@@ -11,6 +11,12 @@ LocalApic::LocalApic(sc_core::sc_module_name name, std::uint32_t cpu, const Cloc
   dont_initialize();
 }
 
+void LocalApic::reset(Observer* obs) {
+  ev_.cancel();
+  obs_ = obs;
+  static_cast<LocalApicRun&>(*this) = LocalApicRun{};
+}
+
 void LocalApic::arm() {
   const std::uint64_t n = next_event();
   if (n != kNever) ev_.notify(clock_.delay_to(n));  // an earlier notification replaces a later one

@@ -17,13 +17,29 @@ namespace hw {
 
 class Clock;
 
-class LocalApic : public sc_core::sc_module {
+// What a run changes in an APIC, all of it: reset() assigns a new one.
+struct LocalApicRun {
+  static constexpr std::uint64_t kNever = ~std::uint64_t(0);
+  std::bitset<256> irr_, isr_;
+  std::multimap<std::uint64_t, std::pair<std::uint8_t, std::uint64_t>> arrivals_;  // cycle -> (vector, id)
+  std::map<std::uint8_t, std::vector<std::uint64_t>> pending_ids_;               // IRR vector -> IPI ids
+  std::uint64_t timer_next_ = kNever;
+  std::uint64_t timer_period_ = 0;  // 0: TSC-deadline or one-shot
+  unsigned timer_mode_ = 0;         // LVT timer bits 17-18 (the platform sets the timer up directly)
+  PerfCounter pmc_;
+  bool nmi_pending_ = false;
+};
+
+class LocalApic : public sc_core::sc_module, private LocalApicRun {
  public:
   SC_HAS_PROCESS(LocalApic);
   static constexpr std::uint8_t kTimerVector = 0xec;  // LOCAL_TIMER_VECTOR
-  static constexpr std::uint64_t kNever = ~std::uint64_t(0);
+  using LocalApicRun::kNever;
 
   LocalApic(sc_core::sc_module_name name, std::uint32_t cpu, const Clock& clock, Observer* obs);
+
+  // Back to the state construction left, for another run in this process (Platform::reset).
+  void reset(Observer* obs);
 
   // Called when something became deliverable (the core wakes and looks at its next boundary).
   void set_core_wake(sc_core::sc_event* wake) { core_wake_ = wake; }
@@ -66,27 +82,27 @@ class LocalApic : public sc_core::sc_module {
   Observer* obs_;
   sc_core::sc_event ev_;
   sc_core::sc_event* core_wake_ = nullptr;
-  std::bitset<256> irr_, isr_;
-  std::multimap<std::uint64_t, std::pair<std::uint8_t, std::uint64_t>> arrivals_;  // cycle -> (vector, id)
-  std::map<std::uint8_t, std::vector<std::uint64_t>> pending_ids_;               // IRR vector -> IPI ids
-  std::uint64_t timer_next_ = kNever;
-  std::uint64_t timer_period_ = 0;  // 0: TSC-deadline or one-shot
-  unsigned timer_mode_ = 0;         // LVT timer bits 17-18 (the platform sets the timer up directly)
-  PerfCounter pmc_;
-  bool nmi_pending_ = false;
 };
 
-// Cycle <-> SystemC time. One core cycle is `period_ps` picoseconds of SystemC time.
+// Cycle <-> SystemC time. One core cycle is `period_ps` picoseconds of SystemC time, and cycle 0
+// is the SystemC time the run started at: 0 in a new process, later for a run that reuses a
+// platform (Platform::reset).
 class Clock {
  public:
   explicit Clock(std::uint64_t period_ps) : period_ps_(period_ps) {}
+  // Cycle 0 is now, `period_ps` picoseconds a cycle from here on.
+  void restart(std::uint64_t period_ps) {
+    period_ps_ = period_ps;
+    base_ps_ = last_ps_ = sc_core::sc_time_stamp().value();
+    last_cycle_ = sc_cycle_ = 0;
+  }
   // Called on every instruction boundary: the division is redone only when SystemC time moved.
   // While the interconnect runs ahead of SystemC time (see Interconnect::process), it is that time.
   std::uint64_t now() const {
     const std::uint64_t ps = sc_core::sc_time_stamp().value();
     if (ps != last_ps_) {
       last_ps_ = ps;
-      last_cycle_ = sc_cycle_ = ps / period_ps_;
+      last_cycle_ = sc_cycle_ = (ps - base_ps_) / period_ps_;
     }
     return last_cycle_;
   }
@@ -103,6 +119,7 @@ class Clock {
 
  private:
   std::uint64_t period_ps_;
+  std::uint64_t base_ps_ = 0;
   mutable std::uint64_t last_ps_ = 0, last_cycle_ = 0, sc_cycle_ = 0;
 };
 

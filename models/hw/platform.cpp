@@ -17,9 +17,11 @@ struct Platform::Impl {
   std::vector<std::unique_ptr<Core>> cores;
   std::string fault;
 
-  Impl(const isa::Image& img, PlatformConfig c, Observer* obs)
-      : cfg(std::move(c)),
-        clock(static_cast<std::uint64_t>(std::llround(std::max(1.0, 1e6 / cfg.clock_mhz)))) {
+  static std::uint64_t period_ps(const PlatformConfig& c) {
+    return static_cast<std::uint64_t>(std::llround(std::max(1.0, 1e6 / c.clock_mhz)));
+  }
+
+  Impl(const isa::Image& img, PlatformConfig c, Observer* obs) : cfg(std::move(c)), clock(period_ps(cfg)) {
     const std::uint32_t n = cfg.topology.cpus();
     ic = std::make_unique<Interconnect>("interconnect", clock, cfg.topology, cfg.costs,
                                         std::move(cfg.memory), obs,
@@ -37,6 +39,26 @@ Platform::Platform(const isa::Image& img, PlatformConfig cfg, Observer* obs)
     : impl_(std::make_unique<Impl>(img, std::move(cfg), obs)) {}
 
 Platform::~Platform() = default;
+
+bool Platform::can_reset(const PlatformConfig& cfg) const {
+  const Impl& m = *impl_;
+  if (cfg.topology.cpus() != m.cores.size() || sc_core::sc_get_status() == sc_core::SC_STOPPED) return false;
+  const std::uint64_t left = sc_core::sc_max_time().value() - sc_core::sc_time_stamp().value();
+  return (cfg.end_cycle + 2) < left / Impl::period_ps(cfg);
+}
+
+void Platform::reset(const isa::Image& img, PlatformConfig cfg, Observer* obs) {
+  Impl& m = *impl_;
+  // In place: the modules hold references to the topology, the costs and the clock.
+  m.cfg = std::move(cfg);
+  m.fault.clear();
+  m.clock.restart(Impl::period_ps(m.cfg));
+  m.ic->reset(std::move(m.cfg.memory), obs, m.cfg.run_ahead ? m.cfg.end_cycle : 0);
+  for (std::size_t i = 0; i < m.cores.size(); ++i) {
+    m.apics[i]->reset(obs);
+    m.cores[i]->reset(img, obs, m.cfg.end_cycle, m.cfg.max_instructions);
+  }
+}
 
 bool Platform::run() {
   Impl& m = *impl_;

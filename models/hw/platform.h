@@ -1,6 +1,6 @@
 // The simulated machine: cores, local APICs and the interconnect, elaborated as SystemC modules.
-// This header keeps SystemC out of its users. One Platform runs once per process (SystemC cannot
-// restart a simulation).
+// This header keeps SystemC out of its users. SystemC elaborates once per process, so a process has
+// one Platform; reset() makes it run again, as a new machine of the same CPUs would.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +52,12 @@ class Platform {
   ~Platform();
   // Simulates cycles [0, end_cycle]. Returns false if a core faulted (see fault()).
   bool run();
+  // Whether reset(cfg) can follow the last run: the same number of CPUs (the modules are
+  // elaborated), a run that did not stop SystemC (a fault does), and SystemC time left for it.
+  bool can_reset(const PlatformConfig& cfg) const;
+  // The machine `cfg` describes, on these modules, with cycle 0 now: nothing of the last run is
+  // kept, and the next run() gives what a new Platform's would, byte for byte.
+  void reset(const isa::Image& img, PlatformConfig cfg, Observer* obs);
   const std::string& fault() const;
   std::uint64_t instructions() const;  // executed by all cores
   std::uint64_t ipis() const;

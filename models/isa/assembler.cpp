@@ -129,7 +129,7 @@ Image Assembler::run() {
   for (std::size_t s = 0; s < sources_.size(); ++s) lexed_.push_back(lex_memo(sources_[s]));
   for (std::size_t s = 0; s < sources_.size(); ++s) declare(s);
   layout();
-  for (std::uint32_t i = 0; i < img_.functions.size(); ++i) assemble_function(i);
+  assemble_functions();
   in_pass2_ = false;
   resolve_idt();
   resolve_ct_state();

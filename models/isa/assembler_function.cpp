@@ -260,7 +260,7 @@ Instruction Assembler::instruction(const std::vector<std::string>& dsts) {
     ++pos_;
     want_dsts(0, 0, m);
     in.op = Op::Trace;
-    in.name = img_.intern(ident("a tracepoint name"));
+    in.name = intern(ident("a tracepoint name"));
     // `cpumask P`: P points at a struct cpumask, which the event carries (docs/assembly.md)
     expect("(");
     if (!accept(")")) {
@@ -337,6 +337,7 @@ void Assembler::assemble_function(std::uint32_t index) {
   first_read_.clear();
   labels_.clear();
   fixups_.clear();
+  interned_.clear();
   const std::string& file = sources_[d.source].name;
   for (const std::string& p : d.params) dest(p);
   for (const Line* l : d.body) {

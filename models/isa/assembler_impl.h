@@ -139,7 +139,19 @@ class Assembler {
   NodeP fold_unary(AluOp op, NodeP a);
   NodeP expr(int min_prec);
 
+  // ---- pass 2's memo (assembler_memo.cpp): a function whose lines and whose environment (every
+  // name pass 2 can read, and the layout) are those of an earlier assembly's gets its code again
+  std::string environment() const;
+  std::string function_key(std::uint32_t index) const;
+  void assemble_functions();
+
   // ---- pass 2 per function (assembler_function.cpp)
+  std::vector<std::pair<std::string, std::uint32_t>> interned_;  // this function's strings, in order
+  std::uint32_t intern(const std::string& s) {
+    const std::uint32_t i = img_.intern(s);
+    interned_.emplace_back(s, i);
+    return i;
+  }
   bool in_pass2_ = false;
   Function* fn_ = nullptr;
   std::map<std::string, std::uint8_t> regs_;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <memory>
 #include <sstream>
 
 #include "models/hw/platform.h"
@@ -42,6 +43,13 @@ void write_file(const std::filesystem::path& p, Write write) {
   std::ofstream out(p, std::ios::binary);
   write(out);
   if (!out.flush()) throw scenario::InputError(p.string() + ": cannot write");
+}
+
+// The process's SystemC platform, once elaborated. Never destroyed: at exit SystemC's kernel goes
+// first, and worker processes leave with _exit() anyway.
+hw::Platform*& process_platform() {
+  static hw::Platform* p = nullptr;
+  return p;
 }
 
 }  // namespace
@@ -115,7 +123,18 @@ Outcome run_timed(const scenario::JsonDoc& doc, const scenario::Scenario& s, con
     svg.open(opts.svg, std::ios::binary);
     if (!svg) throw scenario::InputError(opts.svg + ": cannot write");
   }
-  hw::Platform platform(img, std::move(pc), opts.record ? &rec : nullptr);
+  hw::Observer* obs = opts.record ? &rec : nullptr;
+  const bool keep = opts.reuse && opts.max_seconds <= 0 && !opts.elaborate_only;
+  std::unique_ptr<hw::Platform> own;
+  hw::Platform*& kept = process_platform();
+  if (kept) {
+    if (!keep || !kept->can_reset(pc)) throw NeedsNewProcess();
+    kept->reset(img, std::move(pc), obs);
+  } else {
+    own = std::make_unique<hw::Platform>(img, std::move(pc), obs);
+    if (keep) kept = own.release();
+  }
+  hw::Platform& platform = own ? *own : *kept;
   const std::uint64_t period_ps = platform.period_ps();
   std::unique_ptr<WallClockBound> bound;
   if (opts.max_seconds > 0)

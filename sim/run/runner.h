@@ -1,7 +1,8 @@
-// Runs one scenario in timed simulation and writes its outputs. One run per process: SystemC
-// cannot restart, so sweeps fork a worker per run.
+// Runs one scenario in timed simulation and writes its outputs. SystemC elaborates once per
+// process: a process runs one scenario, or many that share its platform (Options::reuse).
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,15 @@ struct Options {
   std::string svg_window;     // "FROM:TO": the cycles it shows ("": the whole run)
   double max_seconds = 0;     // wall time, from the start of run_timed(), after which the run stops
                               // where it is and reports that far (0: no bound)
+  bool reuse = false;         // keep the platform for this process's next run, which resets it
+                              // (sweep workers); not with max_seconds or elaborate_only
+};
+
+// run_timed() cannot run this scenario in this process: it elaborated a platform another run
+// cannot reuse (other CPUs, a fault that stopped SystemC, a run without Options::reuse). A new
+// process can.
+struct NeedsNewProcess : std::runtime_error {
+  NeedsNewProcess() : std::runtime_error("SystemC already elaborated another platform in this process") {}
 };
 
 struct Outcome {

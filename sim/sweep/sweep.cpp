@@ -161,7 +161,7 @@ int sweep_command(Options opts, std::ostream& out) {
   // Grid runs' values follow from their number; only bisection runs' are kept.
   std::map<std::uint64_t, J> bisected;
   auto values_of = [&](std::uint64_t i) { return bisected.count(i) ? bisected.at(i) : plan.values(i, base); };
-  // Assembled once here, the kernel's sources are lexed once: every forked run inherits the tokens.
+  // Assembled once here: every worker inherits the kernel's tokens and code (isa's memos).
   if (!todo.empty()) scenario::build_scenario_image(base, s);
   {
     Progress bar(lines.size() + todo.size(), lines.size(), opts.progress);
@@ -173,7 +173,8 @@ int sweep_command(Options opts, std::ostream& out) {
             lines[i] = line;
             bar.tick(!occurs_of(line).empty());
           },
-          [&](std::uint64_t i, const std::string& why) { return error_line(i, values_of(i), why); });
+          [&](std::uint64_t i, const std::string& why) { return error_line(i, values_of(i), why); },
+          workers::Lifetime::Reused);
     };
     run_all(todo);
     if (opts.edges) {

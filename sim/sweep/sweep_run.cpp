@@ -27,7 +27,7 @@ std::vector<Condition> conditions(const Plan& plan, const scenario::Scenario& s)
   return out;
 }
 
-std::string run_line(const scenario::JsonDoc& base, const Plan& plan, std::uint64_t index,
+std::optional<std::string> run_line(const scenario::JsonDoc& base, const Plan& plan, std::uint64_t index,
                      const nlohmann::ordered_json& values) {
   nlohmann::ordered_json line;
   line["run"] = index;
@@ -39,6 +39,7 @@ std::string run_line(const scenario::JsonDoc& base, const Plan& plan, std::uint6
     run::Options o;  // no out_dir: nothing written, the report kept in memory
     o.event_log = false;
     o.waveforms = false;
+    o.reuse = true;
     const run::Outcome r = run::run_timed(doc, s, o);
     nlohmann::ordered_json figures = nlohmann::ordered_json::object();
     nlohmann::ordered_json occurs = nlohmann::ordered_json::array();
@@ -59,6 +60,8 @@ std::string run_line(const scenario::JsonDoc& base, const Plan& plan, std::uint6
     }
     line["figures"] = figures;
     line["occurs"] = occurs;
+  } catch (const run::NeedsNewProcess&) {
+    return std::nullopt;
   } catch (const std::exception& e) {
     line["error"] = e.what();
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,10 @@ struct Condition {
 // The conditions of a plan on a scenario (after --set), in the order sweep.json lists them.
 std::vector<Condition> conditions(const Plan& plan, const scenario::Scenario& s);
 
-// Runs `values` (one run's, from Plan::values) in this process: call it in a forked child, as
-// SystemC cannot restart. Never throws: bad input is the line's "error".
-std::string run_line(const scenario::JsonDoc& base, const Plan& plan, std::uint64_t index,
+// Runs `values` (one run's, from Plan::values) in this process, a worker's (sim/workers), on the
+// platform its last run left (run::Options::reuse). Never throws: bad input is the line's
+// "error"; nullopt when this process cannot run it and a new one must.
+std::optional<std::string> run_line(const scenario::JsonDoc& base, const Plan& plan, std::uint64_t index,
                      const nlohmann::ordered_json& values);
 
 }  // namespace sweep
