@@ -16,6 +16,7 @@ struct Platform::Impl {
   std::vector<std::unique_ptr<LocalApic>> apics;
   std::vector<std::unique_ptr<Core>> cores;
   std::string fault;
+  bool in_run = false;  // still set after run(): SystemC threw out of it, and its state is unknown
 
   static std::uint64_t period_ps(const PlatformConfig& c) {
     return static_cast<std::uint64_t>(std::llround(std::max(1.0, 1e6 / c.clock_mhz)));
@@ -42,7 +43,8 @@ Platform::~Platform() = default;
 
 bool Platform::can_reset(const PlatformConfig& cfg) const {
   const Impl& m = *impl_;
-  if (cfg.topology.cpus() != m.cores.size() || sc_core::sc_get_status() == sc_core::SC_STOPPED) return false;
+  if (cfg.topology.cpus() != m.cores.size() || m.in_run || sc_core::sc_get_status() == sc_core::SC_STOPPED)
+    return false;
   const std::uint64_t left = sc_core::sc_max_time().value() - sc_core::sc_time_stamp().value();
   return (cfg.end_cycle + 2) < left / Impl::period_ps(cfg);
 }
@@ -74,7 +76,9 @@ bool Platform::run() {
   }
   for (const DeviceIrq& d : m.cfg.device_irqs)
     if (d.cycle <= m.cfg.end_cycle) m.ic->post_device_irq(d.cpu, d.vector, d.cycle);
+  m.in_run = true;
   sc_core::sc_start(m.clock.cycles(m.cfg.end_cycle + 1));
+  m.in_run = false;
   for (const auto& c : m.cores)
     if (!c->fault().empty()) {
       m.fault = c->fault();

@@ -53,7 +53,8 @@ class Platform {
   // Simulates cycles [0, end_cycle]. Returns false if a core faulted (see fault()).
   bool run();
   // Whether reset(cfg) can follow the last run: the same number of CPUs (the modules are
-  // elaborated), a run that did not stop SystemC (a fault does), and SystemC time left for it.
+  // elaborated), a run that returned and did not stop SystemC (a fault does), and SystemC time
+  // left for it.
   bool can_reset(const PlatformConfig& cfg) const;
   // The machine `cfg` describes, on these modules, with cycle 0 now: nothing of the last run is
   // kept, and the next run() gives what a new Platform's would, byte for byte.
