@@ -161,6 +161,39 @@ TEST(Sweep, SameOutputWithOneOrTwoWorkers) {
   fs::remove_all(b);
 }
 
+// A worker keeps its SystemC platform from run to run; a run on another number of CPUs goes to a
+// new worker. Each run is the run `isolsim run --set` makes of its values, whatever ran before it.
+TEST(Sweep, VaryingTheNumberOfCpusGivesEveryRunItsOwnMachine) {
+  const fs::path a = fresh_dir("sweep_cpus_j1"), b = fresh_dir("sweep_cpus_j2");
+  const std::string args = "--vary platform.cpus=3:5:1 --vary " + kStart +
+                           "=4300:4340:20 --set expect=[] --when 'run.ipis_sent > 0' --when 'run.instructions > 0'";
+  const Sweep s1 = sweep(args + " --jobs 1", a), s2 = sweep(args + " --jobs 2", b);
+  EXPECT_EQ(s1.summary["runs"], 9);
+  EXPECT_TRUE(s1.runs == s2.runs);
+  std::istringstream in(s1.runs);
+  std::string line;
+  std::getline(in, line);  // the header
+  int checked = 0;
+  while (std::getline(in, line)) {
+    const json run = json::parse(line);
+    ASSERT_FALSE(run.contains("error")) << line;
+    const fs::path one = fresh_dir("sweep_cpus_one");
+    const CliResult r = isolsim("run " + kRace + " --out " + one.string() + " --set expect=[] --set platform.cpus=" +
+                                run["values"]["platform.cpus"].dump() + " --set " + kStart + "=" +
+                                run["values"][kStart].dump());
+    ASSERT_EQ(r.status, 0) << r.out;
+    const json report = json::parse(slurp(one / "report.json"));
+    EXPECT_EQ(run["figures"]["run.ipis_sent"], report["run"]["ipis_sent"]) << line;
+    EXPECT_EQ(run["figures"]["run.instructions"], report["run"]["instructions"]) << line;
+    EXPECT_EQ(run["figures"]["deferral.double_executions"], report["deferral"]["double_executions"]) << line;
+    fs::remove_all(one);
+    ++checked;
+  }
+  EXPECT_EQ(checked, 9);
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
 TEST(Sweep, AKilledSweepResumesWithoutLosingOrRepeatingRuns) {
   const fs::path whole = fresh_dir("sweep_whole"), cut = fresh_dir("sweep_cut");
   const std::string args = "--vary " + kStart + "=4144:4444:1 --jobs 1";
